@@ -1,0 +1,5 @@
+//! SeaORM entities, one module per table.
+pub mod idempotency_key;
+pub mod organization;
+pub mod setting;
+pub mod user;

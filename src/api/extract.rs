@@ -1,0 +1,444 @@
+//! Request extractors shared by every resource. Each failure is a problem document naming the
+//! field, parameter or header at fault: JSON bodies (content type, size, syntax, types, unknown
+//! fields), list query strings (page parameters plus the resource's filters, unknown ones
+//! refused), `If-Match` and `Idempotency-Key`.
+use std::future::{Ready, ready};
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::domain::RuleViolation;
+use crate::error::{ApiError, FieldError};
+use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor};
+
+/// Bodies larger than this get 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON request body, parsed to a value; turn it into a DTO with [`JsonBody::parse`].
+pub struct JsonBody(pub serde_json::Value);
+
+/// Reads a request body of at most [`MAX_BODY_BYTES`] (413 beyond).
+pub async fn read_body(req: &HttpRequest, mut payload: Payload) -> Result<Vec<u8>, ApiError> {
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The media type of the request without parameters, lower-cased (`application/json`).
+pub fn media_type(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+pub fn is_json(media_type: &str) -> bool {
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+pub fn parse_json_bytes(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(
+            "body",
+            "json_syntax",
+            format!("the body is not valid JSON: {e}"),
+        )
+    })
+}
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let body = read_body(&req, payload).await?;
+            if !media_type(&req).is_some_and(|m| is_json(&m)) {
+                return Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                });
+            }
+            parse_json_bytes(&body).map(JsonBody)
+        })
+    }
+}
+
+/// A request body's rules beyond field shapes (check digits, consistency between fields),
+/// checked after the shapes so that every broken rule is reported in one response.
+pub trait BodyRules {
+    fn rule_violations(&self) -> Vec<RuleViolation> {
+        Vec::new()
+    }
+}
+
+impl JsonBody {
+    /// Deserializes into `T` (whose unknown fields are refused) and runs its validation rules,
+    /// reporting every invalid field at once.
+    pub fn parse<T: DeserializeOwned + Validate + BodyRules>(&self) -> Result<T, ApiError> {
+        let value: T = from_json_value(self.0.clone())?;
+        let mut errors = match value.validate() {
+            Ok(()) => Vec::new(),
+            Err(e) => validation_errors(&e),
+        };
+        errors.extend(
+            value
+                .rule_violations()
+                .into_iter()
+                .map(|v| FieldError::new(v.field, v.code, v.message)),
+        );
+        if errors.is_empty() {
+            return Ok(value);
+        }
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Deserializes a JSON value, naming the field at fault when it does not fit `T`.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let (field, code) = classify_serde_message(&path, &message);
+        ApiError::bad_request(&field, code, message)
+    })
+}
+
+/// serde's messages name missing and unknown fields in backticks; others are at `path`.
+fn classify_serde_message(path: &str, message: &str) -> (String, &'static str) {
+    let quoted = || message.split('`').nth(1).unwrap_or(path).to_owned();
+    let at = |name: String| {
+        if path == "." || path.is_empty() {
+            name
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if message.starts_with("missing field") {
+        (at(quoted()), "required")
+    } else if message.starts_with("unknown field") {
+        let name = quoted();
+        let field = if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_owned()
+        } else {
+            at(name)
+        };
+        (field, "unknown_field")
+    } else if message.starts_with("unknown variant") {
+        (path.to_owned(), "enum")
+    } else if message.starts_with("duplicate field") {
+        (at(quoted()), "duplicate")
+    } else {
+        let field = if path == "." || path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        };
+        (field, "type")
+    }
+}
+
+/// Turns validator's nested errors into a flat list of field errors.
+pub fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect_validation_errors(errors, "", &mut out);
+    out
+}
+
+fn collect_validation_errors(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let name = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| describe_rule(e));
+                    out.push(FieldError::new(name.clone(), &e.code, message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_validation_errors(inner, &name, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect_validation_errors(inner, &format!("{name}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe_rule(e: &validator::ValidationError) -> String {
+    let param = |k: &str| e.params.get(k).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("length must be between {min} and {max}"),
+            (Some(min), None) => format!("length must be at least {min}"),
+            (None, Some(max)) => format!("length must be at most {max}"),
+            _ => "length is out of range".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".into(),
+        },
+        code => format!("breaks the rule {code}"),
+    }
+}
+
+/// The page parameters every list accepts.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page; opaque.
+    pub cursor: Option<String>,
+    /// Also return `total`, the number of matching rows.
+    #[param(default = false)]
+    pub include_total: Option<bool>,
+    /// Include archived rows.
+    #[param(default = false)]
+    pub include_archived: Option<bool>,
+}
+
+const PAGE_KEYS: [&str; 4] = ["limit", "cursor", "include_total", "include_archived"];
+
+impl PageParams {
+    fn to_request(&self) -> Result<PageRequest, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "limit",
+                "range",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        let after = match &self.cursor {
+            None => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+                ApiError::bad_request("cursor", "cursor", "is not a cursor returned by this list")
+            })?),
+        };
+        Ok(PageRequest {
+            limit,
+            after,
+            include_total: self.include_total.unwrap_or(false),
+            include_archived: self.include_archived.unwrap_or(false),
+        })
+    }
+}
+
+/// A list's query string: the page parameters plus the resource's filters `F`. Any other
+/// parameter is a 400.
+pub struct ListQuery<F> {
+    pub page: PageRequest,
+    pub filter: F,
+}
+
+fn from_query_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let (field, code) = classify_serde_message(&path, &message);
+        let code = if code == "unknown_field" {
+            "unknown_parameter"
+        } else {
+            code
+        };
+        ApiError::bad_request(&field, code, message)
+    })
+}
+
+impl<F: DeserializeOwned> ListQuery<F> {
+    pub fn from_query_string(query: &str) -> Result<Self, ApiError> {
+        let (page_pairs, filter_pairs): (Vec<_>, Vec<_>) = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .partition(|(k, _)| PAGE_KEYS.contains(&k.as_str()));
+        let page: PageParams = from_query_pairs(&page_pairs)?;
+        let filter: F = from_query_pairs(&filter_pairs)?;
+        Ok(ListQuery {
+            page: page.to_request()?,
+            filter,
+        })
+    }
+}
+
+impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::from_query_string(req.query_string()))
+    }
+}
+
+/// The query string of an operation that takes no parameters: any parameter is a 400.
+pub struct NoQuery;
+
+impl FromRequest for NoQuery {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let unknown = form_urlencoded::parse(req.query_string().as_bytes()).next();
+        ready(match unknown {
+            None => Ok(NoQuery),
+            Some((name, _)) => Err(ApiError::bad_request(
+                &name,
+                "unknown_parameter",
+                "this operation takes no query parameters",
+            )),
+        })
+    }
+}
+
+/// The version named by an `If-Match` header (`"3"`), if one was sent.
+pub struct IfMatch(pub Option<i32>);
+
+/// Parses an entity tag of ours: `"<version>"`, optionally weak (`W/"3"`).
+pub fn parse_etag(value: &str) -> Option<i32> {
+    let value = value.trim();
+    let value = value.strip_prefix("W/").unwrap_or(value);
+    value.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = match req.headers().get(header::IF_MATCH) {
+            None => Ok(IfMatch(None)),
+            Some(v) => match v.to_str().ok().map(str::trim) {
+                Some("*") => Ok(IfMatch(None)),
+                Some(text) => parse_etag(text).map(|v| IfMatch(Some(v))).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "If-Match",
+                        "etag",
+                        "must be an ETag of this resource, such as \"3\"",
+                    )
+                }),
+                None => Err(ApiError::bad_request(
+                    "If-Match",
+                    "etag",
+                    "is not valid text",
+                )),
+            },
+        };
+        ready(result)
+    }
+}
+
+/// The `Idempotency-Key` header of a creating request, if one was sent.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = match req.headers().get("idempotency-key") {
+            None => Ok(IdempotencyKey(None)),
+            Some(v) => match v.to_str() {
+                Ok(key)
+                    if (1..=255).contains(&key.len())
+                        && key.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
+                    Ok(IdempotencyKey(Some(key.to_owned())))
+                }
+                _ => Err(ApiError::bad_request(
+                    "Idempotency-Key",
+                    "format",
+                    "must be 1 to 255 visible ASCII characters",
+                )),
+            },
+        };
+        ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Filter {
+        kind: Option<String>,
+    }
+
+    #[test]
+    fn page_and_filter_parameters_are_split_and_unknown_ones_refused() {
+        let q =
+            ListQuery::<Filter>::from_query_string("limit=5&kind=x&include_total=true").unwrap();
+        assert_eq!(q.page.limit, 5);
+        assert!(q.page.include_total);
+        assert_eq!(q.filter.kind.as_deref(), Some("x"));
+        match ListQuery::<Filter>::from_query_string("colour=red") {
+            Err(ApiError::BadRequest { errors, .. }) => {
+                assert_eq!(
+                    (errors[0].field.as_str(), errors[0].code.as_str()),
+                    ("colour", "unknown_parameter")
+                )
+            }
+            _ => panic!("unknown parameter accepted"),
+        }
+        match ListQuery::<Filter>::from_query_string("limit=abc") {
+            Err(ApiError::BadRequest { errors, .. }) => assert_eq!(errors[0].field, "limit"),
+            _ => panic!("bad limit accepted"),
+        }
+    }
+
+    #[test]
+    fn etags_parse_strong_and_weak() {
+        assert_eq!(parse_etag("\"3\""), Some(3));
+        assert_eq!(parse_etag("W/\"12\""), Some(12));
+        assert_eq!(parse_etag("3"), None);
+    }
+}

@@ -1,0 +1,113 @@
+//! The HTTP surface: one module per resource, the shared extractors and responses, the route
+//! table, and the OpenAPI contract assembled from the handlers' annotations.
+pub mod auth;
+pub mod extract;
+pub mod openapi;
+pub mod ops;
+pub mod organizations;
+pub mod respond;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+
+pub const BASE_PATH: &str = "/api/v1";
+
+/// The entity tag of a resource version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Registers every documented route; the contract is collected from the same calls.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(path_error));
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics);
+    cfg.service(
+        utoipa_actix_web::scope(BASE_PATH)
+            .service(auth::token)
+            .service(organizations::list)
+            .service(organizations::create)
+            .service(organizations::get)
+            .service(organizations::update)
+            .service(organizations::archive),
+    );
+}
+
+/// A path parameter that does not parse (an id that is not a UUID) is a 400 naming it.
+fn path_error(_: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let names: Vec<&str> = req.match_info().iter().map(|(name, _)| name).collect();
+    let field = if names.is_empty() {
+        "path".to_owned()
+    } else {
+        names.join(",")
+    };
+    ApiError::bad_request(&field, "format", "is not a valid id (a UUID)").into()
+}
+
+/// The documented paths and their methods, to tell an unknown path (404) from a known path
+/// called with the wrong method (405).
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_owned).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let allowed = methods
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(m, _)| (*m).to_owned())
+                    .collect();
+                (segments, allowed)
+            })
+            .collect();
+        RouteTable { routes }
+    }
+
+    /// The methods allowed on `path`, or `None` if no documented path matches it.
+    pub fn allowed_methods(&self, path: &str) -> Option<Vec<String>> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.routes
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| {
+                        (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
+                    })
+            })
+            .map(|(_, methods)| methods.clone())
+    }
+}
+
+/// Every request no route took: 405 with `Allow` when the path exists, else 404.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    match routes.allowed_methods(req.path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        None => Err(ApiError::NotFound),
+    }
+}
+
+/// `/docs` → `/docs/`, where Swagger UI is served.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}

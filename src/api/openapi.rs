@@ -1,0 +1,125 @@
+//! The OpenAPI 3.1 contract. Handlers declare their own operations; this module adds what
+//! every operation shares (security, the problem responses the shared extractors can produce),
+//! so the contract and the mechanism cannot disagree.
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ContentBuilder, HttpMethod, OpenApi as Document, Ref, RefOr, ResponseBuilder,
+};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+pub const SECURITY_SCHEME: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Liangxin API",
+        version = "1.0.0",
+        description = "Party-building work of \"two new\" organizations (new economic and new social \
+organizations): the register of organizations, their party organizations and members, \
+instructors, meetings, and coverage and compliance reports.\n\n\
+Get a token from `POST /api/v1/auth/token` and send it as `Authorization: Bearer <token>`. \
+Errors are RFC 9457 problem documents (`application/problem+json`) listing every invalid field. \
+Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists are cursor-paginated.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    tags(
+        (name = "auth", description = "Access tokens."),
+        (name = "organizations", description = "The register of new economic and new social organizations."),
+        (name = "operations", description = "Health, readiness and metrics for operators."),
+    ),
+    components(schemas(Problem, FieldError)),
+)]
+struct ApiDoc;
+
+/// The whole contract, as served at `/api/v1/openapi.json` and committed as `openapi/v1.json`.
+pub fn document() -> Document {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(super::configure)
+        .split_for_parts();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        SECURITY_SCHEME,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    add_shared_behaviour(&mut doc);
+    doc
+}
+
+fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn add_shared_behaviour(doc: &mut Document) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_id = path.contains('{');
+        let operations = [
+            (HttpMethod::Get, &mut item.get),
+            (HttpMethod::Post, &mut item.post),
+            (HttpMethod::Put, &mut item.put),
+            (HttpMethod::Patch, &mut item.patch),
+            (HttpMethod::Delete, &mut item.delete),
+        ];
+        for (method, operation) in operations {
+            let Some(op) = operation else { continue };
+            let secured = op.security.is_none();
+            let mut shared = vec![(
+                "400",
+                "Malformed request: a query parameter, header or body that cannot be read; `errors` names each.",
+            )];
+            if secured {
+                op.security = Some(vec![SecurityRequirement::new(
+                    SECURITY_SCHEME,
+                    Vec::<String>::new(),
+                )]);
+                shared.push(("401", "No bearer token, or an invalid or expired one."));
+                shared.push(("403", "Your roles do not allow this operation."));
+            }
+            if has_id {
+                shared.push(("404", "No such resource, or it is outside your scope."));
+            }
+            if op.request_body.is_some() {
+                shared.push(("413", "The body is larger than 1 MiB."));
+                shared.push(("415", "The body is not in a supported content type."));
+                shared.push(("422", "The body is well-formed but breaks a rule; `errors` lists every field at fault."));
+            }
+            if matches!(method, HttpMethod::Patch | HttpMethod::Delete) {
+                shared.push(("412", "`If-Match` names an older version: someone changed the resource since you read it."));
+            }
+            for (status, description) in shared {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            }
+        }
+    }
+}
+
+/// The contract as pretty JSON with a trailing newline, exactly as committed.
+pub fn document_json() -> String {
+    let mut text = document()
+        .to_pretty_json()
+        .expect("the contract serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,512 @@
+//! `/api/v1/organizations`: the register of "two new" organizations.
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{
+    BodyRules, IdempotencyKey, IfMatch, JsonBody, ListQuery, NoQuery, PageParams, from_json_value,
+};
+use super::respond::{Created, create_idempotently, representation};
+use super::{BASE_PATH, etag};
+use crate::auth::{Permission, Principal};
+use crate::domain::RuleViolation;
+use crate::domain::organization::{
+    OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_from_text,
+};
+use crate::domain::region;
+use crate::error::{ApiError, Problem};
+use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
+use crate::state::AppState;
+
+const TAG: &str = "organizations";
+
+/// The writable fields of an organization: the body of a create, and what a merge patch
+/// changes.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "福州云帆科技有限公司",
+    "kind": "new_economic",
+    "category": "private_technology",
+    "uscc": "91350100M000100Y43",
+    "region_code": "350102",
+    "address": "福州市鼓楼区软件大道89号",
+    "industry": "软件和信息技术服务业",
+    "employee_count": 120,
+    "legal_representative": "林晓",
+    "contact_name": "陈敏",
+    "contact_phone": "13800135678",
+    "in_survey_scope": true,
+    "operating_status": "operating"
+}))]
+pub struct OrganizationInput {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// Must belong to `kind`: `social_group` and `private_non_enterprise_unit` are
+    /// `new_social`, the others `new_economic`.
+    pub category: OrganizationCategory,
+    /// Unified Social Credit Code (GB 32100-2015): 18 characters with a valid check character;
+    /// its first character must fit the kind (9 for new economic, 5 for new social).
+    /// Unique among organizations that are not archived.
+    #[schema(
+        min_length = 18,
+        max_length = 18,
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
+    pub uscc: String,
+    /// Administrative division code (GB/T 2260) of a county (6 digits) or township (9 digits).
+    #[schema(pattern = "^([0-9]{6}|[0-9]{9})$", example = "350102")]
+    pub region_code: String,
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    #[serde(default)]
+    pub address: Option<String>,
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    #[serde(default)]
+    pub industry: Option<String>,
+    /// Number of staff.
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
+    pub employee_count: i32,
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    #[serde(default)]
+    pub legal_representative: Option<String>,
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// Counts in coverage statistics ("三有": fixed premises, at least 10 staff — 30 for a social
+    /// organization — and real business).
+    pub in_survey_scope: bool,
+    #[serde(default = "operating")]
+    pub operating_status: OperatingStatus,
+}
+
+impl BodyRules for OrganizationInput {
+    fn rule_violations(&self) -> Vec<RuleViolation> {
+        check_identity(self.kind, self.category, &self.uscc, &self.region_code)
+    }
+}
+
+fn operating() -> OperatingStatus {
+    OperatingStatus::Operating
+}
+
+impl From<OrganizationInput> for OrganizationFields {
+    fn from(i: OrganizationInput) -> Self {
+        OrganizationFields {
+            name: i.name,
+            kind: i.kind,
+            category: i.category,
+            uscc: i.uscc,
+            region_code: i.region_code,
+            address: i.address,
+            industry: i.industry,
+            employee_count: i.employee_count,
+            legal_representative: i.legal_representative,
+            contact_name: i.contact_name,
+            contact_phone: i.contact_phone,
+            in_survey_scope: i.in_survey_scope,
+            operating_status: i.operating_status,
+        }
+    }
+}
+
+/// An organization as the API returns it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11",
+    "name": "福州云帆科技有限公司",
+    "kind": "new_economic",
+    "category": "private_technology",
+    "uscc": "91350100M000100Y43",
+    "region_code": "350102",
+    "address": "福州市鼓楼区软件大道89号",
+    "industry": "软件和信息技术服务业",
+    "employee_count": 120,
+    "legal_representative": "林晓",
+    "contact_name": "陈敏",
+    "contact_phone": "13800135678",
+    "in_survey_scope": true,
+    "operating_status": "operating",
+    "created_at": "2026-11-28T03:30:00Z",
+    "updated_at": "2026-11-28T03:30:00Z",
+    "version": 1,
+    "archived_at": null
+}))]
+pub struct Organization {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub category: OrganizationCategory,
+    pub uscc: String,
+    pub region_code: String,
+    pub address: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: i32,
+    pub legal_representative: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub in_survey_scope: bool,
+    pub operating_status: OperatingStatus,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Increases by one on every change; the `ETag` is this number in quotes.
+    pub version: i32,
+    /// When the organization was archived (`DELETE`); archived organizations leave lists.
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl TryFrom<entity::organization::Model> for Organization {
+    type Error = ApiError;
+
+    fn try_from(m: entity::organization::Model) -> Result<Self, ApiError> {
+        let corrupt = |field: &str| {
+            ApiError::Internal(format!("organization {} has an unknown {field}", m.id))
+        };
+        Ok(Organization {
+            kind: enum_from_text(&m.kind).ok_or_else(|| corrupt("kind"))?,
+            category: enum_from_text(&m.category).ok_or_else(|| corrupt("category"))?,
+            operating_status: enum_from_text(&m.operating_status)
+                .ok_or_else(|| corrupt("operating_status"))?,
+            id: m.id,
+            name: m.name,
+            uscc: m.uscc,
+            region_code: m.region_code,
+            address: m.address,
+            industry: m.industry,
+            employee_count: m.employee_count,
+            legal_representative: m.legal_representative,
+            contact_name: m.contact_name,
+            contact_phone: m.contact_phone,
+            in_survey_scope: m.in_survey_scope,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+            archived_at: m.archived_at,
+        })
+    }
+}
+
+impl From<Organization> for OrganizationInput {
+    fn from(o: Organization) -> Self {
+        OrganizationInput {
+            name: o.name,
+            kind: o.kind,
+            category: o.category,
+            uscc: o.uscc,
+            region_code: o.region_code,
+            address: o.address,
+            industry: o.industry,
+            employee_count: o.employee_count,
+            legal_representative: o.legal_representative,
+            contact_name: o.contact_name,
+            contact_phone: o.contact_phone,
+            in_survey_scope: o.in_survey_scope,
+            operating_status: o.operating_status,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationPage {
+    pub items: Vec<Organization>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Matching rows in all pages; only with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// Filters of the organizations list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationListFilter {
+    pub kind: Option<OrganizationKind>,
+    pub category: Option<OrganizationCategory>,
+    /// A region: `1101`, `110100` and `110105` match the organizations within it.
+    #[param(pattern = "^[0-9]{2}([0-9]{2}){0,2}([0-9]{3})?$", example = "1101")]
+    pub region_code: Option<String>,
+    /// Part of the name.
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
+    pub in_survey_scope: Option<bool>,
+}
+
+impl OrganizationListFilter {
+    fn into_filter(self) -> Result<OrganizationFilter, ApiError> {
+        let region_prefix = match &self.region_code {
+            None => None,
+            Some(code) => Some(
+                region::prefix_of(code)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "region_code",
+                            "format",
+                            "must be a region code of 2, 4, 6 or 9 digits",
+                        )
+                    })?
+                    .to_owned(),
+            ),
+        };
+        if let Some(q) = &self.q
+            && (q.is_empty() || q.chars().count() > 100)
+        {
+            return Err(ApiError::bad_request(
+                "q",
+                "length",
+                "must be 1 to 100 characters",
+            ));
+        }
+        Ok(OrganizationFilter {
+            kind: self.kind,
+            category: self.category,
+            region_prefix,
+            name_contains: self.q,
+            in_survey_scope: self.in_survey_scope,
+        })
+    }
+}
+
+fn location(id: Uuid) -> String {
+    format!("{BASE_PATH}/organizations/{id}")
+}
+
+/// List organizations
+///
+/// Organizations in creation order, filtered, a page at a time. Archived organizations are left
+/// out unless `include_archived=true`.
+#[utoipa::path(
+    operation_id = "listOrganizations",
+    tag = TAG,
+    params(PageParams, OrganizationListFilter),
+    responses((status = 200, description = "A page of organizations.", body = OrganizationPage)),
+)]
+#[get("/organizations")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ListQuery<OrganizationListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::OrganizationsRead)?;
+    let filter = query.filter.into_filter()?;
+    let page = service::list(&state.db, &filter, &query.page).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(Organization::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(OrganizationPage {
+        items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}
+
+/// Register an organization
+///
+/// Checks the kind/category pairing, the USCC's check character and type prefix, and the
+/// region code; a USCC already registered to a live organization is a 409. Send an
+/// `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    operation_id = "createOrganization",
+    tag = TAG,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry: the same key and body within 24 hours replay the first response."),
+    ),
+    request_body(content = OrganizationInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Registered.", body = Organization,
+         headers(("Location" = String, description = "The new organization's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "The USCC is already registered, or a request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/organizations")]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    key: IdempotencyKey,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::OrganizationsWrite)?;
+    let input: OrganizationInput = body.parse()?;
+    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+        let model = service::create(&state.db, input.into()).await?;
+        let organization = Organization::try_from(model)?;
+        Created::new(location(organization.id), &organization)
+    })
+    .await
+}
+
+/// Get an organization
+#[utoipa::path(
+    operation_id = "getOrganization",
+    tag = TAG,
+    params(
+        ("id" = Uuid, Path, description = "The organization's id."),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag; when it is current the answer is 304 with no body."),
+    ),
+    responses(
+        (status = 200, description = "The organization.", body = Organization, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+    ),
+)]
+#[get("/organizations/{id}")]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::OrganizationsRead)?;
+    let organization = Organization::try_from(service::get(&state.db, *id).await?)?;
+    Ok(representation(&req, organization.version, &organization))
+}
+
+/// Change an organization
+///
+/// A JSON merge patch (RFC 7396): fields present are set, `null` clears an optional field,
+/// absent fields stay. Send the `ETag` you read as `If-Match` (or the `version` in the body) so
+/// that a change made meanwhile by someone else is not overwritten: a stale one gets 412.
+#[utoipa::path(
+    operation_id = "updateOrganization",
+    tag = TAG,
+    params(
+        ("id" = Uuid, Path, description = "The organization's id."),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; the change is refused with 412 if the organization changed since."),
+    ),
+    request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed.", body = Organization, headers(("ETag" = String, description = "The new version."))),
+        (status = 409, description = "The USCC belongs to another organization, or this one is archived.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/organizations/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::OrganizationsWrite)?;
+    let current = Organization::try_from(service::get(&state.db, *id).await?)?;
+    let (patch, body_version) = split_version(body.0)?;
+    // Unknown or server-owned fields are refused even where merging would ignore them.
+    from_json_value::<OrganizationPatch>(patch.clone())?;
+    let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let mut merged = serde_json::to_value(OrganizationInput::from(current))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    json_patch::merge(&mut merged, &patch);
+    let input: OrganizationInput = JsonBody(merged).parse()?;
+    let model = service::update(&state.db, *id, expected, input.into()).await?;
+    let organization = Organization::try_from(model)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(organization.version)))
+        .json(organization))
+}
+
+/// Archive an organization
+///
+/// Organizations are never erased: this sets `archived_at`, after which the organization
+/// leaves lists (unless `include_archived=true`) and can no longer be changed. Archiving an
+/// archived organization changes nothing.
+#[utoipa::path(
+    operation_id = "archiveOrganization",
+    tag = TAG,
+    params(
+        ("id" = Uuid, Path, description = "The organization's id."),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the organization changed since."),
+    ),
+    responses((status = 204, description = "Archived.")),
+)]
+#[delete("/organizations/{id}")]
+pub async fn archive(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::OrganizationsWrite)?;
+    service::archive(&state.db, *id, if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A merge patch of an organization: any subset of the writable fields, plus optionally the
+/// `version` it was based on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read only to refuse unknown fields and wrong types; the patch is merged as JSON
+#[schema(example = json!({"employee_count": 150, "contact_phone": null, "version": 1}))]
+pub struct OrganizationPatch {
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    kind: Option<OrganizationKind>,
+    #[schema(nullable = false)]
+    category: Option<OrganizationCategory>,
+    #[schema(
+        nullable = false,
+        min_length = 18,
+        max_length = 18,
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
+    uscc: Option<String>,
+    #[schema(nullable = false, pattern = "^([0-9]{6}|[0-9]{9})$")]
+    region_code: Option<String>,
+    #[schema(max_length = 500)]
+    address: Option<String>,
+    #[schema(max_length = 200)]
+    industry: Option<String>,
+    #[schema(nullable = false, minimum = 0)]
+    employee_count: Option<i32>,
+    #[schema(max_length = 100)]
+    legal_representative: Option<String>,
+    #[schema(max_length = 100)]
+    contact_name: Option<String>,
+    #[schema(max_length = 40)]
+    contact_phone: Option<String>,
+    #[schema(nullable = false)]
+    in_survey_scope: Option<bool>,
+    #[schema(nullable = false)]
+    operating_status: Option<OperatingStatus>,
+    /// The version this change is based on, as an alternative to `If-Match`.
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i32>,
+}
+
+/// Takes `version` out of a merge patch: it is a precondition, not a change.
+fn split_version(
+    mut patch: serde_json::Value,
+) -> Result<(serde_json::Value, Option<i32>), ApiError> {
+    let serde_json::Value::Object(map) = &mut patch else {
+        return Err(ApiError::bad_request(
+            "body",
+            "type",
+            "a merge patch must be a JSON object",
+        ));
+    };
+    let version = match map.remove("version") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(from_json_value::<i32>(v).map_err(|_| {
+            ApiError::bad_request("version", "type", "must be the integer version last read")
+        })?),
+    };
+    Ok((patch, version))
+}

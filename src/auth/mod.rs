@@ -1,0 +1,81 @@
+//! Authentication and authorization: who the caller is (a verified bearer token) and what their
+//! roles allow. Handlers ask `Principal::require`; they never decide access themselves.
+pub mod jwt;
+pub mod password;
+pub mod policy;
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+
+pub use jwt::JwtKeys;
+pub use policy::{Permission, Role};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The subject of the token: a user id.
+    pub subject: String,
+    pub roles: Vec<Role>,
+}
+
+impl Principal {
+    /// Fails with 403 unless one of the caller's roles grants `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self
+            .roles
+            .iter()
+            .any(|role| policy::allows(*role, permission))
+        {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "Your roles do not allow {}.",
+                permission.describe()
+            )))
+        }
+    }
+
+    /// The key under which this caller's idempotency keys are kept.
+    pub fn caller_key(&self) -> String {
+        format!("user:{}", self.subject)
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized("Send an access token: Authorization: Bearer <token>.".into())
+    })?;
+    let value = value.to_str().map_err(|_| {
+        ApiError::Unauthorized("The Authorization header is not valid text.".into())
+    })?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(ApiError::Unauthorized(
+            "The Authorization header must use the Bearer scheme.".into(),
+        )),
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = (|| {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let token = bearer_token(req)?;
+            state.jwt.verify(token)
+        })();
+        ready(result)
+    }
+}

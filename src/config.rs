@@ -1,0 +1,112 @@
+//! One typed configuration, read from the environment. Every default runs.
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://liangxin.db?mode=rwc` (default) or `postgres://…`.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// When `None`, a secret is generated on first start and kept in the database.
+    pub jwt_secret: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    /// Created as an admin on a database with no users (default `admin`).
+    pub bootstrap_admin_username: String,
+    pub bootstrap_admin_password: Option<String>,
+    pub auto_migrate: bool,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    /// Origins allowed by CORS; empty means no cross-origin access.
+    pub cors_origins: Vec<String>,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "configuration error: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://liangxin.db?mode=rwc";
+
+impl Config {
+    /// Reads `DATABASE_URL` and `LIANGXIN_*` variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let parse_bool = |name: &str, default: bool| -> Result<bool, ConfigError> {
+            match get(name).as_deref() {
+                None => Ok(default),
+                Some("true" | "1" | "yes") => Ok(true),
+                Some("false" | "0" | "no") => Ok(false),
+                Some(other) => Err(ConfigError(format!(
+                    "{name}={other:?} is not true or false"
+                ))),
+            }
+        };
+        let parse_num = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            get(name).map_or(Ok(default), |v| {
+                v.parse()
+                    .map_err(|_| ConfigError(format!("{name}={v:?} is not a whole number")))
+            })
+        };
+        let bind = get("LIANGXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let log_format = match get("LIANGXIN_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "LIANGXIN_LOG_FORMAT={other:?} is not text or json"
+                )));
+            }
+        };
+        Ok(Config {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            bind: bind
+                .parse()
+                .map_err(|_| ConfigError(format!("LIANGXIN_BIND={bind:?} is not host:port")))?,
+            jwt_secret: get("LIANGXIN_JWT_SECRET"),
+            jwt_issuer: get("LIANGXIN_JWT_ISSUER").unwrap_or_else(|| "liangxin".into()),
+            jwt_audience: get("LIANGXIN_JWT_AUDIENCE").unwrap_or_else(|| "liangxin-api".into()),
+            access_token_ttl: Duration::from_secs(parse_num(
+                "LIANGXIN_ACCESS_TOKEN_TTL_SECS",
+                900,
+            )?),
+            bootstrap_admin_username: get("LIANGXIN_BOOTSTRAP_ADMIN_USERNAME")
+                .unwrap_or_else(|| "admin".into()),
+            bootstrap_admin_password: get("LIANGXIN_BOOTSTRAP_ADMIN_PASSWORD"),
+            auto_migrate: parse_bool("LIANGXIN_AUTO_MIGRATE", true)?,
+            log_filter: get("LIANGXIN_LOG").unwrap_or_else(|| "info,sqlx=warn".into()),
+            log_format,
+            cors_origins: get("LIANGXIN_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            workers: parse_num("LIANGXIN_WORKERS", 0)? as usize,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}

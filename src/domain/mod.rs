@@ -1,0 +1,22 @@
+//! Rules of the domain, with no I/O. Each rule is unit-tested where it is written.
+pub mod organization;
+pub mod region;
+pub mod uscc;
+
+/// A broken rule: which field, the rule's machine name, and what is wrong in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleViolation {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl RuleViolation {
+    pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            code,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Rules of the "two new" organizations register.
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{RuleViolation, region, uscc};
+
+/// New economic organizations (非公有制经济组织) or new social organizations (社会组织).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationKind {
+    NewEconomic,
+    NewSocial,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationCategory {
+    PrivateEnterprise,
+    ForeignInvested,
+    /// Hong Kong, Macao or Taiwan invested.
+    HmtInvested,
+    JointStockCooperative,
+    PrivateTechnology,
+    IndividualBusiness,
+    MixedOwnership,
+    SocialGroup,
+    PrivateNonEnterpriseUnit,
+}
+
+impl OrganizationCategory {
+    pub fn kind(self) -> OrganizationKind {
+        match self {
+            Self::SocialGroup | Self::PrivateNonEnterpriseUnit => OrganizationKind::NewSocial,
+            _ => OrganizationKind::NewEconomic,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatingStatus {
+    Operating,
+    Dormant,
+}
+
+/// Stored enum values are their serde names, so the database reads like the API.
+pub fn enum_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("unit enum variants serialize as strings"),
+    }
+}
+
+pub fn enum_from_text<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+/// The USCC registration authority that registers organizations of a kind: 9 for market
+/// regulation (enterprises, individual businesses, farmer cooperatives), 5 for civil affairs
+/// (social groups, private non-enterprise units, foundations).
+fn uscc_authority(kind: OrganizationKind) -> char {
+    match kind {
+        OrganizationKind::NewEconomic => '9',
+        OrganizationKind::NewSocial => '5',
+    }
+}
+
+/// Checks that the category belongs to the kind, that the USCC is valid and its type prefix fits
+/// the kind, and that the region code has the shape of a county or township code.
+pub fn check_identity(
+    kind: OrganizationKind,
+    category: OrganizationCategory,
+    uscc_code: &str,
+    region_code: &str,
+) -> Vec<RuleViolation> {
+    let mut violations = Vec::new();
+    if category.kind() != kind {
+        violations.push(RuleViolation::new(
+            "category",
+            "category_kind",
+            format!(
+                "category {} belongs to kind {}, not {}",
+                enum_text(&category),
+                enum_text(&category.kind()),
+                enum_text(&kind)
+            ),
+        ));
+    }
+    match uscc::validate(uscc_code) {
+        Err(e) => violations.push(RuleViolation::new("uscc", e.code(), e.to_string())),
+        Ok(()) => {
+            let prefix = uscc::type_prefix(uscc_code);
+            let authority = uscc_authority(kind);
+            if !prefix.starts_with(authority) {
+                violations.push(RuleViolation::new(
+                    "uscc",
+                    "type_prefix",
+                    format!(
+                        "type prefix {prefix} does not fit kind {}: expected a code starting with {authority}",
+                        enum_text(&kind)
+                    ),
+                ));
+            }
+        }
+    }
+    if let Err(e) = region::validate_full_code(region_code) {
+        violations.push(RuleViolation::new("region_code", "format", e.to_string()));
+    }
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrganizationCategory::*;
+    use OrganizationKind::*;
+
+    #[test]
+    fn a_consistent_enterprise_passes() {
+        assert!(
+            check_identity(
+                NewEconomic,
+                PrivateEnterprise,
+                "91350100M000100Y43",
+                "350102"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn category_must_belong_to_kind() {
+        let v = check_identity(NewSocial, PrivateEnterprise, "91350100M000100Y43", "350102");
+        assert!(
+            v.iter()
+                .any(|v| v.field == "category" && v.code == "category_kind"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn uscc_type_prefix_must_fit_kind() {
+        let v = check_identity(NewSocial, SocialGroup, "91350100M000100Y43", "350102");
+        assert_eq!(v.len(), 1);
+        assert_eq!((v[0].field, v[0].code), ("uscc", "type_prefix"));
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_at_once() {
+        let v = check_identity(NewSocial, PrivateEnterprise, "91350100M000100Y44", "35010");
+        let fields: Vec<_> = v.iter().map(|v| (v.field, v.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("category", "category_kind"),
+                ("uscc", "check_digit"),
+                ("region_code", "format")
+            ]
+        );
+    }
+
+    #[test]
+    fn enum_text_round_trips() {
+        assert_eq!(enum_text(&HmtInvested), "hmt_invested");
+        assert_eq!(
+            enum_from_text::<OrganizationCategory>("hmt_invested"),
+            Some(HmtInvested)
+        );
+        assert_eq!(enum_from_text::<OrganizationCategory>("bogus"), None);
+    }
+}

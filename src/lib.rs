@@ -1,0 +1,132 @@
+//! Liangxin: the party-building API for "two new" organizations.
+//!
+//! `Application::build` connects the database, migrates, bootstraps and binds; the binary and
+//! the tests both start the server through it.
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod request_context;
+pub mod service;
+pub mod state;
+pub mod telemetry;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use actix_web_prom::PrometheusMetricsBuilder;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::JwtKeys;
+use crate::config::Config;
+use crate::db::Db;
+use crate::state::AppState;
+
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Prepares the database and binds the listener; the server runs once awaited.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = Db::connect(&config.database_url).await?;
+        if config.auto_migrate {
+            db.migrate().await?;
+        }
+        let secret = service::bootstrap::jwt_secret(&db, &config).await?;
+        if let Some((username, generated)) =
+            service::bootstrap::bootstrap_admin(&db, &config).await?
+        {
+            match generated {
+                Some(password) => tracing::warn!(
+                    %username, %password,
+                    "created the first admin with a generated password; it is shown only this once"
+                ),
+                None => {
+                    tracing::info!(%username, "created the first admin from LIANGXIN_BOOTSTRAP_ADMIN_*")
+                }
+            }
+        }
+        let jwt = JwtKeys::new(
+            secret.as_bytes(),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+            config.access_token_ttl.as_secs(),
+        );
+        let listener = TcpListener::bind(config.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db,
+            jwt,
+            config: config.clone(),
+        });
+        let server = serve(listener, state, &config)?;
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    config: &Config,
+) -> Result<Server, StartError> {
+    let document = api::openapi::document();
+    let routes = web::Data::new(api::RouteTable::from_openapi(&document));
+    let metrics = PrometheusMetricsBuilder::new("liangxin")
+        .mask_unmatched_patterns("UNMATCHED")
+        .build()
+        .map_err(|e| format!("metrics: {e}"))?;
+    let registry = web::Data::new(metrics.registry.clone());
+    let document = Arc::new(document);
+    let cors_origins = config.cors_origins.clone();
+    let mut server = HttpServer::new(move || {
+        let mut cors = Cors::default()
+            .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+            .allow_any_header()
+            .expose_headers(["ETag", "Location", "X-Request-Id", "Retry-After"])
+            .max_age(3600);
+        for origin in &cors_origins {
+            cors = cors.allowed_origin(origin);
+        }
+        App::new()
+            .app_data(state.clone())
+            .app_data(routes.clone())
+            .app_data(registry.clone())
+            .wrap(metrics.clone())
+            .wrap(cors)
+            .wrap(from_fn(request_context::middleware))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*document).clone()),
+            )
+            .route("/docs", web::get().to(api::docs_redirect))
+            .into_utoipa_app()
+            .configure(api::configure)
+            .into_app()
+            .default_service(web::to(api::fallback))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?;
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,120 @@
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use liangxin::auth::Role;
+use liangxin::config::Config;
+use liangxin::db::Db;
+use liangxin::{Application, api, service, telemetry};
+
+/// Liangxin: the party-building API for "two new" organizations.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI contract.
+    Openapi,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["admin"])]
+        role: String,
+        /// Read the password from standard input (the default; kept for scripts that say so).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", api::openapi::document_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(config).await,
+        Command::User {
+            command: UserCommand::Create { username, role, .. },
+        } => create_user(config, &username, &role).await,
+        Command::Openapi => unreachable!("handled above"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), liangxin::StartError> {
+    let bind = config.bind;
+    let app = Application::build(config).await?;
+    tracing::info!(
+        "serving on http://{bind} — API docs at http://{bind}/docs/; get a token with \
+         curl -d grant_type=password -d username=admin --data-urlencode password=… http://{bind}/api/v1/auth/token"
+    );
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(config: Config) -> Result<(), liangxin::StartError> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn create_user(
+    config: Config,
+    username: &str,
+    role: &str,
+) -> Result<(), liangxin::StartError> {
+    let role = Role::parse(role).ok_or("unknown role")?;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 8 {
+        return Err("the password must have at least 8 characters".into());
+    }
+    let db = Db::connect(&config.database_url).await?;
+    if config.auto_migrate {
+        db.migrate().await?;
+    }
+    service::users::create(&db, username, password, role)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("created {} user {username}", role.as_str());
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Per-request context: the request id (accepted from `X-Request-Id` or generated), echoed on
+//! the response, attached to every log line of the request, and quoted in problem documents.
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+use tracing::Instrument;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+#[derive(Clone, Debug, Default)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub path: String,
+}
+
+tokio::task_local! {
+    static CONTEXT: RequestContext;
+}
+
+/// The context of the request being served, or an empty one outside a request.
+pub fn current() -> RequestContext {
+    CONTEXT.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// A client-supplied id is kept if it is short, printable ASCII; otherwise a new one is made.
+fn request_id_from(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+/// Middleware: sets the context, opens the request's tracing span and logs its outcome.
+/// Only the path is logged, never the query string or body (they may carry personal data).
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let context = RequestContext {
+        request_id: request_id_from(&req),
+        path: req.path().to_owned(),
+    };
+    req.extensions_mut().insert(context.clone());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %context.request_id,
+        method = %req.method(),
+        path = %context.path,
+    );
+    let started = Instant::now();
+    let request_id = context.request_id.clone();
+    let mut response = CONTEXT
+        .scope(context, next.call(req))
+        .instrument(span.clone())
+        .await?;
+    let status = response.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(status, elapsed_ms, "request served"));
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,63 @@
+//! First-start work: the JWT secret kept in the database, and the bootstrap admin.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::setting::{self, Entity as Setting};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+use crate::auth::Role;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::ApiError;
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+pub fn random_secret(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the OS random source is available");
+    URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// The configured secret, or the one generated on first start and kept in the database so
+/// that tokens survive a restart.
+pub async fn jwt_secret(db: &Db, config: &Config) -> Result<String, ApiError> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    if let Some(row) = Setting::find_by_id(JWT_SECRET_KEY).one(&db.write).await? {
+        return Ok(row.value);
+    }
+    let row = setting::ActiveModel {
+        key: Set(JWT_SECRET_KEY.into()),
+        value: Set(random_secret(48)),
+    };
+    match row.insert(&db.write).await {
+        Ok(row) => Ok(row.value),
+        // Another instance stored one first: use theirs.
+        Err(_) => Setting::find_by_id(JWT_SECRET_KEY)
+            .one(&db.write)
+            .await?
+            .map(|row| row.value)
+            .ok_or_else(|| ApiError::Internal("the JWT secret could not be stored".into())),
+    }
+}
+
+/// On a database with no users, creates the configured admin. Returns the generated password
+/// when none was configured, so the caller can show it once.
+pub async fn bootstrap_admin(
+    db: &Db,
+    config: &Config,
+) -> Result<Option<(String, Option<String>)>, ApiError> {
+    let username = &config.bootstrap_admin_username;
+    if super::users::count(db).await? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.bootstrap_admin_password {
+        Some(p) => (p.clone(), None),
+        None => {
+            let p = random_secret(18);
+            (p.clone(), Some(p))
+        }
+    };
+    super::users::create(db, username, &password, Role::Admin).await?;
+    Ok(Some((username.clone(), generated)))
+}

@@ -1,0 +1,15 @@
+//! Transactions and queries over SeaORM. Rules come from `domain/`; HTTP stays in `api/`.
+pub mod bootstrap;
+pub mod idempotency;
+pub mod organizations;
+pub mod resource;
+pub mod users;
+
+use sea_orm::{AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+
+/// Starts a write transaction. On SQLite the write pool has one connection, so writers queue
+/// for it instead of failing with SQLITE_BUSY.
+pub async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    conn.begin_with_config(None, Some(AccessMode::ReadWrite))
+        .await
+}

@@ -1,0 +1,174 @@
+//! Queries and transactions for the organizations register.
+use entity::organization::{self, ActiveModel, Column, Entity as Organization, Model};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
+use uuid::Uuid;
+
+use super::resource::{self, Page, PageRequest, Resource};
+use crate::db::Db;
+use crate::domain::organization::{
+    OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_text,
+};
+use crate::domain::region;
+use crate::error::{ApiError, FieldError};
+
+impl Resource for Organization {
+    fn id_column() -> Column {
+        Column::Id
+    }
+    fn version_column() -> Column {
+        Column::Version
+    }
+    fn updated_at_column() -> Column {
+        Column::UpdatedAt
+    }
+    fn archived_at_column() -> Column {
+        Column::ArchivedAt
+    }
+    fn id_of(model: &Model) -> Uuid {
+        model.id
+    }
+    fn version_of(model: &Model) -> i32 {
+        model.version
+    }
+    fn archived(model: &Model) -> bool {
+        model.archived_at.is_some()
+    }
+}
+
+/// Every writable field of an organization, already checked for shape by the API layer.
+#[derive(Clone, Debug)]
+pub struct OrganizationFields {
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub category: OrganizationCategory,
+    pub uscc: String,
+    pub region_code: String,
+    pub address: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: i32,
+    pub legal_representative: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub in_survey_scope: bool,
+    pub operating_status: OperatingStatus,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct OrganizationFilter {
+    pub kind: Option<OrganizationKind>,
+    pub category: Option<OrganizationCategory>,
+    /// A region prefix (already reduced: `1101`, not `110100`).
+    pub region_prefix: Option<String>,
+    pub name_contains: Option<String>,
+    pub in_survey_scope: Option<bool>,
+}
+
+/// The domain rules an organization's fields must satisfy, as field errors.
+pub fn check(fields: &OrganizationFields) -> Result<(), ApiError> {
+    let violations = check_identity(
+        fields.kind,
+        fields.category,
+        &fields.uscc,
+        &fields.region_code,
+    );
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Validation(
+        violations
+            .into_iter()
+            .map(|v| FieldError::new(v.field, v.code, v.message))
+            .collect(),
+    ))
+}
+
+fn apply(model: &mut ActiveModel, f: OrganizationFields) {
+    model.name = Set(f.name);
+    model.kind = Set(enum_text(&f.kind));
+    model.category = Set(enum_text(&f.category));
+    model.uscc = Set(f.uscc);
+    model.region_code = Set(f.region_code);
+    model.address = Set(f.address);
+    model.industry = Set(f.industry);
+    model.employee_count = Set(f.employee_count);
+    model.legal_representative = Set(f.legal_representative);
+    model.contact_name = Set(f.contact_name);
+    model.contact_phone = Set(f.contact_phone);
+    model.in_survey_scope = Set(f.in_survey_scope);
+    model.operating_status = Set(enum_text(&f.operating_status));
+}
+
+pub async fn create(db: &Db, fields: OrganizationFields) -> Result<Model, ApiError> {
+    check(&fields)?;
+    let now = chrono::Utc::now();
+    let mut model = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        archived_at: Set(None),
+        ..Default::default()
+    };
+    apply(&mut model, fields);
+    Ok(model.insert(&db.write).await?)
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<Model, ApiError> {
+    resource::get::<Organization>(&db.read, id, Condition::all()).await
+}
+
+pub async fn update(
+    db: &Db,
+    id: Uuid,
+    expected_version: i32,
+    fields: OrganizationFields,
+) -> Result<Model, ApiError> {
+    check(&fields)?;
+    let mut changes = <ActiveModel as Default>::default();
+    apply(&mut changes, fields);
+    let txn = super::begin_write(&db.write).await?;
+    let updated =
+        resource::update_versioned::<Organization, _>(&txn, id, expected_version, changes).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn archive(db: &Db, id: Uuid, expected_version: Option<i32>) -> Result<(), ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    resource::archive::<Organization>(&txn, id, expected_version).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &OrganizationFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let mut condition = Condition::all();
+    if let Some(kind) = filter.kind {
+        condition = condition.add(organization::Column::Kind.eq(enum_text(&kind)));
+    }
+    if let Some(category) = filter.category {
+        condition = condition.add(organization::Column::Category.eq(enum_text(&category)));
+    }
+    if let Some(prefix) = &filter.region_prefix {
+        condition = condition.add(region_condition(Column::RegionCode, prefix));
+    }
+    if let Some(q) = &filter.name_contains {
+        condition = condition.add(Column::Name.contains(q));
+    }
+    if let Some(in_scope) = filter.in_survey_scope {
+        condition = condition.add(Column::InSurveyScope.eq(in_scope));
+    }
+    resource::list::<Organization>(&db.read, condition, page).await
+}
+
+/// `column` lies in the region with this prefix: an index range, not a LIKE.
+pub fn region_condition(column: impl ColumnTrait, prefix: &str) -> Condition {
+    let mut condition = Condition::all().add(column.gte(prefix));
+    if let Some(upper) = region::upper_bound(prefix) {
+        condition = condition.add(column.lt(upper));
+    }
+    condition
+}

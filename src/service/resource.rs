@@ -1,0 +1,210 @@
+//! The behaviour every resource shares, written once: keyset-paginated lists that hide archived
+//! rows, lookup by id, versioned updates (optimistic concurrency in the UPDATE's WHERE clause)
+//! and archiving. A resource plugs in by implementing [`Resource`] for its entity.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+pub trait Resource: EntityTrait<Model: Sync> {
+    fn id_column() -> Self::Column;
+    fn version_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
+    fn archived_at_column() -> Self::Column;
+    fn id_of(model: &Self::Model) -> Uuid;
+    fn version_of(model: &Self::Model) -> i32;
+    fn archived(model: &Self::Model) -> bool;
+}
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 200;
+
+/// Which page of a list to return. Rows are ordered by id; ids are UUIDv7, so this is the
+/// order of creation and a cursor is the last id seen.
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    pub limit: u64,
+    pub after: Option<Uuid>,
+    pub include_total: bool,
+    pub include_archived: bool,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            limit: DEFAULT_LIMIT,
+            after: None,
+            include_total: false,
+            include_archived: false,
+        }
+    }
+}
+
+pub struct Page<M> {
+    pub items: Vec<M>,
+    pub next_cursor: Option<String>,
+    pub total: Option<u64>,
+}
+
+impl<M> Page<M> {
+    pub fn map<T>(self, f: impl FnMut(M) -> T) -> Page<T> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            total: self.total,
+        }
+    }
+}
+
+const CURSOR_PREFIX: &str = "v1:";
+
+pub fn encode_cursor(last_id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{last_id}"))
+}
+
+/// `None` when the text is not a cursor this server made.
+pub fn decode_cursor(cursor: &str) -> Option<Uuid> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix(CURSOR_PREFIX)?.parse().ok()
+}
+
+/// One page of the rows matching `filter` (the resource's filters and the caller's scope).
+pub async fn list<E: Resource>(
+    conn: &impl ConnectionTrait,
+    filter: Condition,
+    page: &PageRequest,
+) -> Result<Page<E::Model>, ApiError> {
+    let mut condition = filter;
+    if !page.include_archived {
+        condition = condition.add(E::archived_at_column().is_null());
+    }
+    let total = match page.include_total {
+        true => Some(E::find().filter(condition.clone()).count(conn).await?),
+        false => None,
+    };
+    let mut query = E::find().filter(condition);
+    if let Some(after) = page.after {
+        query = query.filter(E::id_column().gt(after));
+    }
+    let mut items = query
+        .order_by_asc(E::id_column())
+        .limit(page.limit + 1)
+        .all(conn)
+        .await?;
+    let next_cursor = if items.len() as u64 > page.limit {
+        items.truncate(page.limit as usize);
+        items.last().map(|m| encode_cursor(E::id_of(m)))
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+/// The row with this id within `scope`, archived or not; 404 otherwise.
+pub async fn get<E: Resource>(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    scope: Condition,
+) -> Result<E::Model, ApiError> {
+    E::find()
+        .filter(E::id_column().eq(id))
+        .filter(scope)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Applies `changes` to a live row if its version is still `expected_version`, bumping the
+/// version and `updated_at`. The check is part of the UPDATE, so of two concurrent writers with
+/// the same version exactly one succeeds; the other gets 412.
+pub async fn update_versioned<E, A>(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    expected_version: i32,
+    changes: A,
+) -> Result<E::Model, ApiError>
+where
+    E: Resource,
+    A: ActiveModelTrait<Entity = E>,
+{
+    let result = E::update_many()
+        .set(changes)
+        .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
+        .col_expr(E::updated_at_column(), Expr::value(chrono::Utc::now()))
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected_version))
+        .filter(E::archived_at_column().is_null())
+        .exec(conn)
+        .await?;
+    let current = get::<E>(conn, id, Condition::all()).await?;
+    if result.rows_affected == 1 {
+        Ok(current)
+    } else if E::archived(&current) {
+        Err(ApiError::conflict(
+            "archived",
+            "The resource is archived and can no longer be changed.",
+        ))
+    } else {
+        Err(ApiError::PreconditionFailed {
+            current_version: E::version_of(&current),
+        })
+    }
+}
+
+/// Archives a row (sets `archived_at`), if its version is `expected_version` when one is
+/// given. Archiving an archived row changes nothing.
+pub async fn archive<E: Resource>(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<(), ApiError> {
+    let current = get::<E>(conn, id, Condition::all()).await?;
+    if E::archived(&current) {
+        return Ok(());
+    }
+    let version = expected_version.unwrap_or(E::version_of(&current));
+    let now = chrono::Utc::now();
+    let result = E::update_many()
+        .col_expr(E::archived_at_column(), Expr::value(now))
+        .col_expr(E::updated_at_column(), Expr::value(now))
+        .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(version))
+        .filter(E::archived_at_column().is_null())
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    let current = get::<E>(conn, id, Condition::all()).await?;
+    match E::archived(&current) {
+        true => Ok(()),
+        false => Err(ApiError::PreconditionFailed {
+            current_version: E::version_of(&current),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_foreign_text() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
+        assert_eq!(decode_cursor("not-a-cursor"), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v2:abc")), None);
+    }
+}

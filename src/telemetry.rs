@@ -1,0 +1,20 @@
+//! Structured logs with `tracing`: text for people, JSON for collectors.
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, LogFormat};
+
+pub fn init(config: &Config) {
+    let filter =
+        EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
+    };
+}

@@ -1,0 +1,210 @@
+//! Tokens: issuing them and refusing bad ones.
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN_PASSWORD, ADMIN_USERNAME, JWT_SECRET, TestApp, problem};
+
+crate::on_both_databases!(
+    password_grant_works_form_encoded_and_as_json,
+    wrong_password_and_unknown_user_get_the_same_answer,
+    unsupported_grant_type_is_named,
+    requests_without_a_valid_token_are_401,
+    a_token_without_the_right_role_is_403,
+);
+
+async fn password_grant_works_form_encoded_and_as_json(app: TestApp) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"grant_type": "password", "username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    let token = body["access_token"].as_str().unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+async fn wrong_password_and_unknown_user_get_the_same_answer(app: TestApp) {
+    let attempt = |username: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .post(app.url("/api/v1/auth/token"))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("username", username),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let mut body = problem(response, 400).await;
+            body.as_object_mut().unwrap().remove("request_id");
+            body
+        }
+    };
+    let wrong_password = attempt(ADMIN_USERNAME, "not-the-password").await;
+    let unknown_user = attempt("nobody", "not-the-password").await;
+    assert_eq!(wrong_password, unknown_user);
+    assert_eq!(wrong_password["errors"][0]["code"], "invalid_grant");
+}
+
+async fn unsupported_grant_type_is_named(app: TestApp) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[("grant_type", "authorization_code"), ("code", "x")])
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 400).await;
+    assert_eq!(body["errors"][0]["code"], "unsupported_grant_type");
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    problem(response, 415).await;
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn claims(overrides: Value) -> Value {
+    let now = jsonwebtoken::get_current_timestamp();
+    let mut claims = json!({
+        "sub": "01936f0e-8b8a-7c61-9d55-8a1c2b3e4f50",
+        "iss": "liangxin",
+        "aud": "liangxin-api",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "jti": "t-1",
+        "roles": ["admin"],
+    });
+    json_patch::merge(&mut claims, &overrides);
+    claims
+}
+
+async fn requests_without_a_valid_token_are_401(app: TestApp) {
+    let now = jsonwebtoken::get_current_timestamp();
+    let cases = [
+        ("no token", None),
+        ("not a JWT", Some("garbage".to_owned())),
+        (
+            "expired",
+            Some(sign(
+                &claims(json!({"exp": now - 3600, "iat": now - 7200, "nbf": now - 7200})),
+                JWT_SECRET,
+            )),
+        ),
+        (
+            "not yet valid",
+            Some(sign(&claims(json!({"nbf": now + 3600})), JWT_SECRET)),
+        ),
+        (
+            "wrong audience",
+            Some(sign(&claims(json!({"aud": "another-api"})), JWT_SECRET)),
+        ),
+        (
+            "wrong issuer",
+            Some(sign(&claims(json!({"iss": "someone-else"})), JWT_SECRET)),
+        ),
+        (
+            "wrong key",
+            Some(sign(
+                &claims(json!({})),
+                "a-different-secret-of-enough-length-0123456789",
+            )),
+        ),
+        (
+            "no subject",
+            Some(sign(&claims(json!({"sub": null})), JWT_SECRET)),
+        ),
+    ];
+    for (case, token) in cases {
+        let mut request = app.client.get(app.url("/api/v1/organizations"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401, "{case}");
+        assert!(
+            response.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer"),
+            "{case}"
+        );
+        problem(response, 401).await;
+    }
+    let unsigned = format!(
+        "{}.{}.",
+        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0",
+        base64_url(&claims(json!({})).to_string())
+    );
+    let response = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .bearer_auth(unsigned)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401, "alg none is refused");
+    let response = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .header("authorization", format!("Basic {}", base64_url("admin:x")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+async fn a_token_without_the_right_role_is_403(app: TestApp) {
+    let token = sign(&claims(json!({"roles": []})), JWT_SECRET);
+    let response = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    problem(response, 403).await;
+    let response = app
+        .client
+        .request(Method::POST, app.url("/api/v1/organizations"))
+        .bearer_auth(&token)
+        .json(&crate::helpers::organization_body(1))
+        .send()
+        .await
+        .unwrap();
+    problem(response, 403).await;
+}

@@ -1,0 +1,88 @@
+//! The OpenAPI contract: the committed copy matches the code, and every operation is complete.
+use serde_json::Value;
+
+use crate::helpers::{Backend, spawn_app};
+
+const COMMITTED: &str = include_str!("../../openapi/v1.json");
+
+#[test]
+fn committed_contract_matches_the_code() {
+    let generated = liangxin::api::openapi::document_json();
+    assert!(
+        generated == COMMITTED,
+        "openapi/v1.json is out of date: regenerate it with `cargo run -- openapi > openapi/v1.json` and commit it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn served_contract_is_the_committed_one() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let served: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let committed: Value = serde_json::from_str(COMMITTED).unwrap();
+    assert!(
+        served == committed,
+        "the served contract differs from openapi/v1.json"
+    );
+}
+
+#[test]
+fn every_operation_is_complete() {
+    let doc: Value = serde_json::from_str(&liangxin::api::openapi::document_json()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut operation_ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: operationId"));
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{name}: duplicate operationId {id}"
+            );
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: summary"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: tags"
+            );
+            assert!(op["security"].is_array(), "{name}: security");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("400"), "{name}: 400");
+            for (status, response) in responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{name} {status}: description"
+                );
+            }
+            if path.starts_with("/api/v1/") && !path.ends_with("/auth/token") {
+                assert!(
+                    responses.contains_key("401") && responses.contains_key("403"),
+                    "{name}: 401/403"
+                );
+            }
+            if let Some(body) = op.get("requestBody") {
+                for status in ["413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{name}: {status}");
+                }
+                let examples = body["content"].as_object().unwrap().values().any(|c| {
+                    let schema = &c["schema"];
+                    schema.get("example").is_some() || schema.get("$ref").is_some()
+                });
+                assert!(examples, "{name}: request body example");
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Black-box tests over HTTP; each test body runs on SQLite and on PostgreSQL.
+mod helpers;
+
+mod auth;
+mod concurrency;
+mod contract;
+mod conventions;
+mod operations;
+mod organizations;

@@ -1,0 +1,54 @@
+//! Health, readiness, metrics and the docs UI.
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+crate::on_both_databases!(
+    health_readiness_and_metrics,
+    docs_are_served_from_the_binary
+);
+
+async fn health_readiness_and_metrics(app: TestApp) {
+    let health: Value = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    app.get("/api/v1/organizations").await;
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("liangxin_http_requests_total{")
+                && l.contains("endpoint=\"/api/v1/organizations\"")
+                && l.contains("status=\"200\"")),
+        "{text}"
+    );
+    assert!(text.contains("liangxin_http_requests_duration_seconds_bucket"));
+}
+
+async fn docs_are_served_from_the_binary(app: TestApp) {
+    let redirect = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert!(redirect.status().is_redirection());
+    assert_eq!(redirect.headers()["location"], "/docs/");
+    let page = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(!html.contains("https://"), "no asset comes from a CDN");
+    let script = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+}
