@@ -11,6 +11,8 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::domain::RuleViolation;
@@ -126,8 +128,24 @@ impl JsonBody {
     }
 }
 
+/// JSON Schema counts `3.0` as the integer 3; so does the API.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
 /// Deserializes a JSON value, naming the field at fault when it does not fit `T`.
-pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+pub fn from_json_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    integral_floats_to_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
@@ -233,6 +251,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page; opaque.
+    #[param(pattern = "^[A-Za-z0-9_-]{21}[AQgw]$")]
     pub cursor: Option<String>,
     /// Also return `total`, the number of matching rows.
     #[param(default = false)]
@@ -318,6 +337,28 @@ impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
     }
 }
 
+/// The query of a read of one resource.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReadParams {
+    /// Also return the resource if it is archived (otherwise an archived resource is a 404).
+    #[param(default = false)]
+    pub include_archived: Option<bool>,
+}
+
+impl FromRequest for ReadParams {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        ready(from_query_pairs(&pairs))
+    }
+}
+
 /// The query string of an operation that takes no parameters: any parameter is a 400.
 pub struct NoQuery;
 
@@ -341,11 +382,55 @@ impl FromRequest for NoQuery {
 /// The version named by an `If-Match` header (`"3"`), if one was sent.
 pub struct IfMatch(pub Option<i32>);
 
-/// Parses an entity tag of ours: `"<version>"`, optionally weak (`W/"3"`).
+/// Parses an entity tag of ours: `"<version>"`, optionally weak (`W/"3"`). A bare version
+/// (`3`), which some clients send, is read the same way.
 pub fn parse_etag(value: &str) -> Option<i32> {
     let value = value.trim();
     let value = value.strip_prefix("W/").unwrap_or(value);
-    value.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+    let value = match value.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"')?,
+        None => value,
+    };
+    if value.is_empty() || value.len() > 9 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+const ETAG_PATTERN: &str = r#"((W/)?"[0-9]{1,9}"|[0-9]{1,9})"#;
+
+/// An optional request header, as the contract shows it.
+fn header_parameter(name: &str, description: &str, pattern: String) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern))))
+        .build()
+}
+
+impl IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![header_parameter(
+            "If-Match",
+            "The ETag last read (`\"3\"`); the request is refused with 412 if the resource changed since.",
+            format!("^(\\*|{ETAG_PATTERN})$"),
+        )]
+    }
+}
+
+/// Documents `If-None-Match` on reads; `respond::representation` reads it.
+pub struct IfNoneMatch;
+
+impl IntoParams for IfNoneMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![header_parameter(
+            "If-None-Match",
+            "ETags already held; when one is current the answer is 304 with no body.",
+            format!("^(\\*|{ETAG_PATTERN}(\\s*,\\s*{ETAG_PATTERN})*)$"),
+        )]
+    }
 }
 
 impl FromRequest for IfMatch {
@@ -377,6 +462,17 @@ impl FromRequest for IfMatch {
 
 /// The `Idempotency-Key` header of a creating request, if one was sent.
 pub struct IdempotencyKey(pub Option<String>);
+
+impl IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![header_parameter(
+            "Idempotency-Key",
+            "Makes the request safe to retry: the same key and body within 24 hours replay the first \
+             response; another body with the same key is a 422; while the first is running, a 409.",
+            "^[!-~]{1,255}$".to_owned(),
+        )]
+    }
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
@@ -439,6 +535,9 @@ mod tests {
     fn etags_parse_strong_and_weak() {
         assert_eq!(parse_etag("\"3\""), Some(3));
         assert_eq!(parse_etag("W/\"12\""), Some(12));
-        assert_eq!(parse_etag("3"), None);
+        assert_eq!(parse_etag("3"), Some(3));
+        assert_eq!(parse_etag("\"3"), None);
+        assert_eq!(parse_etag("\"+3\""), None);
+        assert_eq!(parse_etag("9999999999"), None);
     }
 }

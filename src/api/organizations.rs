@@ -6,7 +6,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, JsonBody, ListQuery, NoQuery, PageParams, from_json_value,
+    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams, ReadParams,
+    from_json_value,
 };
 use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
@@ -236,7 +237,7 @@ pub struct OrganizationListFilter {
     pub kind: Option<OrganizationKind>,
     pub category: Option<OrganizationCategory>,
     /// A region: `1101`, `110100` and `110105` match the organizations within it.
-    #[param(pattern = "^[0-9]{2}([0-9]{2}){0,2}([0-9]{3})?$", example = "1101")]
+    #[param(pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9})$", example = "1101")]
     pub region_code: Option<String>,
     /// Part of the name.
     #[param(min_length = 1, max_length = 100)]
@@ -322,9 +323,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createOrganization",
     tag = TAG,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry: the same key and body within 24 hours replay the first response."),
-    ),
+    params(IdempotencyKey),
     request_body(content = OrganizationInput, content_type = "application/json"),
     responses(
         (status = 201, description = "Registered.", body = Organization,
@@ -352,13 +351,12 @@ pub async fn create(
 }
 
 /// Get an organization
+///
+/// An archived organization is a 404 unless `include_archived=true`.
 #[utoipa::path(
     operation_id = "getOrganization",
     tag = TAG,
-    params(
-        ("id" = Uuid, Path, description = "The organization's id."),
-        ("If-None-Match" = Option<String>, Header, description = "An ETag; when it is current the answer is 304 with no body."),
-    ),
+    params(("id" = Uuid, Path, description = "The organization's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The organization.", body = Organization, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -370,10 +368,10 @@ pub async fn get(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    _query: NoQuery,
+    query: ReadParams,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsRead)?;
-    let organization = Organization::try_from(service::get(&state.db, *id).await?)?;
+    let organization = Organization::try_from(service::get(&state.db, *id, query.include_archived.unwrap_or(false)).await?)?;
     Ok(representation(&req, organization.version, &organization))
 }
 
@@ -385,10 +383,7 @@ pub async fn get(
 #[utoipa::path(
     operation_id = "updateOrganization",
     tag = TAG,
-    params(
-        ("id" = Uuid, Path, description = "The organization's id."),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; the change is refused with 412 if the organization changed since."),
-    ),
+    params(("id" = Uuid, Path, description = "The organization's id."), IfMatch),
     request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed.", body = Organization, headers(("ETag" = String, description = "The new version."))),
@@ -405,7 +400,7 @@ pub async fn update(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsWrite)?;
-    let current = Organization::try_from(service::get(&state.db, *id).await?)?;
+    let current = Organization::try_from(service::get(&state.db, *id, true).await?)?;
     let (patch, body_version) = split_version(body.0)?;
     // Unknown or server-owned fields are refused even where merging would ignore them.
     from_json_value::<OrganizationPatch>(patch.clone())?;
@@ -429,10 +424,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveOrganization",
     tag = TAG,
-    params(
-        ("id" = Uuid, Path, description = "The organization's id."),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the organization changed since."),
-    ),
+    params(("id" = Uuid, Path, description = "The organization's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
 #[delete("/organizations/{id}")]

@@ -113,8 +113,8 @@ pub async fn create(db: &Db, fields: OrganizationFields) -> Result<Model, ApiErr
     Ok(model.insert(&db.write).await?)
 }
 
-pub async fn get(db: &Db, id: Uuid) -> Result<Model, ApiError> {
-    resource::get::<Organization>(&db.read, id, Condition::all()).await
+pub async fn get(db: &Db, id: Uuid, include_archived: bool) -> Result<Model, ApiError> {
+    resource::get::<Organization>(&db.read, id, resource::visibility::<Organization>(include_archived)).await
 }
 
 pub async fn update(

@@ -62,17 +62,16 @@ impl<M> Page<M> {
     }
 }
 
-const CURSOR_PREFIX: &str = "v1:";
-
+/// A cursor is the last id of a page, as 22 characters of unpadded base64url. Clients treat it
+/// as opaque; its fixed shape lets the contract describe exactly which strings are cursors.
 pub fn encode_cursor(last_id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{last_id}"))
+    URL_SAFE_NO_PAD.encode(last_id.as_bytes())
 }
 
-/// `None` when the text is not a cursor this server made.
+/// `None` when the text is not a cursor.
 pub fn decode_cursor(cursor: &str) -> Option<Uuid> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix(CURSOR_PREFIX)?.parse().ok()
+    let bytes: [u8; 16] = URL_SAFE_NO_PAD.decode(cursor).ok()?.try_into().ok()?;
+    Some(Uuid::from_bytes(bytes))
 }
 
 /// One page of the rows matching `filter` (the resource's filters and the caller's scope).
@@ -81,10 +80,7 @@ pub async fn list<E: Resource>(
     filter: Condition,
     page: &PageRequest,
 ) -> Result<Page<E::Model>, ApiError> {
-    let mut condition = filter;
-    if !page.include_archived {
-        condition = condition.add(E::archived_at_column().is_null());
-    }
+    let condition = filter.add(visibility::<E>(page.include_archived));
     let total = match page.include_total {
         true => Some(E::find().filter(condition.clone()).count(conn).await?),
         false => None,
@@ -111,7 +107,15 @@ pub async fn list<E: Resource>(
     })
 }
 
-/// The row with this id within `scope`, archived or not; 404 otherwise.
+/// Archived rows are hidden unless asked for: in lists, and in reads by id.
+pub fn visibility<E: Resource>(include_archived: bool) -> Condition {
+    match include_archived {
+        true => Condition::all(),
+        false => Condition::all().add(E::archived_at_column().is_null()),
+    }
+}
+
+/// The row with this id within `scope`; 404 otherwise.
 pub async fn get<E: Resource>(
     conn: &impl ConnectionTrait,
     id: Uuid,
@@ -204,7 +208,9 @@ mod tests {
     fn cursors_round_trip_and_reject_foreign_text() {
         let id = Uuid::now_v7();
         assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
+        assert_eq!(encode_cursor(id).len(), 22);
         assert_eq!(decode_cursor("not-a-cursor"), None);
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v2:abc")), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("seventeen bytes!!")), None);
+        assert_eq!(decode_cursor("AAAAAAAAAAAAAAAAAAAAAB"), None, "trailing bits must be zero");
     }
 }

@@ -202,7 +202,7 @@ async fn merge_patch_sets_clears_and_keeps_fields(app: TestApp) {
     let response = app
         .patch_json(
             &path,
-            &json!({"employee_count": 300, "address": null}),
+            &json!({"employee_count": 300.0, "address": null}),
             Some("\"1\""),
         )
         .await;
@@ -331,7 +331,8 @@ async fn archive_hides_from_lists_and_blocks_changes(app: TestApp) {
         .unwrap();
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 
-    let fetched: Value = app.get(&path).await.json().await.unwrap();
+    crate::helpers::problem(app.get(&path).await, 404).await;
+    let fetched: Value = app.get(&format!("{path}?include_archived=true")).await.json().await.unwrap();
     assert!(fetched["archived_at"].is_string());
     assert_eq!(fetched["version"], 2);
     let body = problem(
