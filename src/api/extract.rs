@@ -406,7 +406,11 @@ fn header_parameter(name: &str, description: &str, pattern: String) -> Parameter
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern))))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern)),
+        ))
         .build()
 }
 

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams, ReadParams,
-    from_json_value,
+    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    ReadParams, from_json_value,
 };
 use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
@@ -371,7 +371,9 @@ pub async fn get(
     query: ReadParams,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsRead)?;
-    let organization = Organization::try_from(service::get(&state.db, *id, query.include_archived.unwrap_or(false)).await?)?;
+    let organization = Organization::try_from(
+        service::get(&state.db, *id, query.include_archived.unwrap_or(false)).await?,
+    )?;
     Ok(representation(&req, organization.version, &organization))
 }
 

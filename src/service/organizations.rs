@@ -114,7 +114,12 @@ pub async fn create(db: &Db, fields: OrganizationFields) -> Result<Model, ApiErr
 }
 
 pub async fn get(db: &Db, id: Uuid, include_archived: bool) -> Result<Model, ApiError> {
-    resource::get::<Organization>(&db.read, id, resource::visibility::<Organization>(include_archived)).await
+    resource::get::<Organization>(
+        &db.read,
+        id,
+        resource::visibility::<Organization>(include_archived),
+    )
+    .await
 }
 
 pub async fn update(

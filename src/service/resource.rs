@@ -210,7 +210,14 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
         assert_eq!(encode_cursor(id).len(), 22);
         assert_eq!(decode_cursor("not-a-cursor"), None);
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("seventeen bytes!!")), None);
-        assert_eq!(decode_cursor("AAAAAAAAAAAAAAAAAAAAAB"), None, "trailing bits must be zero");
+        assert_eq!(
+            decode_cursor(&URL_SAFE_NO_PAD.encode("seventeen bytes!!")),
+            None
+        );
+        assert_eq!(
+            decode_cursor("AAAAAAAAAAAAAAAAAAAAAB"),
+            None,
+            "trailing bits must be zero"
+        );
     }
 }

@@ -332,7 +332,12 @@ async fn archive_hides_from_lists_and_blocks_changes(app: TestApp) {
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 
     crate::helpers::problem(app.get(&path).await, 404).await;
-    let fetched: Value = app.get(&format!("{path}?include_archived=true")).await.json().await.unwrap();
+    let fetched: Value = app
+        .get(&format!("{path}?include_archived=true"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(fetched["archived_at"].is_string());
     assert_eq!(fetched["version"], 2);
     let body = problem(
