@@ -22,6 +22,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Failed logins allowed per username in a window (ten times as many per client address).
+    pub login_max_failures: i32,
+    pub login_window: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,10 +106,18 @@ impl Config {
                 })
                 .unwrap_or_default(),
             workers: parse_num("LIANGXIN_WORKERS", 0)? as usize,
+            login_max_failures: parse_num("LIANGXIN_LOGIN_MAX_FAILURES", 5)?.clamp(1, 1_000_000)
+                as i32,
+            login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
         })
     }
 
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
+    pub fn login_policy(&self) -> crate::service::login_throttle::LoginPolicy {
+        crate::service::login_throttle::LoginPolicy {
+            max_failures_per_user: self.login_max_failures,
+            max_failures_per_address: self.login_max_failures.saturating_mul(10),
+            window: chrono::Duration::from_std(self.login_window)
+                .unwrap_or(chrono::Duration::minutes(15)),
+        }
     }
 }

@@ -34,6 +34,7 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Application {
     server: Server,
     port: u16,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -70,8 +71,12 @@ impl Application {
             jwt,
             config: config.clone(),
         });
-        let server = serve(listener, state, &config)?;
-        Ok(Application { server, port })
+        let server = serve(listener, state.clone(), &config)?;
+        Ok(Application {
+            server,
+            port,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -80,7 +85,24 @@ impl Application {
 
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let result = self.server.await;
+        housekeeping.abort();
+        result
+    }
+}
+
+/// Forgets expired idempotency keys and login-failure windows, hourly.
+async fn housekeeping(state: web::Data<AppState>) {
+    let policy = state.config.login_policy();
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        interval.tick().await;
+        let keys = service::idempotency::purge_expired(&state.db).await;
+        let logins = service::login_throttle::purge_expired(&state.db, &policy).await;
+        if let (Err(e), _) | (_, Err(e)) = (&keys, &logins) {
+            tracing::warn!(error = %e, "housekeeping failed; will retry in an hour");
+        }
     }
 }
 

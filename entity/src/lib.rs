@@ -1,5 +1,6 @@
 //! SeaORM entities, one module per table.
 pub mod idempotency_key;
+pub mod login_failure;
 pub mod organization;
 pub mod setting;
 pub mod user;

@@ -8,7 +8,7 @@ use super::extract::{
     BodyRules, JsonBody, NoQuery, is_json, media_type, parse_json_bytes, read_body,
 };
 use crate::error::{ApiError, Problem};
-use crate::service::users;
+use crate::service::{login_throttle, users};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -88,7 +88,9 @@ async fn token_request(req: &HttpRequest, payload: Payload) -> Result<TokenReque
 /// Get an access token
 ///
 /// Exchanges a username and password for a short-lived bearer token. A wrong password and an
-/// unknown username get the same answer.
+/// unknown username get the same answer. After repeated failures for a username (5 in 15
+/// minutes by default) or from one address (ten times as many), attempts get 429 until the
+/// window ends.
 #[utoipa::path(
     operation_id = "createToken",
     tag = "auth",
@@ -100,6 +102,8 @@ async fn token_request(req: &HttpRequest, payload: Payload) -> Result<TokenReque
     responses(
         (status = 200, description = "A bearer token.", body = TokenResponse),
         (status = 400, description = "Malformed request, unsupported grant type, or wrong username or password (`invalid_grant`).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins; `Retry-After` gives the seconds to wait.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds until another attempt is accepted."))),
     ),
 )]
 #[post("/auth/token")]
@@ -110,15 +114,24 @@ pub async fn token(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let request = token_request(&req, payload.into_inner()).await?;
+    let policy = state.config.login_policy();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let keys = login_throttle::keys(&policy, &request.username, &address);
+    login_throttle::check(&state.db, &policy, &keys).await?;
     let Some((user, roles)) =
         users::authenticate(&state.db, &request.username, &request.password).await?
     else {
+        login_throttle::record_failure(&state.db, &policy, &keys).await?;
         return Err(ApiError::bad_request(
             "password",
             "invalid_grant",
             "the username or password is wrong",
         ));
     };
+    login_throttle::reset(&state.db, &keys[0].0).await?;
     let access_token = state.jwt.issue(&user.id.to_string(), &roles)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

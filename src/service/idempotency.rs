@@ -120,3 +120,14 @@ pub async fn release(db: &Db, caller: &str, key: &str) -> Result<(), ApiError> {
         .await?;
     Ok(())
 }
+
+/// Forgets keys older than the retention period.
+pub async fn purge_expired(db: &Db) -> Result<u64, ApiError> {
+    let result = IdempotencyKey::delete_many()
+        .filter(
+            idempotency_key::Column::CreatedAt.lt(Utc::now() - Duration::hours(RETENTION_HOURS)),
+        )
+        .exec(&db.write)
+        .await?;
+    Ok(result.rows_affected)
+}

@@ -1,6 +1,7 @@
 //! Transactions and queries over SeaORM. Rules come from `domain/`; HTTP stays in `api/`.
 pub mod bootstrap;
 pub mod idempotency;
+pub mod login_throttle;
 pub mod organizations;
 pub mod resource;
 pub mod users;

@@ -11,6 +11,7 @@ crate::on_both_databases!(
     unsupported_grant_type_is_named,
     requests_without_a_valid_token_are_401,
     a_token_without_the_right_role_is_403,
+    repeated_failed_logins_are_throttled,
 );
 
 async fn password_grant_works_form_encoded_and_as_json(app: TestApp) {
@@ -207,4 +208,40 @@ async fn a_token_without_the_right_role_is_403(app: TestApp) {
         .await
         .unwrap();
     problem(response, 403).await;
+}
+
+async fn repeated_failed_logins_are_throttled(app: TestApp) {
+    let login = |username: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("username", username),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(login(ADMIN_USERNAME, "guess").await.status(), 400);
+    }
+    let throttled = login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let retry_after: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    problem(throttled, 429).await;
+    // The same answer for a username that does not exist: throttling reveals nothing.
+    for _ in 0..5 {
+        login("nobody", "guess").await;
+    }
+    problem(login("nobody", "guess").await, 429).await;
+    // Other users are not locked out by someone else's failures.
+    assert_eq!(login("somebody-else", "guess").await.status(), 400);
 }
