@@ -25,6 +25,8 @@ pub struct Config {
     /// Failed logins allowed per username in a window (ten times as many per client address).
     pub login_max_failures: i32,
     pub login_window: Duration,
+    /// A division table to use instead of the bundled one (same CSV format).
+    pub divisions_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +111,7 @@ impl Config {
             login_max_failures: parse_num("LIANGXIN_LOGIN_MAX_FAILURES", 5)?.clamp(1, 1_000_000)
                 as i32,
             login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
+            divisions_file: get("LIANGXIN_DIVISIONS_FILE").map(Into::into),
         })
     }
 

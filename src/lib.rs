@@ -27,6 +27,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::divisions::Divisions;
 use crate::state::AppState;
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
@@ -66,10 +67,12 @@ impl Application {
         );
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
+        let divisions = load_divisions(&config)?;
         let state = web::Data::new(AppState {
             db,
             jwt,
             config: config.clone(),
+            divisions,
         });
         let server = serve(listener, state.clone(), &config)?;
         Ok(Application {
@@ -90,6 +93,19 @@ impl Application {
         housekeeping.abort();
         result
     }
+}
+
+/// The bundled division table, or the file named by `LIANGXIN_DIVISIONS_FILE`.
+fn load_divisions(config: &Config) -> Result<Arc<Divisions>, StartError> {
+    let Some(path) = &config.divisions_file else {
+        return Ok(Divisions::bundled());
+    };
+    let read = std::fs::read_to_string(path).map_err(|e| e.to_string());
+    let divisions = read
+        .and_then(|text| Divisions::parse(&text))
+        .map_err(|e| format!("LIANGXIN_DIVISIONS_FILE {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), divisions = divisions.len(), "using the division table from LIANGXIN_DIVISIONS_FILE");
+    Ok(Arc::new(divisions))
 }
 
 /// Forgets expired idempotency keys and login-failure windows, hourly.

@@ -7,6 +7,7 @@ use validator::Validate;
 use super::extract::{
     BodyRules, JsonBody, NoQuery, is_json, media_type, parse_json_bytes, read_body,
 };
+use crate::domain::RuleContext;
 use crate::error::{ApiError, Problem};
 use crate::service::{login_throttle, users};
 use crate::state::AppState;
@@ -49,7 +50,11 @@ pub struct TokenResponse {
     pub expires_in: u64,
 }
 
-async fn token_request(req: &HttpRequest, payload: Payload) -> Result<TokenRequest, ApiError> {
+async fn token_request(
+    req: &HttpRequest,
+    payload: Payload,
+    rules: RuleContext<'_>,
+) -> Result<TokenRequest, ApiError> {
     let body = read_body(req, payload).await?;
     let value = match media_type(req).as_deref() {
         Some("application/x-www-form-urlencoded") => {
@@ -82,7 +87,7 @@ async fn token_request(req: &HttpRequest, payload: Payload) -> Result<TokenReque
             ));
         }
     }
-    JsonBody(value).parse::<TokenRequest>()
+    JsonBody(value).parse::<TokenRequest>(rules)
 }
 
 /// Get an access token
@@ -113,7 +118,7 @@ pub async fn token(
     _query: NoQuery,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let request = token_request(&req, payload.into_inner()).await?;
+    let request = token_request(&req, payload.into_inner(), state.rules()).await?;
     let policy = state.config.login_policy();
     let address = req
         .peer_addr()

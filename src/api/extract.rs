@@ -15,7 +15,7 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::domain::RuleViolation;
+use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, FieldError};
 use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor};
 
@@ -100,7 +100,7 @@ impl FromRequest for JsonBody {
 /// A request body's rules beyond field shapes (check digits, consistency between fields),
 /// checked after the shapes so that every broken rule is reported in one response.
 pub trait BodyRules {
-    fn rule_violations(&self) -> Vec<RuleViolation> {
+    fn rule_violations(&self, _rules: RuleContext) -> Vec<RuleViolation> {
         Vec::new()
     }
 }
@@ -108,7 +108,10 @@ pub trait BodyRules {
 impl JsonBody {
     /// Deserializes into `T` (whose unknown fields are refused) and runs its validation rules,
     /// reporting every invalid field at once.
-    pub fn parse<T: DeserializeOwned + Validate + BodyRules>(&self) -> Result<T, ApiError> {
+    pub fn parse<T: DeserializeOwned + Validate + BodyRules>(
+        &self,
+        rules: RuleContext,
+    ) -> Result<T, ApiError> {
         let value: T = from_json_value(self.0.clone())?;
         let mut errors = match value.validate() {
             Ok(()) => Vec::new(),
@@ -116,7 +119,7 @@ impl JsonBody {
         };
         errors.extend(
             value
-                .rule_violations()
+                .rule_violations(rules)
                 .into_iter()
                 .map(|v| FieldError::new(v.field, v.code, v.message)),
         );
@@ -347,7 +350,10 @@ pub struct ReadParams {
     pub include_archived: Option<bool>,
 }
 
-impl FromRequest for ReadParams {
+/// A query string deserialized into `T`, whose unknown parameters are refused (400 naming them).
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
@@ -355,7 +361,7 @@ impl FromRequest for ReadParams {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        ready(from_query_pairs(&pairs))
+        ready(from_query_pairs(&pairs).map(QueryParams))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod extract;
 pub mod openapi;
 pub mod ops;
 pub mod organizations;
+pub mod regions;
 pub mod respond;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -32,7 +33,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(organizations::create)
             .service(organizations::get)
             .service(organizations::update)
-            .service(organizations::archive),
+            .service(organizations::archive)
+            .service(regions::list)
+            .service(regions::get),
     );
 }
 

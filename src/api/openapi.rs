@@ -29,6 +29,7 @@ Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists ar
     tags(
         (name = "auth", description = "Access tokens."),
         (name = "organizations", description = "The register of new economic and new social organizations."),
+        (name = "regions", description = "Administrative divisions (GB/T 2260 and township codes) for region pickers, filters and scopes."),
         (name = "operations", description = "Health, readiness and metrics for operators."),
     ),
     components(schemas(Problem, FieldError)),

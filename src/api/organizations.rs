@@ -7,16 +7,17 @@ use validator::Validate;
 
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    ReadParams, from_json_value,
+    QueryParams, ReadParams, from_json_value,
 };
+use super::regions::region_filter;
 use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
-use crate::domain::RuleViolation;
+use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
     OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_from_text,
 };
-use crate::domain::region;
+use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, Problem};
 use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
 use crate::state::AppState;
@@ -94,8 +95,14 @@ pub struct OrganizationInput {
 }
 
 impl BodyRules for OrganizationInput {
-    fn rule_violations(&self) -> Vec<RuleViolation> {
-        check_identity(self.kind, self.category, &self.uscc, &self.region_code)
+    fn rule_violations(&self, rules: RuleContext) -> Vec<RuleViolation> {
+        check_identity(
+            rules.divisions,
+            self.kind,
+            self.category,
+            &self.uscc,
+            &self.region_code,
+        )
     }
 }
 
@@ -132,6 +139,7 @@ impl From<OrganizationInput> for OrganizationFields {
     "category": "private_technology",
     "uscc": "91350100M000100Y43",
     "region_code": "350102",
+    "region_name": "福建省 / 福州市 / 鼓楼区",
     "address": "福州市鼓楼区软件大道89号",
     "industry": "软件和信息技术服务业",
     "employee_count": 120,
@@ -152,6 +160,8 @@ pub struct Organization {
     pub category: OrganizationCategory,
     pub uscc: String,
     pub region_code: String,
+    /// The full name of the region, from the division table (`福建省 / 福州市 / 鼓楼区`).
+    pub region_name: Option<String>,
     pub address: Option<String>,
     pub industry: Option<String>,
     pub employee_count: i32,
@@ -168,10 +178,8 @@ pub struct Organization {
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl TryFrom<entity::organization::Model> for Organization {
-    type Error = ApiError;
-
-    fn try_from(m: entity::organization::Model) -> Result<Self, ApiError> {
+impl Organization {
+    fn from_model(m: entity::organization::Model, divisions: &Divisions) -> Result<Self, ApiError> {
         let corrupt = |field: &str| {
             ApiError::Internal(format!("organization {} has an unknown {field}", m.id))
         };
@@ -183,6 +191,7 @@ impl TryFrom<entity::organization::Model> for Organization {
             id: m.id,
             name: m.name,
             uscc: m.uscc,
+            region_name: divisions.full_name(&m.region_code),
             region_code: m.region_code,
             address: m.address,
             industry: m.industry,
@@ -246,20 +255,10 @@ pub struct OrganizationListFilter {
 }
 
 impl OrganizationListFilter {
-    fn into_filter(self) -> Result<OrganizationFilter, ApiError> {
+    fn into_filter(self, divisions: &Divisions) -> Result<OrganizationFilter, ApiError> {
         let region_prefix = match &self.region_code {
             None => None,
-            Some(code) => Some(
-                region::prefix_of(code)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(
-                            "region_code",
-                            "format",
-                            "must be a region code of 2, 4, 6 or 9 digits",
-                        )
-                    })?
-                    .to_owned(),
-            ),
+            Some(code) => Some(region_filter(divisions, "region_code", code)?),
         };
         if let Some(q) = &self.q
             && (q.is_empty() || q.chars().count() > 100)
@@ -301,12 +300,12 @@ pub async fn list(
     query: ListQuery<OrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsRead)?;
-    let filter = query.filter.into_filter()?;
+    let filter = query.filter.into_filter(&state.divisions)?;
     let page = service::list(&state.db, &filter, &query.page).await?;
     let items = page
         .items
         .into_iter()
-        .map(Organization::try_from)
+        .map(|m| Organization::from_model(m, &state.divisions))
         .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(OrganizationPage {
         items,
@@ -341,10 +340,10 @@ pub async fn create(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsWrite)?;
-    let input: OrganizationInput = body.parse()?;
+    let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let model = service::create(&state.db, input.into()).await?;
-        let organization = Organization::try_from(model)?;
+        let model = service::create(&state.db, &state.divisions, input.into()).await?;
+        let organization = Organization::from_model(model, &state.divisions)?;
         Created::new(location(organization.id), &organization)
     })
     .await
@@ -368,13 +367,16 @@ pub async fn get(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    query: ReadParams,
+    query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsRead)?;
-    let organization = Organization::try_from(
-        service::get(&state.db, *id, query.include_archived.unwrap_or(false)).await?,
-    )?;
-    Ok(representation(&req, organization.version, &organization))
+    let model = service::get(&state.db, *id, query.0.include_archived.unwrap_or(false)).await?;
+    let organization = Organization::from_model(model, &state.divisions)?;
+    Ok(representation(
+        &req,
+        &etag(organization.version),
+        &organization,
+    ))
 }
 
 /// Change an organization
@@ -402,7 +404,8 @@ pub async fn update(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::OrganizationsWrite)?;
-    let current = Organization::try_from(service::get(&state.db, *id, true).await?)?;
+    let current =
+        Organization::from_model(service::get(&state.db, *id, true).await?, &state.divisions)?;
     let (patch, body_version) = split_version(body.0)?;
     // Unknown or server-owned fields are refused even where merging would ignore them.
     from_json_value::<OrganizationPatch>(patch.clone())?;
@@ -410,9 +413,9 @@ pub async fn update(
     let mut merged = serde_json::to_value(OrganizationInput::from(current))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     json_patch::merge(&mut merged, &patch);
-    let input: OrganizationInput = JsonBody(merged).parse()?;
-    let model = service::update(&state.db, *id, expected, input.into()).await?;
-    let organization = Organization::try_from(model)?;
+    let input: OrganizationInput = JsonBody(merged).parse(state.rules())?;
+    let model = service::update(&state.db, &state.divisions, *id, expected, input.into()).await?;
+    let organization = Organization::from_model(model, &state.divisions)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(organization.version)))
         .json(organization))

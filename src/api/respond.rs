@@ -6,29 +6,31 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::etag;
-use super::extract::{IdempotencyKey, parse_etag};
+use super::extract::IdempotencyKey;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::service::idempotency::{self, Claim, StoredResponse};
 use crate::state::AppState;
 
-/// 200 with the representation and `ETag`, or 304 when `If-None-Match` names this version.
-pub fn representation(req: &HttpRequest, version: i32, body: &impl Serialize) -> HttpResponse {
+/// 200 with the representation and its `ETag` (a quoted tag such as `"3"`), or 304 when
+/// `If-None-Match` names that tag (weak comparison, as RFC 9110 asks for `If-None-Match`).
+pub fn representation(req: &HttpRequest, tag: &str, body: &impl Serialize) -> HttpResponse {
+    let weak = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
             v.split(',')
-                .any(|tag| tag.trim() == "*" || parse_etag(tag) == Some(version))
+                .any(|t| t.trim() == "*" || weak(t) == weak(tag))
         });
     if matches {
         return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(version)))
+            .insert_header((header::ETAG, tag))
             .finish();
     }
     HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
+        .insert_header((header::ETAG, tag))
         .json(body)
 }
 

@@ -13,6 +13,8 @@ pub enum Role {
 pub enum Permission {
     OrganizationsRead,
     OrganizationsWrite,
+    /// The division table, which every signed-in caller may read.
+    RegionsRead,
 }
 
 impl Permission {
@@ -20,6 +22,7 @@ impl Permission {
         match self {
             Permission::OrganizationsRead => "reading organizations",
             Permission::OrganizationsWrite => "changing organizations",
+            Permission::RegionsRead => "reading regions",
         }
     }
 }
@@ -30,6 +33,7 @@ const TABLE: &[(Role, &[Permission])] = &[(
     &[
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
+        Permission::RegionsRead,
     ],
 )];
 

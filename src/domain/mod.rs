@@ -1,7 +1,14 @@
 //! Rules of the domain, with no I/O. Each rule is unit-tested where it is written.
+pub mod divisions;
 pub mod organization;
 pub mod region;
 pub mod uscc;
+
+/// The reference data rules are checked against.
+#[derive(Clone, Copy)]
+pub struct RuleContext<'a> {
+    pub divisions: &'a divisions::Divisions,
+}
 
 /// A broken rule: which field, the rule's machine name, and what is wrong in words.
 #[derive(Clone, Debug, PartialEq, Eq)]

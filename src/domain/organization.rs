@@ -2,7 +2,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{RuleViolation, region, uscc};
+use super::divisions::Divisions;
+use super::{RuleViolation, uscc};
 
 /// New economic organizations (非公有制经济组织) or new social organizations (社会组织).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -66,8 +67,9 @@ fn uscc_authority(kind: OrganizationKind) -> char {
 }
 
 /// Checks that the category belongs to the kind, that the USCC is valid and its type prefix fits
-/// the kind, and that the region code has the shape of a county or township code.
+/// the kind, and that the region code is a county or township in the division table.
 pub fn check_identity(
+    divisions: &Divisions,
     kind: OrganizationKind,
     category: OrganizationCategory,
     uscc_code: &str,
@@ -103,9 +105,7 @@ pub fn check_identity(
             }
         }
     }
-    if let Err(e) = region::validate_full_code(region_code) {
-        violations.push(RuleViolation::new("region_code", "format", e.to_string()));
-    }
+    violations.extend(divisions.check_organization_region(region_code));
     violations
 }
 
@@ -114,6 +114,15 @@ mod tests {
     use super::*;
     use OrganizationCategory::*;
     use OrganizationKind::*;
+
+    fn check_identity(
+        kind: OrganizationKind,
+        category: OrganizationCategory,
+        uscc: &str,
+        region: &str,
+    ) -> Vec<RuleViolation> {
+        super::check_identity(&Divisions::bundled(), kind, category, uscc, region)
+    }
 
     #[test]
     fn a_consistent_enterprise_passes() {

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::resource::{self, Page, PageRequest, Resource};
 use crate::db::Db;
+use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
     OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_text,
 };
@@ -64,8 +65,9 @@ pub struct OrganizationFilter {
 }
 
 /// The domain rules an organization's fields must satisfy, as field errors.
-pub fn check(fields: &OrganizationFields) -> Result<(), ApiError> {
+pub fn check(divisions: &Divisions, fields: &OrganizationFields) -> Result<(), ApiError> {
     let violations = check_identity(
+        divisions,
         fields.kind,
         fields.category,
         &fields.uscc,
@@ -98,8 +100,12 @@ fn apply(model: &mut ActiveModel, f: OrganizationFields) {
     model.operating_status = Set(enum_text(&f.operating_status));
 }
 
-pub async fn create(db: &Db, fields: OrganizationFields) -> Result<Model, ApiError> {
-    check(&fields)?;
+pub async fn create(
+    db: &Db,
+    divisions: &Divisions,
+    fields: OrganizationFields,
+) -> Result<Model, ApiError> {
+    check(divisions, &fields)?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -124,11 +130,12 @@ pub async fn get(db: &Db, id: Uuid, include_archived: bool) -> Result<Model, Api
 
 pub async fn update(
     db: &Db,
+    divisions: &Divisions,
     id: Uuid,
     expected_version: i32,
     fields: OrganizationFields,
 ) -> Result<Model, ApiError> {
-    check(&fields)?;
+    check(divisions, &fields)?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
     let txn = super::begin_write(&db.write).await?;

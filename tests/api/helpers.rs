@@ -105,8 +105,12 @@ pub fn test_config(database_url: String) -> Config {
 
 /// Starts the app on a fresh database; `None` when the backend is not configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    let url = fresh_database_url(backend).await?;
-    Some(spawn_with_config(test_config(url)).await)
+    Some(spawn_with_config(config_for(backend).await?).await)
+}
+
+/// The test configuration with a fresh database, to adjust before `spawn_with_config`.
+pub async fn config_for(backend: Backend) -> Option<Config> {
+    Some(test_config(fresh_database_url(backend).await?))
 }
 
 pub async fn spawn_with_config(config: Config) -> TestApp {

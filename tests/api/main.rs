@@ -7,3 +7,4 @@ mod contract;
 mod conventions;
 mod operations;
 mod organizations;
+mod regions;
