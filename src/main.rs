@@ -112,7 +112,17 @@ async fn create_user(
     if config.auto_migrate {
         db.migrate().await?;
     }
-    service::users::create(&db, username, password, role)
+    let grant = liangxin::auth::RoleGrant {
+        role,
+        region_code: None,
+    };
+    let new = service::users::NewUser {
+        username,
+        password,
+        display_name: None,
+        grants: vec![grant],
+    };
+    service::users::create(&db, new)
         .await
         .map_err(|e| e.to_string())?;
     println!("created {} user {username}", role.as_str());

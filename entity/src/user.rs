@@ -9,7 +9,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub display_name: Option<String>,
+    /// JSON: `[{"role": "admin"}, {"role": "org_department", "region_code": "1101"}]`.
+    pub roles: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,

@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_foundation;
 mod m20261128_000002_login_throttle;
+mod m20261128_000003_user_roles;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_login_throttle::Migration),
+            Box::new(m20261128_000003_user_roles::Migration),
         ]
     }
 }

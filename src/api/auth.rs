@@ -126,7 +126,7 @@ pub async fn token(
         .unwrap_or_else(|| "unknown".into());
     let keys = login_throttle::keys(&policy, &request.username, &address);
     login_throttle::check(&state.db, &policy, &keys).await?;
-    let Some((user, roles)) =
+    let Some((user, grants)) =
         users::authenticate(&state.db, &request.username, &request.password).await?
     else {
         login_throttle::record_failure(&state.db, &policy, &keys).await?;
@@ -137,7 +137,7 @@ pub async fn token(
         ));
     };
     login_throttle::reset(&state.db, &keys[0].0).await?;
-    let access_token = state.jwt.issue(&user.id.to_string(), &roles)?;
+    let access_token = state.jwt.issue(&user.id.to_string(), &grants)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse {

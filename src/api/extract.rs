@@ -435,11 +435,19 @@ pub struct IfNoneMatch;
 
 impl IntoParams for IfNoneMatch {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![header_parameter(
-            "If-None-Match",
-            "ETags already held; when one is current the answer is 304 with no body.",
-            format!("^(\\*|{ETAG_PATTERN}(\\s*,\\s*{ETAG_PATTERN})*)$"),
-        )]
+        // No pattern: a value naming no current tag is not an error, it just does not match.
+        vec![
+            ParameterBuilder::new()
+                .name("If-None-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "ETags already held (`\"3\"`, `W/\"3\"`, a list, or `*`); when one is current the \
+                     answer is 304 with no body.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ]
     }
 }
 

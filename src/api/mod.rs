@@ -7,6 +7,7 @@ pub mod ops;
 pub mod organizations;
 pub mod regions;
 pub mod respond;
+pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -35,7 +36,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(organizations::update)
             .service(organizations::archive)
             .service(regions::list)
-            .service(regions::get),
+            .service(regions::get)
+            .service(users::list)
+            .service(users::create)
+            .service(users::get)
+            .service(users::update)
+            .service(users::reset_password)
+            .service(users::me),
     );
 }
 

@@ -299,9 +299,9 @@ pub async fn list(
     principal: Principal,
     query: ListQuery<OrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::OrganizationsRead)?;
+    let access = principal.require(Permission::OrganizationsRead)?;
     let filter = query.filter.into_filter(&state.divisions)?;
-    let page = service::list(&state.db, &filter, &query.page).await?;
+    let page = service::list(&state.db, &access, &filter, &query.page).await?;
     let items = page
         .items
         .into_iter()
@@ -339,10 +339,10 @@ pub async fn create(
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::OrganizationsWrite)?;
+    let access = principal.require(Permission::OrganizationsWrite)?;
     let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let model = service::create(&state.db, &state.divisions, input.into()).await?;
+        let model = service::create(&state.db, &state.divisions, &access, input.into()).await?;
         let organization = Organization::from_model(model, &state.divisions)?;
         Created::new(location(organization.id), &organization)
     })
@@ -369,8 +369,14 @@ pub async fn get(
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::OrganizationsRead)?;
-    let model = service::get(&state.db, *id, query.0.include_archived.unwrap_or(false)).await?;
+    let access = principal.require(Permission::OrganizationsRead)?;
+    let model = service::get(
+        &state.db,
+        &access,
+        *id,
+        query.0.include_archived.unwrap_or(false),
+    )
+    .await?;
     let organization = Organization::from_model(model, &state.divisions)?;
     Ok(representation(
         &req,
@@ -403,9 +409,11 @@ pub async fn update(
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::OrganizationsWrite)?;
-    let current =
-        Organization::from_model(service::get(&state.db, *id, true).await?, &state.divisions)?;
+    let access = principal.require(Permission::OrganizationsWrite)?;
+    let current = Organization::from_model(
+        service::get(&state.db, &access, *id, true).await?,
+        &state.divisions,
+    )?;
     let (patch, body_version) = split_version(body.0)?;
     // Unknown or server-owned fields are refused even where merging would ignore them.
     from_json_value::<OrganizationPatch>(patch.clone())?;
@@ -414,7 +422,15 @@ pub async fn update(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     json_patch::merge(&mut merged, &patch);
     let input: OrganizationInput = JsonBody(merged).parse(state.rules())?;
-    let model = service::update(&state.db, &state.divisions, *id, expected, input.into()).await?;
+    let model = service::update(
+        &state.db,
+        &state.divisions,
+        &access,
+        *id,
+        expected,
+        input.into(),
+    )
+    .await?;
     let organization = Organization::from_model(model, &state.divisions)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(organization.version)))
@@ -440,8 +456,8 @@ pub async fn archive(
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::OrganizationsWrite)?;
-    service::archive(&state.db, *id, if_match.0).await?;
+    let access = principal.require(Permission::OrganizationsWrite)?;
+    service::archive(&state.db, &access, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,7 +2,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
-use super::{Principal, Role};
+use super::{Principal, RoleGrant};
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -14,7 +14,11 @@ pub struct Claims {
     pub nbf: u64,
     pub iat: u64,
     pub jti: String,
+    /// Role names, for clients that read them.
     pub roles: Vec<String>,
+    /// Roles with their scopes; what authorization uses.
+    #[serde(default)]
+    pub grants: Vec<RoleGrant>,
 }
 
 #[derive(Clone)]
@@ -45,7 +49,7 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, subject: &str, roles: &[Role]) -> Result<String, ApiError> {
+    pub fn issue(&self, subject: &str, grants: &[RoleGrant]) -> Result<String, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: subject.into(),
@@ -55,7 +59,8 @@ impl JwtKeys {
             nbf: now,
             iat: now,
             jti: uuid::Uuid::now_v7().to_string(),
-            roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            roles: grants.iter().map(|g| g.role.as_str().to_owned()).collect(),
+            grants: grants.to_vec(),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
@@ -77,15 +82,9 @@ impl JwtKeys {
             };
             ApiError::Unauthorized(why.into())
         })?;
-        let roles = data
-            .claims
-            .roles
-            .iter()
-            .filter_map(|r| Role::parse(r))
-            .collect();
         Ok(Principal {
             subject: data.claims.sub,
-            roles,
+            grants: data.claims.grants,
         })
     }
 }

@@ -9,7 +9,7 @@ use std::future::{Ready, ready};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
 pub use jwt::JwtKeys;
-pub use policy::{Permission, Role};
+pub use policy::{Access, Permission, Role, RoleGrant};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,24 +19,43 @@ use crate::state::AppState;
 pub struct Principal {
     /// The subject of the token: a user id.
     pub subject: String,
-    pub roles: Vec<Role>,
+    pub grants: Vec<RoleGrant>,
 }
 
 impl Principal {
-    /// Fails with 403 unless one of the caller's roles grants `permission`.
-    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        if self
-            .roles
+    /// What the caller reaches with `permission` (the union of the scopes of the grants that
+    /// hold it); 403 when no grant does.
+    pub fn require(&self, permission: Permission) -> Result<Access, ApiError> {
+        let scopes: Vec<_> = self
+            .grants
             .iter()
-            .any(|role| policy::allows(*role, permission))
-        {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
+            .filter(|grant| policy::allows(grant.role, permission))
+            .map(RoleGrant::scope)
+            .collect();
+        if scopes.is_empty() {
+            return Err(ApiError::Forbidden(format!(
                 "Your roles do not allow {}.",
                 permission.describe()
-            )))
+            )));
         }
+        Ok(Access { scopes })
+    }
+
+    /// The permissions the caller holds somewhere, for `/me`.
+    pub fn permissions(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        for (_, permissions) in policy::TABLE {
+            for permission in *permissions {
+                let held = self
+                    .grants
+                    .iter()
+                    .any(|g| policy::allows(g.role, *permission));
+                if held && !names.contains(&permission.name()) {
+                    names.push(permission.name());
+                }
+            }
+        }
+        names
     }
 
     /// The key under which this caller's idempotency keys are kept.

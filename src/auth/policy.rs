@@ -1,12 +1,31 @@
-//! Who may do what: one table of role × permission, read by `Principal::require`.
+//! Who may do what, in one place: the role × permission table, and the scope each role's
+//! grant carries. Handlers call `Principal::require(permission)` and pass the returned
+//! [`Access`] to the service, which turns it into a query condition.
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+use crate::domain::region::prefix_of;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Everything, everywhere.
     Admin,
+    /// Organization department staff (组织部门): everything within their region.
+    OrgDepartment,
+}
+
+/// A role held by a user, with its scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "org_department", "region_code": "110105"}))]
+pub struct RoleGrant {
+    pub role: Role,
+    /// The region of an `org_department` grant: a division code of any level, in full or
+    /// prefix form (`110000`, `11`, `110105`). Not allowed on `admin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9})$")]
+    pub region_code: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +34,10 @@ pub enum Permission {
     OrganizationsWrite,
     /// The division table, which every signed-in caller may read.
     RegionsRead,
+    /// Creating users, changing their roles, disabling them, resetting passwords.
+    UsersManage,
+    /// Reading one's own account (`/me`).
+    OwnAccountRead,
 }
 
 impl Permission {
@@ -23,19 +46,47 @@ impl Permission {
             Permission::OrganizationsRead => "reading organizations",
             Permission::OrganizationsWrite => "changing organizations",
             Permission::RegionsRead => "reading regions",
+            Permission::UsersManage => "managing users",
+            Permission::OwnAccountRead => "reading your account",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::OrganizationsRead => "organizations:read",
+            Permission::OrganizationsWrite => "organizations:write",
+            Permission::RegionsRead => "regions:read",
+            Permission::UsersManage => "users:manage",
+            Permission::OwnAccountRead => "me:read",
         }
     }
 }
 
-/// Every role and the permissions it holds.
-const TABLE: &[(Role, &[Permission])] = &[(
-    Role::Admin,
-    &[
-        Permission::OrganizationsRead,
-        Permission::OrganizationsWrite,
-        Permission::RegionsRead,
-    ],
-)];
+use Permission::*;
+
+/// Every role and the permissions it holds. The scope of what a permission reaches comes from
+/// the grant (see [`RoleGrant::scope`]).
+pub const TABLE: &[(Role, &[Permission])] = &[
+    (
+        Role::Admin,
+        &[
+            OrganizationsRead,
+            OrganizationsWrite,
+            RegionsRead,
+            UsersManage,
+            OwnAccountRead,
+        ],
+    ),
+    (
+        Role::OrgDepartment,
+        &[
+            OrganizationsRead,
+            OrganizationsWrite,
+            RegionsRead,
+            OwnAccountRead,
+        ],
+    ),
+];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
     TABLE
@@ -43,16 +94,70 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         .any(|(r, permissions)| *r == role && permissions.contains(&permission))
 }
 
+/// What a grant reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Everything,
+    /// Records whose region code starts with this prefix.
+    Region(String),
+}
+
+impl RoleGrant {
+    pub fn scope(&self) -> Scope {
+        match (self.role, &self.region_code) {
+            (Role::Admin, _) => Scope::Everything,
+            (Role::OrgDepartment, Some(code)) => {
+                Scope::Region(prefix_of(code).unwrap_or(code).to_owned())
+            }
+            // A grant without its region reaches nothing (creation refuses it).
+            (Role::OrgDepartment, None) => Scope::Region("-".into()),
+        }
+    }
+}
+
+/// What a caller may reach with one permission: the union of their grants' scopes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub scopes: Vec<Scope>,
+}
+
+impl Access {
+    pub fn everything() -> Self {
+        Access {
+            scopes: vec![Scope::Everything],
+        }
+    }
+
+    /// `None` when unrestricted; otherwise the region prefixes reached.
+    pub fn region_prefixes(&self) -> Option<Vec<&str>> {
+        let mut prefixes = Vec::new();
+        for scope in &self.scopes {
+            match scope {
+                Scope::Everything => return None,
+                Scope::Region(prefix) => prefixes.push(prefix.as_str()),
+            }
+        }
+        Some(prefixes)
+    }
+
+    pub fn covers_region(&self, code: &str) -> bool {
+        self.region_prefixes()
+            .is_none_or(|prefixes| prefixes.iter().any(|p| code.starts_with(p)))
+    }
+}
+
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
+            Role::OrgDepartment => "org_department",
         }
     }
 
     pub fn parse(text: &str) -> Option<Role> {
         match text {
             "admin" => Some(Role::Admin),
+            "org_department" => Some(Role::OrgDepartment),
             _ => None,
         }
     }
@@ -63,8 +168,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn admin_may_read_and_write_organizations() {
-        assert!(allows(Role::Admin, Permission::OrganizationsRead));
-        assert!(allows(Role::Admin, Permission::OrganizationsWrite));
+    fn admin_holds_every_permission_and_org_department_not_user_management() {
+        for p in [
+            OrganizationsRead,
+            OrganizationsWrite,
+            RegionsRead,
+            UsersManage,
+            OwnAccountRead,
+        ] {
+            assert!(allows(Role::Admin, p), "{p:?}");
+        }
+        assert!(allows(Role::OrgDepartment, OrganizationsWrite));
+        assert!(!allows(Role::OrgDepartment, UsersManage));
+    }
+
+    #[test]
+    fn region_scopes_use_prefixes() {
+        let grant = RoleGrant {
+            role: Role::OrgDepartment,
+            region_code: Some("110100".into()),
+        };
+        assert_eq!(grant.scope(), Scope::Region("1101".into()));
+        let access = Access {
+            scopes: vec![grant.scope()],
+        };
+        assert!(access.covers_region("110105"));
+        assert!(!access.covers_region("120101"));
+        assert!(Access::everything().covers_region("120101"));
     }
 }

@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::setting::{self, Entity as Setting};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
-use crate::auth::Role;
+use crate::auth::{Role, RoleGrant};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
@@ -58,6 +58,16 @@ pub async fn bootstrap_admin(
             (p.clone(), Some(p))
         }
     };
-    super::users::create(db, username, &password, Role::Admin).await?;
+    let admin = RoleGrant {
+        role: Role::Admin,
+        region_code: None,
+    };
+    let new = super::users::NewUser {
+        username,
+        password: &password,
+        display_name: None,
+        grants: vec![admin],
+    };
+    super::users::create(db, new).await?;
     Ok(Some((username.clone(), generated)))
 }

@@ -1,15 +1,15 @@
 //! Queries and transactions for the organizations register.
-use entity::organization::{self, ActiveModel, Column, Entity as Organization, Model};
+use entity::organization::{ActiveModel, Column, Entity as Organization, Model};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 use uuid::Uuid;
 
 use super::resource::{self, Page, PageRequest, Resource};
+use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
     OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_text,
 };
-use crate::domain::region;
 use crate::error::{ApiError, FieldError};
 
 impl Resource for Organization {
@@ -22,8 +22,8 @@ impl Resource for Organization {
     fn updated_at_column() -> Column {
         Column::UpdatedAt
     }
-    fn archived_at_column() -> Column {
-        Column::ArchivedAt
+    fn archived_at_column() -> Option<Column> {
+        Some(Column::ArchivedAt)
     }
     fn id_of(model: &Model) -> Uuid {
         model.id
@@ -100,12 +100,29 @@ fn apply(model: &mut ActiveModel, f: OrganizationFields) {
     model.operating_status = Set(enum_text(&f.operating_status));
 }
 
+/// A change must leave the organization inside the caller's region.
+fn check_in_scope(access: &Access, fields: &OrganizationFields) -> Result<(), ApiError> {
+    if access.covers_region(&fields.region_code) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "region_code",
+        "outside_scope",
+        format!(
+            "{} is outside the regions your roles reach",
+            fields.region_code
+        ),
+    ))
+}
+
 pub async fn create(
     db: &Db,
     divisions: &Divisions,
+    access: &Access,
     fields: OrganizationFields,
 ) -> Result<Model, ApiError> {
     check(divisions, &fields)?;
+    check_in_scope(access, &fields)?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -119,34 +136,48 @@ pub async fn create(
     Ok(model.insert(&db.write).await?)
 }
 
-pub async fn get(db: &Db, id: Uuid, include_archived: bool) -> Result<Model, ApiError> {
-    resource::get::<Organization>(
-        &db.read,
-        id,
-        resource::visibility::<Organization>(include_archived),
-    )
-    .await
+fn scope(access: &Access) -> Condition {
+    resource::region_scope(access, Column::RegionCode)
+}
+
+pub async fn get(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+    include_archived: bool,
+) -> Result<Model, ApiError> {
+    let condition = scope(access).add(resource::visibility::<Organization>(include_archived));
+    resource::get::<Organization>(&db.read, id, condition).await
 }
 
 pub async fn update(
     db: &Db,
     divisions: &Divisions,
+    access: &Access,
     id: Uuid,
     expected_version: i32,
     fields: OrganizationFields,
 ) -> Result<Model, ApiError> {
     check(divisions, &fields)?;
+    check_in_scope(access, &fields)?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
     let txn = super::begin_write(&db.write).await?;
+    resource::get::<Organization>(&txn, id, scope(access)).await?;
     let updated =
         resource::update_versioned::<Organization, _>(&txn, id, expected_version, changes).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
-pub async fn archive(db: &Db, id: Uuid, expected_version: Option<i32>) -> Result<(), ApiError> {
+pub async fn archive(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
+    resource::get::<Organization>(&txn, id, scope(access)).await?;
     resource::archive::<Organization>(&txn, id, expected_version).await?;
     txn.commit().await?;
     Ok(())
@@ -154,18 +185,19 @@ pub async fn archive(db: &Db, id: Uuid, expected_version: Option<i32>) -> Result
 
 pub async fn list(
     db: &Db,
+    access: &Access,
     filter: &OrganizationFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let mut condition = Condition::all();
+    let mut condition = scope(access);
     if let Some(kind) = filter.kind {
-        condition = condition.add(organization::Column::Kind.eq(enum_text(&kind)));
+        condition = condition.add(Column::Kind.eq(enum_text(&kind)));
     }
     if let Some(category) = filter.category {
-        condition = condition.add(organization::Column::Category.eq(enum_text(&category)));
+        condition = condition.add(Column::Category.eq(enum_text(&category)));
     }
     if let Some(prefix) = &filter.region_prefix {
-        condition = condition.add(region_condition(Column::RegionCode, prefix));
+        condition = condition.add(resource::region_condition(Column::RegionCode, prefix));
     }
     if let Some(q) = &filter.name_contains {
         condition = condition.add(Column::Name.contains(q));
@@ -174,13 +206,4 @@ pub async fn list(
         condition = condition.add(Column::InSurveyScope.eq(in_scope));
     }
     resource::list::<Organization>(&db.read, condition, page).await
-}
-
-/// `column` lies in the region with this prefix: an index range, not a LIKE.
-pub fn region_condition(column: impl ColumnTrait, prefix: &str) -> Condition {
-    let mut condition = Condition::all().add(column.gte(prefix));
-    if let Some(upper) = region::upper_bound(prefix) {
-        condition = condition.add(column.lt(upper));
-    }
-    condition
 }

@@ -10,13 +10,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::auth::Access;
+use crate::domain::region;
 use crate::error::ApiError;
 
 pub trait Resource: EntityTrait<Model: Sync> {
     fn id_column() -> Self::Column;
     fn version_column() -> Self::Column;
     fn updated_at_column() -> Self::Column;
-    fn archived_at_column() -> Self::Column;
+    /// `None` for a resource that is never archived.
+    fn archived_at_column() -> Option<Self::Column>;
     fn id_of(model: &Self::Model) -> Uuid;
     fn version_of(model: &Self::Model) -> i32;
     fn archived(model: &Self::Model) -> bool;
@@ -107,11 +110,35 @@ pub async fn list<E: Resource>(
     })
 }
 
+/// `column` lies in the region with this prefix: an index range, not a LIKE.
+pub fn region_condition(column: impl ColumnTrait, prefix: &str) -> Condition {
+    let mut condition = Condition::all().add(column.gte(prefix));
+    if let Some(upper) = region::upper_bound(prefix) {
+        condition = condition.add(column.lt(upper));
+    }
+    condition
+}
+
+/// Rows within what the caller's access reaches by region: a query condition, so rows outside
+/// it are never loaded, counted or listed.
+pub fn region_scope(access: &Access, column: impl ColumnTrait + Copy) -> Condition {
+    match access.region_prefixes() {
+        None => Condition::all(),
+        Some(prefixes) => {
+            let any = prefixes.into_iter().fold(Condition::any(), |any, prefix| {
+                any.add(region_condition(column, prefix))
+            });
+            // Wrapped so that conditions added later are ANDed with the scope, not ORed into it.
+            Condition::all().add(any)
+        }
+    }
+}
+
 /// Archived rows are hidden unless asked for: in lists, and in reads by id.
 pub fn visibility<E: Resource>(include_archived: bool) -> Condition {
-    match include_archived {
-        true => Condition::all(),
-        false => Condition::all().add(E::archived_at_column().is_null()),
+    match (include_archived, E::archived_at_column()) {
+        (false, Some(column)) => Condition::all().add(column.is_null()),
+        _ => Condition::all(),
     }
 }
 
@@ -148,7 +175,7 @@ where
         .col_expr(E::updated_at_column(), Expr::value(chrono::Utc::now()))
         .filter(E::id_column().eq(id))
         .filter(E::version_column().eq(expected_version))
-        .filter(E::archived_at_column().is_null())
+        .filter(visibility::<E>(false))
         .exec(conn)
         .await?;
     let current = get::<E>(conn, id, Condition::all()).await?;
@@ -178,14 +205,19 @@ pub async fn archive<E: Resource>(
         return Ok(());
     }
     let version = expected_version.unwrap_or(E::version_of(&current));
+    let Some(archived_at) = E::archived_at_column() else {
+        return Err(ApiError::Internal(
+            "archiving a resource that has no archived_at".into(),
+        ));
+    };
     let now = chrono::Utc::now();
     let result = E::update_many()
-        .col_expr(E::archived_at_column(), Expr::value(now))
+        .col_expr(archived_at, Expr::value(now))
         .col_expr(E::updated_at_column(), Expr::value(now))
         .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
         .filter(E::id_column().eq(id))
         .filter(E::version_column().eq(version))
-        .filter(E::archived_at_column().is_null())
+        .filter(archived_at.is_null())
         .exec(conn)
         .await?;
     if result.rows_affected == 1 {

@@ -1,29 +1,76 @@
-//! Users who log in with a password.
-use entity::user::{self, Entity as User};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+//! Users who log in with a password, and the roles they hold.
+use entity::user::{ActiveModel, Column, Entity as User, Model};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
-use crate::auth::{Role, password};
+use super::resource::{self, Page, PageRequest, Resource};
+use crate::auth::{RoleGrant, password};
 use crate::db::Db;
 use crate::error::ApiError;
+
+impl Resource for User {
+    fn id_column() -> Column {
+        Column::Id
+    }
+    fn version_column() -> Column {
+        Column::Version
+    }
+    fn updated_at_column() -> Column {
+        Column::UpdatedAt
+    }
+    fn archived_at_column() -> Option<Column> {
+        None
+    }
+    fn id_of(model: &Model) -> Uuid {
+        model.id
+    }
+    fn version_of(model: &Model) -> i32 {
+        model.version
+    }
+    fn archived(_: &Model) -> bool {
+        false
+    }
+}
+
+/// The roles stored with a user.
+pub fn grants_of(user: &Model) -> Result<Vec<RoleGrant>, ApiError> {
+    serde_json::from_str(&user.roles)
+        .map_err(|e| ApiError::Internal(format!("user {} has unreadable roles: {e}", user.id)))
+}
+
+fn roles_text(grants: &[RoleGrant]) -> String {
+    serde_json::to_string(grants).expect("grants serialize")
+}
+
+async fn hash(plain_password: &str) -> Result<String, ApiError> {
+    let plain = plain_password.to_owned();
+    tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(|e| ApiError::Internal(format!("password hashing: {e}")))?
+        .map_err(ApiError::Internal)
+}
 
 pub async fn count(db: &Db) -> Result<u64, ApiError> {
     Ok(User::find().count(&db.read).await?)
 }
 
-pub async fn create(
-    db: &Db,
-    username: &str,
-    plain_password: &str,
-    role: Role,
-) -> Result<user::Model, ApiError> {
-    let hash = password::hash(plain_password).map_err(ApiError::Internal)?;
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub display_name: Option<String>,
+    pub grants: Vec<RoleGrant>,
+}
+
+pub async fn create(db: &Db, new: NewUser<'_>) -> Result<Model, ApiError> {
     let now = chrono::Utc::now();
-    let model = user::ActiveModel {
+    let model = ActiveModel {
         id: Set(Uuid::now_v7()),
-        username: Set(username.to_owned()),
-        password_hash: Set(hash),
-        role: Set(role.as_str().to_owned()),
+        username: Set(new.username.to_owned()),
+        password_hash: Set(hash(new.password).await?),
+        display_name: Set(new.display_name),
+        roles: Set(roles_text(&new.grants)),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -32,29 +79,89 @@ pub async fn create(
     Ok(model.insert(&db.write).await?)
 }
 
-/// The enabled user with these credentials, or `None`. Takes the same time for an unknown
-/// username as for a wrong password.
+pub async fn get(db: &Db, id: Uuid) -> Result<Model, ApiError> {
+    resource::get::<User>(&db.read, id, Condition::all()).await
+}
+
+pub async fn list(
+    db: &Db,
+    username_contains: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let mut condition = Condition::all();
+    if let Some(q) = username_contains {
+        condition = condition.add(Column::Username.contains(q));
+    }
+    resource::list::<User>(&db.read, condition, page).await
+}
+
+/// What an administrator may change on a user.
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub grants: Vec<RoleGrant>,
+    pub disabled: bool,
+}
+
+pub async fn update(
+    db: &Db,
+    id: Uuid,
+    expected_version: i32,
+    changes: UserChanges,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let current = resource::get::<User>(&txn, id, Condition::all()).await?;
+    let disabled_at = match (changes.disabled, current.disabled_at) {
+        (true, Some(at)) => Some(at),
+        (true, None) => Some(chrono::Utc::now()),
+        (false, _) => None,
+    };
+    let update = ActiveModel {
+        display_name: Set(changes.display_name),
+        roles: Set(roles_text(&changes.grants)),
+        disabled_at: Set(disabled_at),
+        ..Default::default()
+    };
+    let updated = resource::update_versioned::<User, _>(&txn, id, expected_version, update).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn set_password(db: &Db, id: Uuid, plain_password: &str) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let current = resource::get::<User>(&txn, id, Condition::all()).await?;
+    let update = ActiveModel {
+        password_hash: Set(hash(plain_password).await?),
+        ..Default::default()
+    };
+    let updated = resource::update_versioned::<User, _>(&txn, id, current.version, update).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The enabled user with these credentials, and their roles; `None` otherwise. Takes the same
+/// time for an unknown username as for a wrong password.
 pub async fn authenticate(
     db: &Db,
     username: &str,
     plain_password: &str,
-) -> Result<Option<(user::Model, Vec<Role>)>, ApiError> {
+) -> Result<Option<(Model, Vec<RoleGrant>)>, ApiError> {
     let found = User::find()
-        .filter(user::Column::Username.eq(username))
+        .filter(Column::Username.eq(username))
         .one(&db.read)
         .await?;
-    let Some(found) = found else {
-        password::verify(plain_password, password::decoy_hash());
-        return Ok(None);
-    };
-    let hash = found.password_hash.clone();
+    let stored = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::decoy_hash().to_owned());
     let candidate = plain_password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
+    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored))
         .await
         .map_err(|e| ApiError::Internal(format!("password check: {e}")))?;
-    if !matches || found.disabled_at.is_some() {
-        return Ok(None);
+    match found {
+        Some(user) if matches && user.disabled_at.is_none() => {
+            let grants = grants_of(&user)?;
+            Ok(Some((user, grants)))
+        }
+        _ => Ok(None),
     }
-    let roles = Role::parse(&found.role).into_iter().collect();
-    Ok(Some((found, roles)))
 }

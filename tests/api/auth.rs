@@ -104,6 +104,7 @@ fn claims(overrides: Value) -> Value {
         "exp": now + 600,
         "jti": "t-1",
         "roles": ["admin"],
+        "grants": [{"role": "admin"}],
     });
     json_patch::merge(&mut claims, &overrides);
     claims
@@ -190,7 +191,7 @@ fn base64_url(text: &str) -> String {
 }
 
 async fn a_token_without_the_right_role_is_403(app: TestApp) {
-    let token = sign(&claims(json!({"roles": []})), JWT_SECRET);
+    let token = sign(&claims(json!({"roles": [], "grants": []})), JWT_SECRET);
     let response = app
         .client
         .get(app.url("/api/v1/organizations"))

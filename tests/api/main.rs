@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP; each test body runs on SQLite and on PostgreSQL.
 mod helpers;
 
+mod access;
 mod auth;
 mod concurrency;
 mod contract;

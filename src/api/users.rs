@@ -1,0 +1,400 @@
+//! `/api/v1/users` (administrators manage accounts and their roles) and `/api/v1/me`.
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{
+    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    from_json_value,
+};
+use super::regions::region_filter;
+use super::respond::{Created, create_idempotently, representation};
+use super::{BASE_PATH, etag};
+use crate::auth::{Permission, Principal, Role, RoleGrant};
+use crate::domain::{RuleContext, RuleViolation};
+use crate::error::{ApiError, Problem};
+use crate::service::users::{self as service, NewUser, UserChanges, grants_of};
+use crate::state::AppState;
+
+const TAG: &str = "users";
+
+/// A user account as the API returns it; the password never leaves the server.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11", "username": "wang.chaoyang", "display_name": "王芳",
+    "roles": [{"role": "org_department", "region_code": "110105"}], "disabled": false,
+    "created_at": "2026-11-28T03:30:00Z", "updated_at": "2026-11-28T03:30:00Z", "version": 1
+}))]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub roles: Vec<RoleGrant>,
+    /// A disabled user cannot log in; tokens already issued expire on their own.
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+impl User {
+    fn from_model(m: entity::user::Model) -> Result<Self, ApiError> {
+        Ok(User {
+            roles: grants_of(&m)?,
+            id: m.id,
+            username: m.username,
+            display_name: m.display_name,
+            disabled: m.disabled_at.is_some(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        })
+    }
+}
+
+/// Roles must be consistent: `admin` has no region, `org_department` has a known one.
+fn grant_violations(grants: &[RoleGrant], rules: RuleContext) -> Vec<RuleViolation> {
+    let mut violations = Vec::new();
+    for grant in grants {
+        match (grant.role, &grant.region_code) {
+            (Role::Admin, Some(_)) => violations.push(RuleViolation::new(
+                "roles",
+                "region_not_allowed",
+                "the admin role reaches everything and takes no region_code",
+            )),
+            (Role::OrgDepartment, None) => violations.push(RuleViolation::new(
+                "roles",
+                "region_required",
+                "an org_department role needs the region_code it covers",
+            )),
+            (Role::OrgDepartment, Some(code)) => {
+                if region_filter(rules.divisions, "roles", code).is_err() {
+                    violations.push(RuleViolation::new(
+                        "roles",
+                        "unknown_region",
+                        format!("{code} is not in the administrative division table"),
+                    ));
+                }
+            }
+            (Role::Admin, None) => {}
+        }
+    }
+    violations
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "wang.chaoyang", "display_name": "王芳", "password": "correct-horse-battery",
+    "roles": [{"role": "org_department", "region_code": "110105"}]}))]
+pub struct UserInput {
+    /// Letters, digits, `.`, `_`, `-` and `@`; unique.
+    #[validate(length(min = 1, max = 64), custom(function = "username_characters"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._@-]+$")]
+    pub username: String,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// At least 8 characters.
+    #[validate(length(min = 8, max = 1000))]
+    #[schema(min_length = 8, max_length = 1000)]
+    pub password: String,
+    #[validate(length(min = 1, max = 20))]
+    #[schema(min_items = 1, max_items = 20)]
+    pub roles: Vec<RoleGrant>,
+}
+
+fn username_characters(username: &str) -> Result<(), validator::ValidationError> {
+    if username
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
+    {
+        return Ok(());
+    }
+    let mut error = validator::ValidationError::new("format");
+    error.message = Some("may contain only letters, digits, '.', '_', '@' and '-'".into());
+    Err(error)
+}
+
+impl BodyRules for UserInput {
+    fn rule_violations(&self, rules: RuleContext) -> Vec<RuleViolation> {
+        grant_violations(&self.roles, rules)
+    }
+}
+
+/// What a merge patch of a user may change.
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"disabled": true}))]
+pub struct UserPatch {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[validate(length(min = 1, max = 20))]
+    #[schema(min_items = 1, max_items = 20)]
+    pub roles: Vec<RoleGrant>,
+    pub disabled: bool,
+}
+
+impl BodyRules for UserPatch {
+    fn rule_violations(&self, rules: RuleContext) -> Vec<RuleViolation> {
+        grant_violations(&self.roles, rules)
+    }
+}
+
+/// A new password, set by an administrator.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "another-long-password"}))]
+pub struct PasswordReset {
+    #[validate(length(min = 8, max = 1000))]
+    #[schema(min_length = 8, max_length = 1000)]
+    pub password: String,
+}
+
+impl BodyRules for PasswordReset {}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<User>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Matching users in all pages; only with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// Filters of the users list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserListFilter {
+    /// Part of the username.
+    #[param(min_length = 1, max_length = 64)]
+    pub q: Option<String>,
+}
+
+/// List users
+#[utoipa::path(
+    operation_id = "listUsers",
+    tag = TAG,
+    params(PageParams, UserListFilter),
+    responses((status = 200, description = "A page of users.", body = UserPage)),
+)]
+#[get("/users")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ListQuery<UserListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersManage)?;
+    if let Some(q) = &query.filter.q
+        && (q.is_empty() || q.chars().count() > 64)
+    {
+        return Err(ApiError::bad_request(
+            "q",
+            "length",
+            "must be 1 to 64 characters",
+        ));
+    }
+    let page = service::list(&state.db, query.filter.q.as_deref(), &query.page).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(User::from_model)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(UserPage {
+        items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}
+
+/// Create a user
+///
+/// An account with its roles; each role carries its scope (`org_department` its region).
+#[utoipa::path(
+    operation_id = "createUser",
+    tag = TAG,
+    params(IdempotencyKey),
+    request_body(content = UserInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created.", body = User,
+         headers(("Location" = String, description = "The new user's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "The username is taken, or a request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/users")]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    key: IdempotencyKey,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersManage)?;
+    let input: UserInput = body.parse(state.rules())?;
+    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+        let new = NewUser {
+            username: &input.username,
+            password: &input.password,
+            display_name: input.display_name.clone(),
+            grants: input.roles.clone(),
+        };
+        let user = User::from_model(service::create(&state.db, new).await?)?;
+        Created::new(format!("{BASE_PATH}/users/{}", user.id), &user)
+    })
+    .await
+}
+
+/// Get a user
+#[utoipa::path(
+    operation_id = "getUser",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The user's id."), IfNoneMatch),
+    responses(
+        (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+    ),
+)]
+#[get("/users/{id}")]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersManage)?;
+    let user = User::from_model(service::get(&state.db, *id).await?)?;
+    Ok(representation(&req, &etag(user.version), &user))
+}
+
+/// Change a user
+///
+/// A JSON merge patch of `display_name`, `roles` (replaced whole) and `disabled`. A disabled
+/// user can no longer log in.
+#[utoipa::path(
+    operation_id = "updateUser",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The user's id."), IfMatch),
+    request_body(content = UserPatch, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "Changed.", body = User, headers(("ETag" = String, description = "The new version.")))),
+)]
+#[patch("/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersManage)?;
+    let current = User::from_model(service::get(&state.db, *id).await?)?;
+    let patch: serde_json::Value = body.0;
+    if !patch.is_object() {
+        return Err(ApiError::bad_request(
+            "body",
+            "type",
+            "a merge patch must be a JSON object",
+        ));
+    }
+    let mut merged = serde_json::json!({
+        "display_name": current.display_name,
+        "roles": current.roles,
+        "disabled": current.disabled,
+    });
+    json_patch::merge(&mut merged, &patch);
+    // Unknown fields in the patch itself are refused, even where merging would drop them.
+    from_json_value::<serde_json::Map<String, serde_json::Value>>(patch.clone())?
+        .keys()
+        .find(|k| !["display_name", "roles", "disabled"].contains(&k.as_str()))
+        .map_or(Ok(()), |k| {
+            Err(ApiError::bad_request(
+                k,
+                "unknown_field",
+                format!("unknown field `{k}`"),
+            ))
+        })?;
+    let input: UserPatch = JsonBody(merged).parse(state.rules())?;
+    let expected = if_match.0.unwrap_or(current.version);
+    let changes = UserChanges {
+        display_name: input.display_name,
+        grants: input.roles,
+        disabled: input.disabled,
+    };
+    let user = User::from_model(service::update(&state.db, *id, expected, changes).await?)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(user.version)))
+        .json(user))
+}
+
+/// Reset a user's password
+#[utoipa::path(
+    operation_id = "resetUserPassword",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The user's id.")),
+    request_body(content = PasswordReset, content_type = "application/json"),
+    responses((status = 204, description = "The password is changed.")),
+)]
+#[post("/users/{id}/password")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersManage)?;
+    let input: PasswordReset = body.parse(state.rules())?;
+    service::set_password(&state.db, *id, &input.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller, their roles with scopes, and what those roles allow.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11", "username": "wang.chaoyang", "display_name": "王芳",
+    "roles": [{"role": "org_department", "region_code": "110105"}],
+    "permissions": ["organizations:read", "organizations:write", "regions:read", "me:read"]}))]
+pub struct Me {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: Option<String>,
+    /// As of this token; changes to roles apply to tokens issued after them.
+    pub roles: Vec<RoleGrant>,
+    pub permissions: Vec<String>,
+}
+
+/// Who am I
+#[utoipa::path(
+    operation_id = "getMe",
+    tag = TAG,
+    responses((status = 200, description = "The caller.", body = Me)),
+)]
+#[get("/me")]
+pub async fn me(
+    state: web::Data<AppState>,
+    principal: Principal,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::OwnAccountRead)?;
+    let id: Uuid = principal.subject.parse().map_err(|_| ApiError::NotFound)?;
+    let user = service::get(&state.db, id).await?;
+    Ok(HttpResponse::Ok().json(Me {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        roles: principal.grants.clone(),
+        permissions: principal
+            .permissions()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    }))
+}
