@@ -12,6 +12,7 @@ pub struct Config {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
     /// Created as an admin on a database with no users (default `admin`).
     pub bootstrap_admin_username: String,
     pub bootstrap_admin_password: Option<String>,
@@ -92,6 +93,10 @@ impl Config {
             access_token_ttl: Duration::from_secs(parse_num(
                 "LIANGXIN_ACCESS_TOKEN_TTL_SECS",
                 900,
+            )?),
+            refresh_token_ttl: Duration::from_secs(parse_num(
+                "LIANGXIN_REFRESH_TOKEN_TTL_SECS",
+                30 * 24 * 3600,
             )?),
             bootstrap_admin_username: get("LIANGXIN_BOOTSTRAP_ADMIN_USERNAME")
                 .unwrap_or_else(|| "admin".into()),

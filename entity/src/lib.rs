@@ -2,5 +2,6 @@
 pub mod idempotency_key;
 pub mod login_failure;
 pub mod organization;
+pub mod refresh_token;
 pub mod setting;
 pub mod user;

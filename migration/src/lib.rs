@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_foundation;
 mod m20261128_000002_login_throttle;
 mod m20261128_000003_user_roles;
+mod m20261128_000004_refresh_tokens;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_login_throttle::Migration),
             Box::new(m20261128_000003_user_roles::Migration),
+            Box::new(m20261128_000004_refresh_tokens::Migration),
         ]
     }
 }

@@ -1,5 +1,7 @@
-//! `POST /api/v1/auth/token`: OAuth 2.0 token endpoint (RFC 6749 §4.3, resource owner password).
+//! `POST /api/v1/auth/token` (OAuth 2.0 token endpoint, RFC 6749) and `POST /api/v1/auth/revoke`
+//! (RFC 7009).
 use actix_web::{HttpRequest, HttpResponse, dev::Payload, http::header, post, web};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -7,16 +9,17 @@ use validator::Validate;
 use super::extract::{
     BodyRules, JsonBody, NoQuery, is_json, media_type, parse_json_bytes, read_body,
 };
-use crate::domain::RuleContext;
 use crate::error::{ApiError, Problem};
-use crate::service::{login_throttle, users};
+use crate::service::{login_throttle, refresh_tokens, users};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantType {
-    /// A user's username and password.
+    /// A user's `username` and `password`.
     Password,
+    /// A `refresh_token` from an earlier answer; it is used up and replaced.
+    RefreshToken,
 }
 
 /// A token request, form-encoded as in OAuth 2.0 (JSON is accepted too). Unrecognized
@@ -25,12 +28,18 @@ pub enum GrantType {
 #[schema(example = json!({"grant_type": "password", "username": "admin", "password": "s3cret-Passw0rd"}))]
 pub struct TokenRequest {
     pub grant_type: GrantType,
+    /// With `password`.
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
-    pub username: String,
+    pub username: Option<String>,
+    /// With `password`.
     #[validate(length(min = 1, max = 1000))]
     #[schema(min_length = 1, max_length = 1000)]
-    pub password: String,
+    pub password: Option<String>,
+    /// With `refresh_token`.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub refresh_token: Option<String>,
     /// Accepted for OAuth compatibility; the token carries the user's roles.
     #[serde(default)]
     #[schema(max_length = 1000)]
@@ -40,36 +49,48 @@ pub struct TokenRequest {
 impl BodyRules for TokenRequest {}
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "token_type": "Bearer", "expires_in": 900}))]
+#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "token_type": "Bearer", "expires_in": 900,
+    "refresh_token": "q1Yc0mS3n5Wn8Jc2f5kP1vX9bR7tQ4eH6uA0zL2oI3s"}))]
 pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
     /// Always `Bearer`.
     pub token_type: String,
-    /// Seconds until the token expires.
+    /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// Single use: redeem it with `grant_type=refresh_token` for a new pair. Using one twice
+    /// revokes every token descended from the same login.
+    pub refresh_token: String,
+}
+
+/// The body's fields as a JSON object, from a form or from JSON.
+async fn form_or_json(req: &HttpRequest, payload: Payload) -> Result<serde_json::Value, ApiError> {
+    let body = read_body(req, payload).await?;
+    match media_type(req).as_deref() {
+        Some("application/x-www-form-urlencoded") => Ok(serde_json::Value::Object(
+            form_urlencoded::parse(&body)
+                .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+                .collect(),
+        )),
+        Some(m) if is_json(m) => parse_json_bytes(&body),
+        _ => Err(ApiError::UnsupportedMediaType {
+            expected: "application/x-www-form-urlencoded or application/json",
+        }),
+    }
+}
+
+fn required<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str, ApiError> {
+    value
+        .as_deref()
+        .ok_or_else(|| ApiError::bad_request(field, "required", format!("missing field `{field}`")))
 }
 
 async fn token_request(
+    state: &AppState,
     req: &HttpRequest,
     payload: Payload,
-    rules: RuleContext<'_>,
 ) -> Result<TokenRequest, ApiError> {
-    let body = read_body(req, payload).await?;
-    let value = match media_type(req).as_deref() {
-        Some("application/x-www-form-urlencoded") => {
-            let map: serde_json::Map<String, serde_json::Value> = form_urlencoded::parse(&body)
-                .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
-                .collect();
-            serde_json::Value::Object(map)
-        }
-        Some(m) if is_json(m) => parse_json_bytes(&body)?,
-        _ => {
-            return Err(ApiError::UnsupportedMediaType {
-                expected: "application/x-www-form-urlencoded or application/json",
-            });
-        }
-    };
+    let value = form_or_json(req, payload).await?;
     match value.get("grant_type") {
         None => {
             return Err(ApiError::bad_request(
@@ -78,24 +99,25 @@ async fn token_request(
                 "missing field `grant_type`",
             ));
         }
-        Some(serde_json::Value::String(grant)) if grant == "password" => {}
+        Some(serde_json::Value::String(g)) if g == "password" || g == "refresh_token" => {}
         Some(_) => {
             return Err(ApiError::bad_request(
                 "grant_type",
                 "unsupported_grant_type",
-                "the supported grant_type is password",
+                "the supported grant types are password and refresh_token",
             ));
         }
     }
-    JsonBody(value).parse::<TokenRequest>(rules)
+    JsonBody(value).parse::<TokenRequest>(state.rules())
 }
 
 /// Get an access token
 ///
-/// Exchanges a username and password for a short-lived bearer token. A wrong password and an
-/// unknown username get the same answer. After repeated failures for a username (5 in 15
-/// minutes by default) or from one address (ten times as many), attempts get 429 until the
-/// window ends.
+/// `grant_type=password` exchanges a username and password for a short-lived bearer token and
+/// a refresh token; a wrong password and an unknown username get the same answer, and after
+/// repeated failures for a username (5 in 15 minutes by default) or from one address (ten times
+/// as many) attempts get 429 until the window ends. `grant_type=refresh_token` exchanges a
+/// refresh token for a new pair.
 #[utoipa::path(
     operation_id = "createToken",
     tag = "auth",
@@ -105,8 +127,8 @@ async fn token_request(
         (TokenRequest = "application/json"),
     )),
     responses(
-        (status = 200, description = "A bearer token.", body = TokenResponse),
-        (status = 400, description = "Malformed request, unsupported grant type, or wrong username or password (`invalid_grant`).", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A bearer token and a refresh token.", body = TokenResponse),
+        (status = 400, description = "Malformed request, unsupported grant type, or credentials or refresh token not accepted (`invalid_grant`).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins; `Retry-After` gives the seconds to wait.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds until another attempt is accepted."))),
     ),
@@ -118,17 +140,52 @@ pub async fn token(
     _query: NoQuery,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let request = token_request(&req, payload.into_inner(), state.rules()).await?;
+    let request = token_request(&state, &req, payload.into_inner()).await?;
+    let refresh_ttl =
+        Duration::from_std(state.config.refresh_token_ttl).unwrap_or(Duration::days(30));
+    let (user_id, refresh_token) = match request.grant_type {
+        GrantType::Password => {
+            let username = required(&request.username, "username")?;
+            let password = required(&request.password, "password")?;
+            let user = password_login(&state, &req, username, password).await?;
+            (
+                user,
+                refresh_tokens::issue(&state.db, user, refresh_ttl).await?,
+            )
+        }
+        GrantType::RefreshToken => {
+            let token = required(&request.refresh_token, "refresh_token")?;
+            refresh_tokens::redeem(&state.db, token, refresh_ttl).await?
+        }
+    };
+    let user = users::get(&state.db, user_id).await?;
+    let grants = users::grants_of(&user)?;
+    let access_token = state.jwt.issue(&user.id.to_string(), &grants)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: state.jwt.ttl_secs,
+            refresh_token,
+        }))
+}
+
+/// Checks a password login against the throttle; the user's id when it succeeds.
+async fn password_login(
+    state: &AppState,
+    req: &HttpRequest,
+    username: &str,
+    password: &str,
+) -> Result<uuid::Uuid, ApiError> {
     let policy = state.config.login_policy();
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let keys = login_throttle::keys(&policy, &request.username, &address);
+    let keys = login_throttle::keys(&policy, username, &address);
     login_throttle::check(&state.db, &policy, &keys).await?;
-    let Some((user, grants)) =
-        users::authenticate(&state.db, &request.username, &request.password).await?
-    else {
+    let Some((user, _)) = users::authenticate(&state.db, username, password).await? else {
         login_throttle::record_failure(&state.db, &policy, &keys).await?;
         return Err(ApiError::bad_request(
             "password",
@@ -137,12 +194,49 @@ pub async fn token(
         ));
     };
     login_throttle::reset(&state.db, &keys[0].0).await?;
-    let access_token = state.jwt.issue(&user.id.to_string(), &grants)?;
+    Ok(user.id)
+}
+
+/// A token to revoke (RFC 7009).
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"token": "q1Yc0mS3n5Wn8Jc2f5kP1vX9bR7tQ4eH6uA0zL2oI3s", "token_type_hint": "refresh_token"}))]
+pub struct RevokeRequest {
+    #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub token: String,
+    /// `refresh_token`; access tokens are short-lived and expire on their own.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub token_type_hint: Option<String>,
+}
+
+impl BodyRules for RevokeRequest {}
+
+/// Revoke a refresh token
+///
+/// Revokes the refresh token and every token descended from the same login. As RFC 7009 asks,
+/// the answer is 200 whether or not the token was known.
+#[utoipa::path(
+    operation_id = "revokeToken",
+    tag = "auth",
+    security(()),
+    request_body(content(
+        (RevokeRequest = "application/x-www-form-urlencoded"),
+        (RevokeRequest = "application/json"),
+    )),
+    responses((status = 200, description = "The token is no longer valid (or never was).")),
+)]
+#[post("/auth/revoke")]
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _query: NoQuery,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let value = form_or_json(&req, payload.into_inner()).await?;
+    let request: RevokeRequest = JsonBody(value).parse(state.rules())?;
+    refresh_tokens::revoke(&state.db, &request.token).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TokenResponse {
-            access_token,
-            token_type: "Bearer".into(),
-            expires_in: state.jwt.ttl_secs,
-        }))
+        .finish())
 }

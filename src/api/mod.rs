@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope(BASE_PATH)
             .service(auth::token)
+            .service(auth::revoke)
             .service(organizations::list)
             .service(organizations::create)
             .service(organizations::get)

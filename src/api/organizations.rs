@@ -291,7 +291,10 @@ fn location(id: Uuid) -> String {
     operation_id = "listOrganizations",
     tag = TAG,
     params(PageParams, OrganizationListFilter),
-    responses((status = 200, description = "A page of organizations.", body = OrganizationPage)),
+    responses(
+        (status = 200, description = "A page of organizations.", body = OrganizationPage),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[get("/organizations")]
 pub async fn list(

@@ -3,13 +3,15 @@ pub mod bootstrap;
 pub mod idempotency;
 pub mod login_throttle;
 pub mod organizations;
+pub mod refresh_tokens;
 pub mod resource;
 pub mod users;
 
 use sea_orm::{AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// Starts a write transaction. On SQLite the write pool has one connection, so writers queue
-/// for it instead of failing with SQLITE_BUSY.
+/// for it instead of failing with SQLITE_BUSY. While a write transaction is open, run every
+/// query on it: asking `db.write` for another connection would wait for this one forever.
 pub async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     conn.begin_with_config(None, Some(AccessMode::ReadWrite))
         .await

@@ -122,6 +122,9 @@ pub async fn update(
         ..Default::default()
     };
     let updated = resource::update_versioned::<User, _>(&txn, id, expected_version, update).await?;
+    if updated.disabled_at.is_some() {
+        super::refresh_tokens::revoke_user(&txn, id).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }

@@ -12,6 +12,9 @@ crate::on_both_databases!(
     requests_without_a_valid_token_are_401,
     a_token_without_the_right_role_is_403,
     repeated_failed_logins_are_throttled,
+    refresh_tokens_rotate_and_reuse_revokes_the_family,
+    revoked_refresh_tokens_stop_working,
+    disabling_a_user_stops_their_refresh_at_once,
 );
 
 async fn password_grant_works_form_encoded_and_as_json(app: TestApp) {
@@ -245,4 +248,122 @@ async fn repeated_failed_logins_are_throttled(app: TestApp) {
     problem(login("nobody", "guess").await, 429).await;
     // Other users are not locked out by someone else's failures.
     assert_eq!(login("somebody-else", "guess").await.status(), 400);
+}
+
+async fn token_call(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn password_login(app: &TestApp, username: &str, password: &str) -> Value {
+    let response = token_call(
+        app,
+        &[
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    token_call(
+        app,
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+    .await
+}
+
+async fn refresh_tokens_rotate_and_reuse_revokes_the_family(app: TestApp) {
+    let first = password_login(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let first_refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    let response = refresh(&app, &first_refresh).await;
+    assert_eq!(response.status(), 200);
+    let second: Value = response.json().await.unwrap();
+    let second_refresh = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(first_refresh, second_refresh);
+    let works = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(second["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(works.status(), 200);
+
+    // Someone replays the first token: refused, and the legitimate successor dies with it.
+    let replay = problem(refresh(&app, &first_refresh).await, 400).await;
+    assert_eq!(replay["errors"][0]["code"], "invalid_grant");
+    let successor = problem(refresh(&app, &second_refresh).await, 400).await;
+    assert_eq!(successor["errors"][0]["code"], "invalid_grant");
+
+    // Another login starts a new family that is unaffected.
+    let other = password_login(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!(
+        refresh(&app, other["refresh_token"].as_str().unwrap())
+            .await
+            .status(),
+        200
+    );
+    problem(refresh(&app, "not-a-token").await, 400).await;
+    let missing = problem(
+        token_call(&app, &[("grant_type", "refresh_token")]).await,
+        400,
+    )
+    .await;
+    assert_eq!(missing["errors"][0]["field"], "refresh_token");
+}
+
+async fn revoke(app: &TestApp, token: &str) -> u16 {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/revoke"))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+async fn revoked_refresh_tokens_stop_working(app: TestApp) {
+    let login = password_login(&app, ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let token = login["refresh_token"].as_str().unwrap();
+    assert_eq!(revoke(&app, token).await, 200);
+    problem(refresh(&app, token).await, 400).await;
+    assert_eq!(
+        revoke(&app, "never-issued").await,
+        200,
+        "RFC 7009: unknown tokens are not an error"
+    );
+}
+
+async fn disabling_a_user_stops_their_refresh_at_once(app: TestApp) {
+    let body = json!({"username": "temp", "password": "a-long-password", "roles": [{"role": "org_department", "region_code": "11"}]});
+    let created: Value = app
+        .post_json("/api/v1/users", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let login = password_login(&app, "temp", "a-long-password").await;
+    let path = format!("/api/v1/users/{}", created["id"].as_str().unwrap());
+    assert_eq!(
+        app.patch_json(&path, &json!({"disabled": true}), None)
+            .await
+            .status(),
+        200
+    );
+    let refused = problem(
+        refresh(&app, login["refresh_token"].as_str().unwrap()).await,
+        400,
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "invalid_grant");
 }
