@@ -122,7 +122,7 @@ async fn create_user(
         display_name: None,
         grants: vec![grant],
     };
-    service::users::create(&db, new)
+    service::users::create(&db, &service::audit::Actor::system("cli"), new)
         .await
         .map_err(|e| e.to_string())?;
     println!("created {} user {username}", role.as_str());

@@ -5,6 +5,7 @@ mod m20261128_000001_foundation;
 mod m20261128_000002_login_throttle;
 mod m20261128_000003_user_roles;
 mod m20261128_000004_refresh_tokens;
+mod m20261128_000005_audit_events;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_login_throttle::Migration),
             Box::new(m20261128_000003_user_roles::Migration),
             Box::new(m20261128_000004_refresh_tokens::Migration),
+            Box::new(m20261128_000005_audit_events::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: one module per resource, the shared extractors and responses, the route
 //! table, and the OpenAPI contract assembled from the handlers' annotations.
+pub mod audit;
 pub mod auth;
 pub mod extract;
 pub mod openapi;
@@ -15,6 +16,35 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::error::ApiError;
 
 pub const BASE_PATH: &str = "/api/v1";
+
+/// Who is writing, for the audit log: the caller, their roles, the request id and address.
+pub fn actor(
+    req: &HttpRequest,
+    principal: &crate::auth::Principal,
+) -> crate::service::audit::Actor {
+    crate::service::audit::Actor {
+        key: principal.caller_key(),
+        roles: principal
+            .grants
+            .iter()
+            .map(|g| g.role.as_str().to_owned())
+            .collect(),
+        request_id: crate::request_context::current().request_id,
+        client_address: req.peer_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+/// The caller of a write: what `permission` reaches, and who they are for the audit log.
+pub fn caller(
+    req: &HttpRequest,
+    principal: &crate::auth::Principal,
+    permission: crate::auth::Permission,
+) -> Result<crate::service::Caller, ApiError> {
+    Ok(crate::service::Caller {
+        access: principal.require(permission)?,
+        actor: actor(req, principal),
+    })
+}
 
 /// The entity tag of a resource version.
 pub fn etag(version: i32) -> String {
@@ -43,7 +73,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(users::get)
             .service(users::update)
             .service(users::reset_password)
-            .service(users::me),
+            .service(users::me)
+            .service(audit::list),
     );
 }
 

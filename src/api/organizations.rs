@@ -342,10 +342,10 @@ pub async fn create(
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
     let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let model = service::create(&state.db, &state.divisions, &access, input.into()).await?;
+        let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
         let organization = Organization::from_model(model, &state.divisions)?;
         Created::new(location(organization.id), &organization)
     })
@@ -405,6 +405,7 @@ pub async fn get(
 )]
 #[patch("/organizations/{id}")]
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
@@ -412,9 +413,9 @@ pub async fn update(
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
     let current = Organization::from_model(
-        service::get(&state.db, &access, *id, true).await?,
+        service::get(&state.db, &caller.access, *id, true).await?,
         &state.divisions,
     )?;
     let (patch, body_version) = split_version(body.0)?;
@@ -428,7 +429,7 @@ pub async fn update(
     let model = service::update(
         &state.db,
         &state.divisions,
-        &access,
+        &caller,
         *id,
         expected,
         input.into(),
@@ -453,14 +454,15 @@ pub async fn update(
 )]
 #[delete("/organizations/{id}")]
 pub async fn archive(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsWrite)?;
-    service::archive(&state.db, &access, *id, if_match.0).await?;
+    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -252,6 +252,7 @@ pub async fn create(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::UsersManage)?;
+    let actor = super::actor(&req, &principal);
     let input: UserInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let new = NewUser {
@@ -260,7 +261,7 @@ pub async fn create(
             display_name: input.display_name.clone(),
             grants: input.roles.clone(),
         };
-        let user = User::from_model(service::create(&state.db, new).await?)?;
+        let user = User::from_model(service::create(&state.db, &actor, new).await?)?;
         Created::new(format!("{BASE_PATH}/users/{}", user.id), &user)
     })
     .await
@@ -302,6 +303,7 @@ pub async fn get(
 )]
 #[patch("/users/{id}")]
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
@@ -334,7 +336,16 @@ pub async fn update(
         grants: input.roles,
         disabled: input.disabled,
     };
-    let user = User::from_model(service::update(&state.db, *id, expected, changes).await?)?;
+    let user = User::from_model(
+        service::update(
+            &state.db,
+            &super::actor(&req, &principal),
+            *id,
+            expected,
+            changes,
+        )
+        .await?,
+    )?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(user.version)))
         .json(user))
@@ -350,6 +361,7 @@ pub async fn update(
 )]
 #[post("/users/{id}/password")]
 pub async fn reset_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
@@ -358,7 +370,13 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::UsersManage)?;
     let input: PasswordReset = body.parse(state.rules())?;
-    service::set_password(&state.db, *id, &input.password).await?;
+    service::set_password(
+        &state.db,
+        &super::actor(&req, &principal),
+        *id,
+        &input.password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -38,6 +38,8 @@ pub enum Permission {
     UsersManage,
     /// Reading one's own account (`/me`).
     OwnAccountRead,
+    /// Reading the audit log (within the role's scope).
+    AuditRead,
 }
 
 impl Permission {
@@ -48,6 +50,7 @@ impl Permission {
             Permission::RegionsRead => "reading regions",
             Permission::UsersManage => "managing users",
             Permission::OwnAccountRead => "reading your account",
+            Permission::AuditRead => "reading the audit log",
         }
     }
 
@@ -58,6 +61,7 @@ impl Permission {
             Permission::RegionsRead => "regions:read",
             Permission::UsersManage => "users:manage",
             Permission::OwnAccountRead => "me:read",
+            Permission::AuditRead => "audit:read",
         }
     }
 }
@@ -75,6 +79,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             RegionsRead,
             UsersManage,
             OwnAccountRead,
+            AuditRead,
         ],
     ),
     (
@@ -84,6 +89,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             OrganizationsWrite,
             RegionsRead,
             OwnAccountRead,
+            AuditRead,
         ],
     ),
 ];

@@ -68,6 +68,6 @@ pub async fn bootstrap_admin(
         display_name: None,
         grants: vec![admin],
     };
-    super::users::create(db, new).await?;
+    super::users::create(db, &super::audit::Actor::system("bootstrap"), new).await?;
     Ok(Some((username.clone(), generated)))
 }

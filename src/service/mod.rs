@@ -1,4 +1,5 @@
 //! Transactions and queries over SeaORM. Rules come from `domain/`; HTTP stays in `api/`.
+pub mod audit;
 pub mod bootstrap;
 pub mod idempotency;
 pub mod login_throttle;
@@ -6,6 +7,14 @@ pub mod organizations;
 pub mod refresh_tokens;
 pub mod resource;
 pub mod users;
+
+use crate::auth::Access;
+
+/// Who is asking, and what they reach with the permission the operation needs.
+pub struct Caller {
+    pub access: Access,
+    pub actor: audit::Actor,
+}
 
 use sea_orm::{AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 

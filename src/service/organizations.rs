@@ -4,6 +4,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 use uuid::Uuid;
 
 use super::resource::{self, Page, PageRequest, Resource};
+use super::{Caller, audit};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
@@ -118,11 +119,11 @@ fn check_in_scope(access: &Access, fields: &OrganizationFields) -> Result<(), Ap
 pub async fn create(
     db: &Db,
     divisions: &Divisions,
-    access: &Access,
+    caller: &Caller,
     fields: OrganizationFields,
 ) -> Result<Model, ApiError> {
     check(divisions, &fields)?;
-    check_in_scope(access, &fields)?;
+    check_in_scope(&caller.access, &fields)?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -133,7 +134,30 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, fields);
-    Ok(model.insert(&db.write).await?)
+    let txn = super::begin_write(&db.write).await?;
+    let created = model.insert(&txn).await?;
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("create", &created, audit::set_fields(&created)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn change(
+    action: &'static str,
+    organization: &Model,
+    changed_fields: Vec<String>,
+) -> audit::Change {
+    audit::Change {
+        action,
+        resource_type: "organization",
+        resource_id: organization.id,
+        changed_fields,
+        region_code: Some(organization.region_code.clone()),
+    }
 }
 
 fn scope(access: &Access) -> Condition {
@@ -153,32 +177,45 @@ pub async fn get(
 pub async fn update(
     db: &Db,
     divisions: &Divisions,
-    access: &Access,
+    caller: &Caller,
     id: Uuid,
     expected_version: i32,
     fields: OrganizationFields,
 ) -> Result<Model, ApiError> {
     check(divisions, &fields)?;
-    check_in_scope(access, &fields)?;
+    check_in_scope(&caller.access, &fields)?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
     let txn = super::begin_write(&db.write).await?;
-    resource::get::<Organization>(&txn, id, scope(access)).await?;
+    let before = resource::get::<Organization>(&txn, id, scope(&caller.access)).await?;
     let updated =
         resource::update_versioned::<Organization, _>(&txn, id, expected_version, changes).await?;
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("update", &updated, audit::changed_fields(&before, &updated)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 pub async fn archive(
     db: &Db,
-    access: &Access,
+    caller: &Caller,
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    resource::get::<Organization>(&txn, id, scope(access)).await?;
-    resource::archive::<Organization>(&txn, id, expected_version).await?;
+    let organization = resource::get::<Organization>(&txn, id, scope(&caller.access)).await?;
+    if resource::archive::<Organization>(&txn, id, expected_version).await? {
+        audit::record(
+            &txn,
+            &caller.actor,
+            change("archive", &organization, vec!["archived_at".into()]),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

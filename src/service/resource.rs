@@ -194,15 +194,15 @@ where
 }
 
 /// Archives a row (sets `archived_at`), if its version is `expected_version` when one is
-/// given. Archiving an archived row changes nothing.
+/// given. Archiving an archived row changes nothing. True when this call archived it.
 pub async fn archive<E: Resource>(
     conn: &impl ConnectionTrait,
     id: Uuid,
     expected_version: Option<i32>,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     let current = get::<E>(conn, id, Condition::all()).await?;
     if E::archived(&current) {
-        return Ok(());
+        return Ok(false);
     }
     let version = expected_version.unwrap_or(E::version_of(&current));
     let Some(archived_at) = E::archived_at_column() else {
@@ -221,11 +221,11 @@ pub async fn archive<E: Resource>(
         .exec(conn)
         .await?;
     if result.rows_affected == 1 {
-        return Ok(());
+        return Ok(true);
     }
     let current = get::<E>(conn, id, Condition::all()).await?;
     match E::archived(&current) {
-        true => Ok(()),
+        true => Ok(false),
         false => Err(ApiError::PreconditionFailed {
             current_version: E::version_of(&current),
         }),

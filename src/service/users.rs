@@ -5,6 +5,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::audit::{self, Actor};
 use super::resource::{self, Page, PageRequest, Resource};
 use crate::auth::{RoleGrant, password};
 use crate::db::Db;
@@ -63,7 +64,7 @@ pub struct NewUser<'a> {
     pub grants: Vec<RoleGrant>,
 }
 
-pub async fn create(db: &Db, new: NewUser<'_>) -> Result<Model, ApiError> {
+pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<Model, ApiError> {
     let now = chrono::Utc::now();
     let model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -76,7 +77,25 @@ pub async fn create(db: &Db, new: NewUser<'_>) -> Result<Model, ApiError> {
         version: Set(1),
         disabled_at: Set(None),
     };
-    Ok(model.insert(&db.write).await?)
+    let txn = super::begin_write(&db.write).await?;
+    let created = model.insert(&txn).await?;
+    let fields = audit::set_fields(&created)
+        .into_iter()
+        .filter(|f| f != "password_hash")
+        .collect();
+    audit::record(&txn, actor, change("create", created.id, fields)).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn change(action: &'static str, id: Uuid, changed_fields: Vec<String>) -> audit::Change {
+    audit::Change {
+        action,
+        resource_type: "user",
+        resource_id: id,
+        changed_fields,
+        region_code: None,
+    }
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<Model, ApiError> {
@@ -104,6 +123,7 @@ pub struct UserChanges {
 
 pub async fn update(
     db: &Db,
+    actor: &Actor,
     id: Uuid,
     expected_version: i32,
     changes: UserChanges,
@@ -125,18 +145,36 @@ pub async fn update(
     if updated.disabled_at.is_some() {
         super::refresh_tokens::revoke_user(&txn, id).await?;
     }
+    audit::record(
+        &txn,
+        actor,
+        change("update", id, audit::changed_fields(&current, &updated)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
-pub async fn set_password(db: &Db, id: Uuid, plain_password: &str) -> Result<Model, ApiError> {
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    plain_password: &str,
+) -> Result<Model, ApiError> {
+    let password_hash = hash(plain_password).await?;
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<User>(&txn, id, Condition::all()).await?;
     let update = ActiveModel {
-        password_hash: Set(hash(plain_password).await?),
+        password_hash: Set(password_hash),
         ..Default::default()
     };
     let updated = resource::update_versioned::<User, _>(&txn, id, current.version, update).await?;
+    audit::record(
+        &txn,
+        actor,
+        change("reset_password", id, vec!["password".into()]),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

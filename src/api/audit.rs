@@ -1,0 +1,124 @@
+//! `GET /api/v1/audit-events`: the append-only audit log. No operation changes or deletes it.
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{ListQuery, PageParams};
+use crate::auth::{Permission, Principal};
+use crate::error::ApiError;
+use crate::service::audit::{self as service, AuditFilter};
+use crate::state::AppState;
+
+/// One write: who did what to which record, and which fields it changed. Field values are
+/// never recorded, so personal data does not reach the log.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11", "occurred_at": "2026-11-28T03:30:00Z",
+    "actor": "user:019ac8e2-5b10-7c3e-9a51-3f0c2b7d8e10", "actor_roles": ["org_department"],
+    "action": "update", "resource_type": "organization", "resource_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e12",
+    "changed_fields": ["employee_count", "contact_phone"], "region_code": "110105",
+    "request_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e13", "client_address": "10.0.0.7", "outcome": "success"
+}))]
+pub struct AuditEventView {
+    pub id: Uuid,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// `user:<id>`, or `system:<what>` for writes made by the server itself.
+    pub actor: String,
+    pub actor_roles: Vec<String>,
+    /// `create`, `update`, `archive`, `reset_password`.
+    pub action: String,
+    /// `organization`, `user`.
+    pub resource_type: String,
+    pub resource_id: Uuid,
+    /// Names of the fields the write set or changed.
+    pub changed_fields: Vec<String>,
+    /// The region of the record, when it has one.
+    pub region_code: Option<String>,
+    pub request_id: String,
+    pub client_address: Option<String>,
+    /// `success`.
+    pub outcome: String,
+}
+
+impl From<entity::audit_event::Model> for AuditEventView {
+    fn from(m: entity::audit_event::Model) -> Self {
+        AuditEventView {
+            id: m.id,
+            occurred_at: m.occurred_at,
+            actor: m.actor,
+            actor_roles: serde_json::from_str(&m.actor_roles).unwrap_or_default(),
+            action: m.action,
+            resource_type: m.resource_type,
+            resource_id: m.resource_id,
+            changed_fields: serde_json::from_str(&m.changed_fields).unwrap_or_default(),
+            region_code: m.region_code,
+            request_id: m.request_id,
+            client_address: m.client_address,
+            outcome: m.outcome,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventPage {
+    pub items: Vec<AuditEventView>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Matching events in all pages; only with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditEventFilter {
+    /// `user:<id>`.
+    #[param(
+        max_length = 100,
+        example = "user:019ac8e2-5b10-7c3e-9a51-3f0c2b7d8e10"
+    )]
+    pub actor: Option<String>,
+    #[param(max_length = 50, example = "organization")]
+    pub resource_type: Option<String>,
+    pub resource_id: Option<Uuid>,
+    /// Events at or after this time.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Events before this time.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// List audit events
+///
+/// Writes in the order they happened. Administrators see all; organization-department staff see
+/// the events of records in their region.
+#[utoipa::path(
+    operation_id = "listAuditEvents",
+    tag = "audit",
+    params(PageParams, AuditEventFilter),
+    responses((status = 200, description = "A page of audit events.", body = AuditEventPage)),
+)]
+#[get("/audit-events")]
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ListQuery<AuditEventFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let access = principal.require(Permission::AuditRead)?;
+    let f = query.filter;
+    let filter = AuditFilter {
+        actor: f.actor,
+        resource_type: f.resource_type,
+        resource_id: f.resource_id,
+        from: f.from,
+        to: f.to,
+    };
+    let page = service::list(&state.db, &access, &filter, &query.page).await?;
+    Ok(HttpResponse::Ok().json(AuditEventPage {
+        items: page.items.into_iter().map(AuditEventView::from).collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}

@@ -1,0 +1,158 @@
+//! The audit log. Every write records who did it, to what, and which fields changed (names,
+//! never values), in the write's own transaction, so a change and its record commit together.
+use chrono::{DateTime, Utc};
+use entity::audit_event::{ActiveModel, Column, Entity as AuditEvent, Model};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::resource::{self, Page, PageRequest, Resource};
+use crate::auth::Access;
+use crate::db::Db;
+use crate::error::ApiError;
+
+impl Resource for AuditEvent {
+    fn id_column() -> Column {
+        Column::Id
+    }
+    fn version_column() -> Column {
+        Column::Id
+    }
+    fn updated_at_column() -> Column {
+        Column::OccurredAt
+    }
+    fn archived_at_column() -> Option<Column> {
+        None
+    }
+    fn id_of(model: &Model) -> Uuid {
+        model.id
+    }
+    fn version_of(_: &Model) -> i32 {
+        1
+    }
+    fn archived(_: &Model) -> bool {
+        false
+    }
+}
+
+/// Who is writing, from where.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// `user:<id>`.
+    pub key: String,
+    pub roles: Vec<String>,
+    pub request_id: String,
+    pub client_address: Option<String>,
+}
+
+impl Actor {
+    /// The server itself, for writes made at start-up or from the command line.
+    pub fn system(what: &str) -> Self {
+        Actor {
+            key: format!("system:{what}"),
+            roles: Vec::new(),
+            request_id: String::new(),
+            client_address: None,
+        }
+    }
+}
+
+/// What was written.
+pub struct Change {
+    pub action: &'static str,
+    pub resource_type: &'static str,
+    pub resource_id: Uuid,
+    pub changed_fields: Vec<String>,
+    pub region_code: Option<String>,
+}
+
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    change: Change,
+) -> Result<(), ApiError> {
+    let row = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        occurred_at: Set(Utc::now()),
+        actor: Set(actor.key.clone()),
+        actor_roles: Set(serde_json::to_string(&actor.roles).unwrap_or_else(|_| "[]".into())),
+        action: Set(change.action.to_owned()),
+        resource_type: Set(change.resource_type.to_owned()),
+        resource_id: Set(change.resource_id),
+        changed_fields: Set(
+            serde_json::to_string(&change.changed_fields).unwrap_or_else(|_| "[]".into())
+        ),
+        region_code: Set(change.region_code),
+        request_id: Set(actor.request_id.clone()),
+        client_address: Set(actor.client_address.clone()),
+        outcome: Set("success".to_owned()),
+    };
+    row.insert(conn).await?;
+    Ok(())
+}
+
+/// The top-level fields whose values differ, leaving out bookkeeping (`version`, `updated_at`).
+pub fn changed_fields(before: &impl Serialize, after: &impl Serialize) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(before)), Ok(serde_json::Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    after
+        .iter()
+        .filter(|(key, value)| {
+            !matches!(key.as_str(), "version" | "updated_at") && before.get(*key) != Some(value)
+        })
+        .map(|(key, _)| key.clone())
+        .collect()
+}
+
+/// The fields a new record sets (those not null).
+pub fn set_fields(created: &impl Serialize) -> Vec<String> {
+    match serde_json::to_value(created) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter(|(key, value)| {
+                !value.is_null()
+                    && !matches!(key.as_str(), "id" | "version" | "created_at" | "updated_at")
+            })
+            .map(|(key, _)| key)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Events in time order. Regional staff see the events of records in their region only.
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &AuditFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let mut condition = resource::region_scope(access, Column::RegionCode);
+    if let Some(actor) = &filter.actor {
+        condition = condition.add(Column::Actor.eq(actor.as_str()));
+    }
+    if let Some(resource_type) = &filter.resource_type {
+        condition = condition.add(Column::ResourceType.eq(resource_type.as_str()));
+    }
+    if let Some(id) = filter.resource_id {
+        condition = condition.add(Column::ResourceId.eq(id));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(Column::OccurredAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(Column::OccurredAt.lt(to));
+    }
+    resource::list::<AuditEvent>(&db.read, Condition::all().add(condition), page).await
+}
