@@ -17,6 +17,7 @@ use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
     OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_from_text,
 };
+use crate::domain::pii;
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, Problem};
 use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
@@ -167,6 +168,7 @@ pub struct Organization {
     pub employee_count: i32,
     pub legal_representative: Option<String>,
     pub contact_name: Option<String>,
+    /// Personal data: masked (`138****5678`) unless the caller holds `pii:read`.
     pub contact_phone: Option<String>,
     pub in_survey_scope: bool,
     pub operating_status: OperatingStatus,
@@ -179,6 +181,14 @@ pub struct Organization {
 }
 
 impl Organization {
+    /// Masks personal data unless the caller may read it.
+    fn for_caller(mut self, principal: &Principal) -> Self {
+        if !principal.holds(Permission::PiiRead) {
+            self.contact_phone = self.contact_phone.as_deref().map(pii::mask_phone);
+        }
+        self
+    }
+
     fn from_model(m: entity::organization::Model, divisions: &Divisions) -> Result<Self, ApiError> {
         let corrupt = |field: &str| {
             ApiError::Internal(format!("organization {} has an unknown {field}", m.id))
@@ -308,7 +318,7 @@ pub async fn list(
     let items = page
         .items
         .into_iter()
-        .map(|m| Organization::from_model(m, &state.divisions))
+        .map(|m| Organization::from_model(m, &state.divisions).map(|o| o.for_caller(&principal)))
         .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(OrganizationPage {
         items,
@@ -346,7 +356,8 @@ pub async fn create(
     let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
-        let organization = Organization::from_model(model, &state.divisions)?;
+        let organization =
+            Organization::from_model(model, &state.divisions)?.for_caller(&principal);
         Created::new(location(organization.id), &organization)
     })
     .await
@@ -380,7 +391,7 @@ pub async fn get(
         query.0.include_archived.unwrap_or(false),
     )
     .await?;
-    let organization = Organization::from_model(model, &state.divisions)?;
+    let organization = Organization::from_model(model, &state.divisions)?.for_caller(&principal);
     Ok(representation(
         &req,
         &etag(organization.version),
@@ -435,7 +446,7 @@ pub async fn update(
         input.into(),
     )
     .await?;
-    let organization = Organization::from_model(model, &state.divisions)?;
+    let organization = Organization::from_model(model, &state.divisions)?.for_caller(&principal);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(organization.version)))
         .json(organization))

@@ -41,6 +41,14 @@ impl Principal {
         Ok(Access { scopes })
     }
 
+    /// Whether one of the caller's roles grants `permission` (for permissions without a scope,
+    /// such as `pii:read`).
+    pub fn holds(&self, permission: Permission) -> bool {
+        self.grants
+            .iter()
+            .any(|g| policy::allows(g.role, permission))
+    }
+
     /// The permissions the caller holds somewhere, for `/me`.
     pub fn permissions(&self) -> Vec<&'static str> {
         let mut names = Vec::new();

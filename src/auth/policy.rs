@@ -40,6 +40,8 @@ pub enum Permission {
     OwnAccountRead,
     /// Reading the audit log (within the role's scope).
     AuditRead,
+    /// Seeing personal data (phone and ID-card numbers) unmasked.
+    PiiRead,
 }
 
 impl Permission {
@@ -51,6 +53,7 @@ impl Permission {
             Permission::UsersManage => "managing users",
             Permission::OwnAccountRead => "reading your account",
             Permission::AuditRead => "reading the audit log",
+            Permission::PiiRead => "reading personal data unmasked",
         }
     }
 
@@ -62,6 +65,7 @@ impl Permission {
             Permission::UsersManage => "users:manage",
             Permission::OwnAccountRead => "me:read",
             Permission::AuditRead => "audit:read",
+            Permission::PiiRead => "pii:read",
         }
     }
 }
@@ -80,6 +84,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             UsersManage,
             OwnAccountRead,
             AuditRead,
+            PiiRead,
         ],
     ),
     (

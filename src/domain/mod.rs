@@ -1,6 +1,7 @@
 //! Rules of the domain, with no I/O. Each rule is unit-tested where it is written.
 pub mod divisions;
 pub mod organization;
+pub mod pii;
 pub mod region;
 pub mod uscc;
 

@@ -11,6 +11,7 @@ crate::on_both_databases!(
     users_are_managed_by_admins,
     a_disabled_user_cannot_log_in,
     me_shows_roles_and_permissions,
+    personal_data_is_masked_without_pii_read,
 );
 
 async fn login(app: &TestApp, username: &str, password: &str) -> String {
@@ -400,4 +401,60 @@ async fn me_shows_roles_and_permissions(app: TestApp) {
             .unwrap()
             .contains(&json!("users:manage"))
     );
+}
+
+async fn personal_data_is_masked_without_pii_read(app: TestApp) {
+    let w = world(&app).await;
+    let path = format!("/api/v1/organizations/{}", w.chaoyang_org);
+    let response = app
+        .patch_json(&path, &json!({"contact_phone": "13812345678"}), None)
+        .await;
+    let admin_view: Value = response.json().await.unwrap();
+    assert_eq!(
+        admin_view["contact_phone"], "13812345678",
+        "admin holds pii:read"
+    );
+
+    let get = |token: String| {
+        let (app, path) = (&app, &path);
+        async move {
+            let response = app
+                .client
+                .get(app.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(
+        get(w.chaoyang.clone()).await["contact_phone"],
+        "138****5678"
+    );
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .bearer_auth(&w.chaoyang)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["contact_phone"], "138****5678");
+
+    // A change by someone who sees the mask does not write the mask back.
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&w.chaoyang)
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"employee_count": 41}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let changed: Value = response.json().await.unwrap();
+    assert_eq!(changed["contact_phone"], "138****5678");
+    assert_eq!(get(w.admin.clone()).await["contact_phone"], "13812345678");
 }
