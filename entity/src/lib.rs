@@ -1,4 +1,5 @@
 //! SeaORM entities, one module per table.
+pub mod api_client;
 pub mod audit_event;
 pub mod idempotency_key;
 pub mod login_failure;

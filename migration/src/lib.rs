@@ -6,6 +6,7 @@ mod m20261128_000002_login_throttle;
 mod m20261128_000003_user_roles;
 mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_audit_events;
+mod m20261128_000006_api_clients;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_user_roles::Migration),
             Box::new(m20261128_000004_refresh_tokens::Migration),
             Box::new(m20261128_000005_audit_events::Migration),
+            Box::new(m20261128_000006_api_clients::Migration),
         ]
     }
 }

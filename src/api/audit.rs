@@ -3,6 +3,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use super::extract::{ListQuery, PageParams};
 use crate::auth::{Permission, Principal};
@@ -71,7 +72,7 @@ pub struct AuditEventPage {
 }
 
 /// Filters of the audit log.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditEventFilter {
@@ -80,8 +81,10 @@ pub struct AuditEventFilter {
         max_length = 100,
         example = "user:019ac8e2-5b10-7c3e-9a51-3f0c2b7d8e10"
     )]
+    #[validate(length(max = 100))]
     pub actor: Option<String>,
     #[param(max_length = 50, example = "organization")]
+    #[validate(length(max = 50))]
     pub resource_type: Option<String>,
     pub resource_id: Option<Uuid>,
     /// Events at or after this time.

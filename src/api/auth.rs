@@ -9,8 +9,10 @@ use validator::Validate;
 use super::extract::{
     BodyRules, JsonBody, NoQuery, is_json, media_type, parse_json_bytes, read_body,
 };
+use crate::auth::{ClientGrant, Permission, Principal};
+use crate::domain::region::prefix_of;
 use crate::error::{ApiError, Problem};
-use crate::service::{login_throttle, refresh_tokens, users};
+use crate::service::{api_clients, login_throttle, refresh_tokens, users};
 use crate::state::AppState;
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
@@ -20,6 +22,8 @@ pub enum GrantType {
     Password,
     /// A `refresh_token` from an earlier answer; it is used up and replaced.
     RefreshToken,
+    /// An API client's `client_id` and `client_secret` (in the body, or HTTP Basic).
+    ClientCredentials,
 }
 
 /// A token request, form-encoded as in OAuth 2.0 (JSON is accepted too). Unrecognized
@@ -40,9 +44,19 @@ pub struct TokenRequest {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: Option<String>,
-    /// Accepted for OAuth compatibility; the token carries the user's roles.
+    /// With `client_credentials`, unless sent with HTTP Basic authentication.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub client_id: Option<String>,
+    /// With `client_credentials`, unless sent with HTTP Basic authentication.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub client_secret: Option<String>,
+    /// With `client_credentials`: the scopes wanted, space-separated, a subset of the client's
+    /// (all of them when absent). Users' tokens carry their roles whatever is asked.
     #[serde(default)]
     #[schema(max_length = 1000)]
+    #[validate(length(max = 1000))]
     pub scope: Option<String>,
 }
 
@@ -59,8 +73,11 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// Single use: redeem it with `grant_type=refresh_token` for a new pair. Using one twice
-    /// revokes every token descended from the same login.
-    pub refresh_token: String,
+    /// revokes every token descended from the same login. Not given to API clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The OAuth scopes the access token carries.
+    pub scope: String,
 }
 
 /// The body's fields as a JSON object, from a form or from JSON.
@@ -99,12 +116,13 @@ async fn token_request(
                 "missing field `grant_type`",
             ));
         }
-        Some(serde_json::Value::String(g)) if g == "password" || g == "refresh_token" => {}
+        Some(serde_json::Value::String(g))
+            if ["password", "refresh_token", "client_credentials"].contains(&g.as_str()) => {}
         Some(_) => {
             return Err(ApiError::bad_request(
                 "grant_type",
                 "unsupported_grant_type",
-                "the supported grant types are password and refresh_token",
+                "the supported grant types are password, refresh_token and client_credentials",
             ));
         }
     }
@@ -141,6 +159,9 @@ pub async fn token(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let request = token_request(&state, &req, payload.into_inner()).await?;
+    if let GrantType::ClientCredentials = request.grant_type {
+        return client_credentials(&state, &req, &request).await;
+    }
     let refresh_ttl =
         Duration::from_std(state.config.refresh_token_ttl).unwrap_or(Duration::days(30));
     let (user_id, refresh_token) = match request.grant_type {
@@ -157,18 +178,130 @@ pub async fn token(
             let token = required(&request.refresh_token, "refresh_token")?;
             refresh_tokens::redeem(&state.db, token, refresh_ttl).await?
         }
+        GrantType::ClientCredentials => unreachable!("handled above"),
     };
     let user = users::get(&state.db, user_id).await?;
     let grants = users::grants_of(&user)?;
     let access_token = state.jwt.issue(&user.id.to_string(), &grants)?;
-    Ok(HttpResponse::Ok()
+    let principal = Principal {
+        subject: user.id.to_string(),
+        grants,
+        client: None,
+    };
+    Ok(token_response(
+        &state,
+        access_token,
+        Some(refresh_token),
+        principal.permissions().join(" "),
+    ))
+}
+
+fn token_response(
+    state: &AppState,
+    access_token: String,
+    refresh_token: Option<String>,
+    scope: String,
+) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse {
             access_token,
             token_type: "Bearer".into(),
             expires_in: state.jwt.ttl_secs,
             refresh_token,
-        }))
+            scope,
+        })
+}
+
+/// The client id and secret from HTTP Basic authentication (RFC 6749 §2.3.1), if sent.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+/// RFC 6749 §4.4: a token for an API client, with its scopes (or the subset asked for) and region.
+async fn client_credentials(
+    state: &AppState,
+    req: &HttpRequest,
+    request: &TokenRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (client_id, secret) = match basic_credentials(req) {
+        Some(pair) => pair,
+        None => (
+            required(&request.client_id, "client_id")?.to_owned(),
+            required(&request.client_secret, "client_secret")?.to_owned(),
+        ),
+    };
+    let policy = state.config.login_policy();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let keys = login_throttle::keys(&policy, &format!("client:{client_id}"), &address);
+    login_throttle::check(&state.db, &policy, &keys).await?;
+    let Some(client) = api_clients::authenticate(&state.db, &client_id, &secret).await? else {
+        login_throttle::record_failure(&state.db, &policy, &keys).await?;
+        return Err(ApiError::bad_request(
+            "client_secret",
+            "invalid_client",
+            "the client id or secret is wrong",
+        ));
+    };
+    login_throttle::reset(&state.db, &keys[0].0).await?;
+    let held: Vec<Permission> = api_clients::scopes_of(&client)
+        .iter()
+        .filter_map(|s| Permission::from_scope(s))
+        .collect();
+    let permissions = match &request.scope {
+        None => held,
+        Some(asked) => {
+            let mut wanted = Vec::new();
+            for name in asked.split_whitespace() {
+                match Permission::from_scope(name).filter(|p| held.contains(p)) {
+                    Some(p) => wanted.push(p),
+                    None => {
+                        return Err(ApiError::bad_request(
+                            "scope",
+                            "invalid_scope",
+                            format!("{name} is not a scope of this client"),
+                        ));
+                    }
+                }
+            }
+            wanted
+        }
+    };
+    let region_prefix = client
+        .region_code
+        .as_deref()
+        .map(|code| prefix_of(code).unwrap_or(code).to_owned());
+    let grant = ClientGrant {
+        permissions,
+        region_prefix,
+    };
+    let access_token = state.jwt.issue_for_client(&client.client_id, &grant)?;
+    let scope = grant
+        .permissions
+        .iter()
+        .map(|p| p.name())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(token_response(state, access_token, None, scope))
 }
 
 /// Checks a password login against the throttle; the user's id when it succeeds.
@@ -207,6 +340,7 @@ pub struct RevokeRequest {
     /// `refresh_token`; access tokens are short-lived and expire on their own.
     #[serde(default)]
     #[schema(max_length = 100)]
+    #[validate(length(max = 100))]
     pub token_type_hint: Option<String>,
 }
 

@@ -246,7 +246,7 @@ fn describe_rule(e: &validator::ValidationError) -> String {
 }
 
 /// The page parameters every list accepts.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
@@ -298,13 +298,17 @@ pub struct ListQuery<F> {
     pub filter: F,
 }
 
-fn from_query_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
+/// Deserializes query parameters into `T` (unknown ones refused) and checks its rules; every
+/// failure is a 400 naming the parameter.
+fn from_query_pairs<T: DeserializeOwned + Validate>(
+    pairs: &[(String, String)],
+) -> Result<T, ApiError> {
     let encoded = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
         let (field, code) = classify_serde_message(&path, &message);
@@ -314,10 +318,20 @@ fn from_query_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T
             code
         };
         ApiError::bad_request(&field, code, message)
-    })
+    })?;
+    value.validate().map_err(|e| {
+        let errors = validation_errors(&e);
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::BadRequest { detail, errors }
+    })?;
+    Ok(value)
 }
 
-impl<F: DeserializeOwned> ListQuery<F> {
+impl<F: DeserializeOwned + Validate> ListQuery<F> {
     pub fn from_query_string(query: &str) -> Result<Self, ApiError> {
         let (page_pairs, filter_pairs): (Vec<_>, Vec<_>) = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -331,7 +345,7 @@ impl<F: DeserializeOwned> ListQuery<F> {
     }
 }
 
-impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
+impl<F: DeserializeOwned + Validate> FromRequest for ListQuery<F> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
@@ -341,7 +355,7 @@ impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
 }
 
 /// The query of a read of one resource.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReadParams {
@@ -353,7 +367,7 @@ pub struct ReadParams {
 /// A query string deserialized into `T`, whose unknown parameters are refused (400 naming them).
 pub struct QueryParams<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+impl<T: DeserializeOwned + Validate> FromRequest for QueryParams<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
@@ -521,7 +535,7 @@ impl FromRequest for IdempotencyKey {
 mod tests {
     use super::*;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, Validate)]
     #[serde(deny_unknown_fields)]
     struct Filter {
         kind: Option<String>,

@@ -1,5 +1,6 @@
 //! The HTTP surface: one module per resource, the shared extractors and responses, the route
 //! table, and the OpenAPI contract assembled from the handlers' annotations.
+pub mod api_clients;
 pub mod audit;
 pub mod auth;
 pub mod extract;
@@ -74,7 +75,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(users::update)
             .service(users::reset_password)
             .service(users::me)
-            .service(audit::list),
+            .service(audit::list)
+            .service(api_clients::list)
+            .service(api_clients::create)
+            .service(api_clients::get)
+            .service(api_clients::update)
+            .service(api_clients::rotate_secret),
     );
 }
 

@@ -31,6 +31,7 @@ Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists ar
         (name = "organizations", description = "The register of new economic and new social organizations."),
         (name = "regions", description = "Administrative divisions (GB/T 2260 and township codes) for region pickers, filters and scopes."),
         (name = "users", description = "Accounts, their roles and the scope of each role."),
+        (name = "api-clients", description = "OAuth clients of integrating systems: client credentials, scopes and a region."),
         (name = "audit", description = "The append-only record of every write."),
         (name = "operations", description = "Health, readiness and metrics for operators."),
     ),

@@ -249,7 +249,7 @@ pub struct OrganizationPage {
 }
 
 /// Filters of the organizations list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OrganizationListFilter {
@@ -260,6 +260,7 @@ pub struct OrganizationListFilter {
     pub region_code: Option<String>,
     /// Part of the name.
     #[param(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
     pub in_survey_scope: Option<bool>,
 }
@@ -270,15 +271,6 @@ impl OrganizationListFilter {
             None => None,
             Some(code) => Some(region_filter(divisions, "region_code", code)?),
         };
-        if let Some(q) = &self.q
-            && (q.is_empty() || q.chars().count() > 100)
-        {
-            return Err(ApiError::bad_request(
-                "q",
-                "length",
-                "must be 1 to 100 characters",
-            ));
-        }
         Ok(OrganizationFilter {
             kind: self.kind,
             category: self.category,

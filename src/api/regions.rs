@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{IfNoneMatch, NoQuery, QueryParams};
 use super::respond::representation;
@@ -16,7 +17,6 @@ const TAG: &str = "regions";
 /// Lookups change only when the table does; clients may keep them for an hour.
 const CACHE_CONTROL: &str = "private, max-age=3600";
 const DEFAULT_SEARCH_LIMIT: usize = 20;
-const MAX_SEARCH_LIMIT: usize = 100;
 
 /// The region prefix a filter or scope value stands for: 400 when it is not shaped like a
 /// region code, 422 when no such division exists.
@@ -80,7 +80,7 @@ pub struct RegionList {
 }
 
 /// Which regions to list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RegionListParams {
@@ -93,9 +93,11 @@ pub struct RegionListParams {
     pub parent_code: Option<String>,
     /// Search by part of the name, at any level (higher levels first).
     #[param(min_length = 1, max_length = 50, example = "朝阳")]
+    #[validate(length(min = 1, max = 50))]
     pub q: Option<String>,
     /// At most this many search results.
     #[param(minimum = 1, maximum = 100, default = 20)]
+    #[validate(range(min = 1, max = 100))]
     pub limit: Option<usize>,
 }
 
@@ -144,21 +146,7 @@ pub async fn list(
         }
     };
     let limit = params.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
-    if !(1..=MAX_SEARCH_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "limit",
-            "range",
-            format!("must be between 1 and {MAX_SEARCH_LIMIT}"),
-        ));
-    }
     let found = match &params.q {
-        Some(q) if q.is_empty() || q.chars().count() > 50 => {
-            return Err(ApiError::bad_request(
-                "q",
-                "length",
-                "must be 1 to 50 characters",
-            ));
-        }
         Some(q) => {
             let within = parent.map(|p| divisions.region_prefix(&p.code).unwrap_or_default());
             divisions.search(q, within.as_deref(), limit)

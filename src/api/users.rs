@@ -183,12 +183,13 @@ pub struct UserPage {
 }
 
 /// Filters of the users list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserListFilter {
     /// Part of the username.
     #[param(min_length = 1, max_length = 64)]
+    #[validate(length(min = 1, max = 64))]
     pub q: Option<String>,
 }
 
@@ -206,15 +207,6 @@ pub async fn list(
     query: ListQuery<UserListFilter>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::UsersManage)?;
-    if let Some(q) = &query.filter.q
-        && (q.is_empty() || q.chars().count() > 64)
-    {
-        return Err(ApiError::bad_request(
-            "q",
-            "length",
-            "must be 1 to 64 characters",
-        ));
-    }
     let page = service::list(&state.db, query.filter.q.as_deref(), &query.page).await?;
     let items = page
         .items

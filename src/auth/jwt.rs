@@ -2,7 +2,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
-use super::{Principal, RoleGrant};
+use super::{ClientGrant, Permission, Principal, RoleGrant};
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -19,6 +19,15 @@ pub struct Claims {
     /// Roles with their scopes; what authorization uses.
     #[serde(default)]
     pub grants: Vec<RoleGrant>,
+    /// OAuth scopes, space-separated (RFC 9068): the permissions held.
+    #[serde(default)]
+    pub scope: String,
+    /// For an API client: the region prefix it reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// For an API client: its client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 #[derive(Clone)]
@@ -49,21 +58,59 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, subject: &str, grants: &[RoleGrant]) -> Result<String, ApiError> {
+    fn sign(&self, claims: Claims) -> Result<String, ApiError> {
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+    }
+
+    fn claims(&self, sub: String) -> Claims {
         let now = jsonwebtoken::get_current_timestamp();
-        let claims = Claims {
-            sub: subject.into(),
+        Claims {
+            sub,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             exp: now + self.ttl_secs,
             nbf: now,
             iat: now,
             jti: uuid::Uuid::now_v7().to_string(),
-            roles: grants.iter().map(|g| g.role.as_str().to_owned()).collect(),
+            roles: Vec::new(),
+            grants: Vec::new(),
+            scope: String::new(),
+            region: None,
+            client_id: None,
+        }
+    }
+
+    /// A user's token: their roles with scopes.
+    pub fn issue(&self, subject: &str, grants: &[RoleGrant]) -> Result<String, ApiError> {
+        let principal = Principal {
+            subject: subject.into(),
             grants: grants.to_vec(),
+            client: None,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+        let mut claims = self.claims(subject.into());
+        claims.roles = grants.iter().map(|g| g.role.as_str().to_owned()).collect();
+        claims.grants = grants.to_vec();
+        claims.scope = principal.permissions().join(" ");
+        self.sign(claims)
+    }
+
+    /// An API client's token: its scopes and region.
+    pub fn issue_for_client(
+        &self,
+        client_id: &str,
+        grant: &ClientGrant,
+    ) -> Result<String, ApiError> {
+        let mut claims = self.claims(format!("client:{client_id}"));
+        claims.scope = grant
+            .permissions
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(" ");
+        claims.region = grant.region_prefix.clone();
+        claims.client_id = Some(client_id.into());
+        self.sign(claims)
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
@@ -82,9 +129,19 @@ impl JwtKeys {
             };
             ApiError::Unauthorized(why.into())
         })?;
+        let claims = data.claims;
+        let client = claims.client_id.is_some().then(|| ClientGrant {
+            permissions: claims
+                .scope
+                .split_whitespace()
+                .filter_map(Permission::from_scope)
+                .collect(),
+            region_prefix: claims.region.clone(),
+        });
         Ok(Principal {
-            subject: data.claims.sub,
-            grants: data.claims.grants,
+            subject: claims.sub,
+            grants: claims.grants,
+            client,
         })
     }
 }

@@ -17,15 +17,41 @@ use crate::state::AppState;
 /// The authenticated caller of a request.
 #[derive(Clone, Debug)]
 pub struct Principal {
-    /// The subject of the token: a user id.
+    /// The subject of the token: a user id, or `client:<client_id>` for an API client.
     pub subject: String,
     pub grants: Vec<RoleGrant>,
+    /// For an API client: its OAuth scopes and region, instead of roles.
+    pub client: Option<ClientGrant>,
+}
+
+/// What an API client's token allows: permissions named by OAuth scopes, within a region.
+#[derive(Clone, Debug)]
+pub struct ClientGrant {
+    pub permissions: Vec<Permission>,
+    /// A region prefix; `None` reaches every region.
+    pub region_prefix: Option<String>,
 }
 
 impl Principal {
     /// What the caller reaches with `permission` (the union of the scopes of the grants that
     /// hold it); 403 when no grant does.
     pub fn require(&self, permission: Permission) -> Result<Access, ApiError> {
+        if let Some(client) = &self.client {
+            if !client.permissions.contains(&permission) {
+                return Err(ApiError::Forbidden(format!(
+                    "This client's scopes do not include {} ({}).",
+                    permission.name(),
+                    permission.describe()
+                )));
+            }
+            let scope = client
+                .region_prefix
+                .clone()
+                .map_or(policy::Scope::Everything, policy::Scope::Region);
+            return Ok(Access {
+                scopes: vec![scope],
+            });
+        }
         let scopes: Vec<_> = self
             .grants
             .iter()
@@ -44,6 +70,9 @@ impl Principal {
     /// Whether one of the caller's roles grants `permission` (for permissions without a scope,
     /// such as `pii:read`).
     pub fn holds(&self, permission: Permission) -> bool {
+        if let Some(client) = &self.client {
+            return client.permissions.contains(&permission);
+        }
         self.grants
             .iter()
             .any(|g| policy::allows(g.role, permission))
@@ -51,6 +80,9 @@ impl Principal {
 
     /// The permissions the caller holds somewhere, for `/me`.
     pub fn permissions(&self) -> Vec<&'static str> {
+        if let Some(client) = &self.client {
+            return client.permissions.iter().map(|p| p.name()).collect();
+        }
         let mut names = Vec::new();
         for (_, permissions) in policy::TABLE {
             for permission in *permissions {
@@ -68,7 +100,10 @@ impl Principal {
 
     /// The key under which this caller's idempotency keys are kept.
     pub fn caller_key(&self) -> String {
-        format!("user:{}", self.subject)
+        match self.client {
+            Some(_) => self.subject.clone(),
+            None => format!("user:{}", self.subject),
+        }
     }
 }
 

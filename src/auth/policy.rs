@@ -42,6 +42,8 @@ pub enum Permission {
     AuditRead,
     /// Seeing personal data (phone and ID-card numbers) unmasked.
     PiiRead,
+    /// Registering API clients, changing their scopes, rotating their secrets.
+    ClientsManage,
 }
 
 impl Permission {
@@ -54,6 +56,7 @@ impl Permission {
             Permission::OwnAccountRead => "reading your account",
             Permission::AuditRead => "reading the audit log",
             Permission::PiiRead => "reading personal data unmasked",
+            Permission::ClientsManage => "managing API clients",
         }
     }
 
@@ -66,7 +69,23 @@ impl Permission {
             Permission::OwnAccountRead => "me:read",
             Permission::AuditRead => "audit:read",
             Permission::PiiRead => "pii:read",
+            Permission::ClientsManage => "clients:manage",
         }
+    }
+}
+
+impl Permission {
+    /// The permissions an API client may be given, by their OAuth scope names.
+    pub const FOR_CLIENTS: [Permission; 5] = [
+        Permission::OrganizationsRead,
+        Permission::OrganizationsWrite,
+        Permission::RegionsRead,
+        Permission::AuditRead,
+        Permission::PiiRead,
+    ];
+
+    pub fn from_scope(name: &str) -> Option<Permission> {
+        Self::FOR_CLIENTS.into_iter().find(|p| p.name() == name)
     }
 }
 
@@ -85,6 +104,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             OwnAccountRead,
             AuditRead,
             PiiRead,
+            ClientsManage,
         ],
     ),
     (

@@ -177,4 +177,12 @@ async fn the_log_cannot_be_changed(app: TestApp) {
             .unwrap();
         assert_eq!(response.status(), 405, "{method}");
     }
+    let long = "x".repeat(51);
+    let body = problem(
+        app.get(&format!("/api/v1/audit-events?resource_type={long}"))
+            .await,
+        400,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "resource_type");
 }

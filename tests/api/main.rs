@@ -4,6 +4,7 @@ mod helpers;
 mod access;
 mod audit;
 mod auth;
+mod clients;
 mod concurrency;
 mod contract;
 mod conventions;
