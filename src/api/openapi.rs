@@ -3,15 +3,55 @@
 //! so the contract and the mechanism cannot disagree.
 use actix_web::App;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+    SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{
     ContentBuilder, HttpMethod, OpenApi as Document, Ref, RefOr, ResponseBuilder,
 };
 use utoipa_actix_web::AppExt;
 
+use crate::auth::Permission;
 use crate::error::{FieldError, Problem};
 
 pub const SECURITY_SCHEME: &str = "bearer";
+pub const OAUTH_SCHEME: &str = "oauth2";
+
+/// The permission each operation requires, shown in the contract as the OAuth scope of its
+/// security requirement. A test calls every operation with and without its scope.
+pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
+    ("listOrganizations", Permission::OrganizationsRead),
+    ("getOrganization", Permission::OrganizationsRead),
+    ("createOrganization", Permission::OrganizationsWrite),
+    ("updateOrganization", Permission::OrganizationsWrite),
+    ("archiveOrganization", Permission::OrganizationsWrite),
+    ("listRegions", Permission::RegionsRead),
+    ("getRegion", Permission::RegionsRead),
+    ("listUsers", Permission::UsersManage),
+    ("getUser", Permission::UsersManage),
+    ("createUser", Permission::UsersManage),
+    ("updateUser", Permission::UsersManage),
+    ("resetUserPassword", Permission::UsersManage),
+    ("getMe", Permission::OwnAccountRead),
+    ("listAuditEvents", Permission::AuditRead),
+    ("listApiClients", Permission::ClientsManage),
+    ("getApiClient", Permission::ClientsManage),
+    ("createApiClient", Permission::ClientsManage),
+    ("updateApiClient", Permission::ClientsManage),
+    ("rotateApiClientSecret", Permission::ClientsManage),
+];
+
+const ALL_PERMISSIONS: [Permission; 8] = [
+    Permission::OrganizationsRead,
+    Permission::OrganizationsWrite,
+    Permission::RegionsRead,
+    Permission::UsersManage,
+    Permission::OwnAccountRead,
+    Permission::AuditRead,
+    Permission::PiiRead,
+    Permission::ClientsManage,
+];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -56,8 +96,25 @@ pub fn document() -> Document {
                 .build(),
         ),
     );
+    components.add_security_scheme(OAUTH_SCHEME, oauth_scheme());
     add_shared_behaviour(&mut doc);
     doc
+}
+
+/// OAuth 2.0 with the password and client-credentials flows, listing every scope.
+fn oauth_scheme() -> SecurityScheme {
+    let scopes = || {
+        Scopes::from_iter(
+            ALL_PERMISSIONS
+                .iter()
+                .map(|p| (p.name().to_owned(), p.describe().to_owned())),
+        )
+    };
+    let token_url = "/api/v1/auth/token";
+    SecurityScheme::OAuth2(OAuth2::new([
+        Flow::Password(Password::new(token_url, scopes())),
+        Flow::ClientCredentials(ClientCredentials::new(token_url, scopes())),
+    ]))
 }
 
 fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
@@ -91,10 +148,15 @@ fn add_shared_behaviour(doc: &mut Document) {
                 "Malformed request: a query parameter, header or body that cannot be read; `errors` names each.",
             )];
             if secured {
-                op.security = Some(vec![SecurityRequirement::new(
-                    SECURITY_SCHEME,
-                    Vec::<String>::new(),
-                )]);
+                let scope: Vec<String> = OPERATION_PERMISSIONS
+                    .iter()
+                    .find(|(id, _)| op.operation_id.as_deref() == Some(*id))
+                    .map(|(_, p)| vec![p.name().to_owned()])
+                    .unwrap_or_default();
+                op.security = Some(vec![
+                    SecurityRequirement::new(SECURITY_SCHEME, scope.clone()),
+                    SecurityRequirement::new(OAUTH_SCHEME, scope),
+                ]);
                 shared.push(("401", "No bearer token, or an invalid or expired one."));
                 shared.push(("403", "Your roles do not allow this operation."));
             }

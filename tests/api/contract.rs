@@ -68,6 +68,8 @@ fn every_operation_is_complete() {
                 );
             }
             if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/auth/") {
+                let scopes = op["security"][0]["bearer"].as_array().unwrap();
+                assert_eq!(scopes.len(), 1, "{name}: declares the scope it requires");
                 assert!(
                     responses.contains_key("401") && responses.contains_key("403"),
                     "{name}: 401/403"

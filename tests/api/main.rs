@@ -11,3 +11,4 @@ mod conventions;
 mod operations;
 mod organizations;
 mod regions;
+mod scopes;
