@@ -28,6 +28,8 @@ pub struct Config {
     pub login_window: Duration,
     /// A division table to use instead of the bundled one (same CSV format).
     pub divisions_file: Option<std::path::PathBuf>,
+    /// An external identity provider whose tokens are accepted, when configured.
+    pub oidc: Option<crate::auth::oidc::IdpConfig>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +119,26 @@ impl Config {
                 as i32,
             login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
             divisions_file: get("LIANGXIN_DIVISIONS_FILE").map(Into::into),
+            oidc: match (
+                get("LIANGXIN_OIDC_ISSUER"),
+                get("LIANGXIN_OIDC_AUDIENCE"),
+                get("LIANGXIN_OIDC_JWKS_FILE"),
+            ) {
+                (None, None, None) => None,
+                (Some(issuer), Some(audience), Some(jwks_file)) => {
+                    Some(crate::auth::oidc::IdpConfig {
+                        issuer,
+                        audience,
+                        jwks_file: jwks_file.into(),
+                        user_claim: get("LIANGXIN_OIDC_USER_CLAIM").unwrap_or_else(|| "sub".into()),
+                    })
+                }
+                _ => {
+                    return Err(ConfigError(
+                        "LIANGXIN_OIDC_ISSUER, LIANGXIN_OIDC_AUDIENCE and LIANGXIN_OIDC_JWKS_FILE go together".into(),
+                    ));
+                }
+            },
         })
     }
 

@@ -68,11 +68,19 @@ impl Application {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
         let divisions = load_divisions(&config)?;
+        let idp = match &config.oidc {
+            None => None,
+            Some(idp) => Some(
+                auth::oidc::ExternalIdp::new(idp.clone())
+                    .map_err(|e| format!("LIANGXIN_OIDC_JWKS_FILE {e}"))?,
+            ),
+        };
         let state = web::Data::new(AppState {
             db,
             jwt,
             config: config.clone(),
             divisions,
+            idp,
         });
         let server = serve(listener, state.clone(), &config)?;
         Ok(Application {

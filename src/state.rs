@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use crate::auth::JwtKeys;
+use crate::auth::oidc::ExternalIdp;
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::RuleContext;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub config: Config,
     pub divisions: Arc<Divisions>,
+    /// The external identity provider, when configured.
+    pub idp: Option<ExternalIdp>,
 }
 
 impl AppState {

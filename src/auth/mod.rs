@@ -1,10 +1,11 @@
 //! Authentication and authorization: who the caller is (a verified bearer token) and what their
 //! roles allow. Handlers ask `Principal::require`; they never decide access themselves.
 pub mod jwt;
+pub mod oidc;
 pub mod password;
 pub mod policy;
 
-use std::future::{Ready, ready};
+use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
@@ -128,16 +129,42 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = (|| {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let token = bearer_token(req)?;
-            state.jwt.verify(token)
-        })();
-        ready(result)
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req).map(str::to_owned);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            authenticate(&state, &token?).await
+        })
+    }
+}
+
+/// Our own HS256 tokens, or, when configured, the external provider's RS256/ES256 ones. Every
+/// other algorithm (`none`, or HMAC signed with a public key) is refused.
+async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|_| ApiError::Unauthorized("The access token is malformed.".into()))?;
+    match (&state.idp, header.alg) {
+        (_, jsonwebtoken::Algorithm::HS256) => state.jwt.verify(token),
+        (Some(idp), alg) if oidc::ExternalIdp::handles(alg) => {
+            let username = idp.verify(token)?;
+            let user = crate::service::users::find_enabled(&state.db, &username)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("The token's user has no enabled account here.".into())
+                })?;
+            let grants = crate::service::users::grants_of(&user)?;
+            Ok(Principal {
+                subject: user.id.to_string(),
+                grants,
+                client: None,
+            })
+        }
+        _ => Err(ApiError::Unauthorized(
+            "The access token's algorithm is not accepted.".into(),
+        )),
     }
 }

@@ -179,6 +179,15 @@ pub async fn set_password(
     Ok(updated)
 }
 
+/// The enabled user with this username (for tokens of the external identity provider).
+pub async fn find_enabled(db: &Db, username: &str) -> Result<Option<Model>, ApiError> {
+    let found = User::find()
+        .filter(Column::Username.eq(username))
+        .one(&db.read)
+        .await?;
+    Ok(found.filter(|u| u.disabled_at.is_none()))
+}
+
 /// The enabled user with these credentials, and their roles; `None` otherwise. Takes the same
 /// time for an unknown username as for a wrong password.
 pub async fn authenticate(

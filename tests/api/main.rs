@@ -8,6 +8,7 @@ mod clients;
 mod concurrency;
 mod contract;
 mod conventions;
+mod oidc;
 mod operations;
 mod organizations;
 mod regions;
