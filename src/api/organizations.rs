@@ -20,6 +20,7 @@ use crate::domain::organization::{
 use crate::domain::pii;
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, Problem};
+use crate::service::audit;
 use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
 use crate::state::AppState;
 
@@ -180,6 +181,32 @@ pub struct Organization {
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Reads that return personal data unmasked are recorded in the audit log.
+async fn audit_unmasked_reads(
+    state: &AppState,
+    req: &HttpRequest,
+    principal: &Principal,
+    organizations: &[Organization],
+) -> Result<(), ApiError> {
+    if !principal.holds(Permission::PiiRead) {
+        return Ok(());
+    }
+    let records: Vec<_> = organizations
+        .iter()
+        .filter(|o| o.contact_phone.is_some())
+        .map(|o| (o.id, Some(o.region_code.clone())))
+        .collect();
+    let actor = super::actor(req, principal);
+    audit::record_personal_data_reads(
+        &state.db,
+        &actor,
+        "organization",
+        &records,
+        &["contact_phone"],
+    )
+    .await
+}
+
 impl Organization {
     /// Masks personal data unless the caller may read it.
     fn for_caller(mut self, principal: &Principal) -> Self {
@@ -300,6 +327,7 @@ fn location(id: Uuid) -> String {
 )]
 #[get("/organizations")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     query: ListQuery<OrganizationListFilter>,
@@ -311,7 +339,8 @@ pub async fn list(
         .items
         .into_iter()
         .map(|m| Organization::from_model(m, &state.divisions).map(|o| o.for_caller(&principal)))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
+    audit_unmasked_reads(&state, &req, &principal, &items).await?;
     Ok(HttpResponse::Ok().json(OrganizationPage {
         items,
         next_cursor: page.next_cursor,
@@ -384,6 +413,13 @@ pub async fn get(
     )
     .await?;
     let organization = Organization::from_model(model, &state.divisions)?.for_caller(&principal);
+    audit_unmasked_reads(
+        &state,
+        &req,
+        &principal,
+        std::slice::from_ref(&organization),
+    )
+    .await?;
     Ok(representation(
         &req,
         &etag(organization.version),

@@ -2,7 +2,7 @@
 //! never values), in the write's own transaction, so a change and its record commit together.
 use chrono::{DateTime, Utc};
 use entity::audit_event::{ActiveModel, Column, Entity as AuditEvent, Model};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -88,6 +88,36 @@ pub async fn record(
         outcome: Set("success".to_owned()),
     };
     row.insert(conn).await?;
+    Ok(())
+}
+
+/// Records that personal data was returned unmasked: one event per record, in one statement.
+pub async fn record_personal_data_reads(
+    db: &Db,
+    actor: &Actor,
+    resource_type: &'static str,
+    records: &[(Uuid, Option<String>)],
+    fields: &[&str],
+) -> Result<(), ApiError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = records.iter().map(|(id, region)| ActiveModel {
+        id: Set(Uuid::now_v7()),
+        occurred_at: Set(now),
+        actor: Set(actor.key.clone()),
+        actor_roles: Set(serde_json::to_string(&actor.roles).unwrap_or_else(|_| "[]".into())),
+        action: Set("read_personal_data".to_owned()),
+        resource_type: Set(resource_type.to_owned()),
+        resource_id: Set(*id),
+        changed_fields: Set(serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())),
+        region_code: Set(region.clone()),
+        request_id: Set(actor.request_id.clone()),
+        client_address: Set(actor.client_address.clone()),
+        outcome: Set("success".to_owned()),
+    });
+    AuditEvent::insert_many(rows).exec(&db.write).await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ crate::on_both_databases!(
     failed_writes_record_nothing,
     regional_staff_see_their_region_only,
     the_log_cannot_be_changed,
+    unmasked_personal_data_reads_are_recorded,
 );
 
 async fn events_for(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
@@ -185,4 +186,58 @@ async fn the_log_cannot_be_changed(app: TestApp) {
     )
     .await;
     assert_eq!(body["errors"][0]["field"], "resource_type");
+}
+
+async fn unmasked_personal_data_reads_are_recorded(app: TestApp) {
+    let with_phone = app
+        .create_organization(&with(
+            organization_body(1),
+            json!({"region_code": "110105", "contact_phone": "13812345678"}),
+        ))
+        .await;
+    app.create_organization(&organization_body(2)).await;
+    let id = with_phone["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/organizations/{id}")).await;
+    app.get("/api/v1/organizations").await;
+    let reads = events_for(&app, &app.token, &format!("resource_id={id}")).await;
+    let actions: Vec<&str> = reads
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["create", "read_personal_data", "read_personal_data"]
+    );
+    assert_eq!(reads[1]["changed_fields"], json!(["contact_phone"]));
+
+    // A caller who sees the mask reads no personal data.
+    let body = json!({"username": "dept", "password": "a-long-password", "roles": [{"role": "org_department", "region_code": "11"}]});
+    app.post_json("/api/v1/users", &body).await;
+    let login: Value = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "dept"),
+            ("password", "a-long-password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    app.client
+        .get(app.url(&format!("/api/v1/organizations/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        events_for(&app, &app.token, &format!("resource_id={id}"))
+            .await
+            .len(),
+        3
+    );
 }
