@@ -18,8 +18,16 @@ fn per_op(label: &str, n: u32, mut f: impl FnMut()) {
 }
 
 fn main() {
-    let keys = JwtKeys::new(b"a-benchmark-secret-of-reasonable-length-0123456789", "liangxin", "liangxin-api", 900);
-    let grants = vec![RoleGrant { role: Role::OrgDepartment, region_code: Some("110105".into()) }];
+    let keys = JwtKeys::new(
+        b"a-benchmark-secret-of-reasonable-length-0123456789",
+        "liangxin",
+        "liangxin-api",
+        900,
+    );
+    let grants = vec![RoleGrant {
+        role: Role::OrgDepartment,
+        region_code: Some("110105".into()),
+    }];
     let subject = "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11";
     per_op("issue an access token (HS256)", 50_000, || {
         keys.issue(subject, &grants).unwrap();

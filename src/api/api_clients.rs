@@ -6,7 +6,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams, from_json_value,
+    BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams, apply_merge_patch,
 };
 use super::regions::region_filter;
 use super::respond::representation;
@@ -263,20 +263,11 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::ClientsManage)?;
     let current = ApiClient::from(service::get(&state.db, *id).await?);
-    let patch = body.0;
-    if !patch.is_object() {
-        return Err(ApiError::bad_request(
-            "body",
-            "type",
-            "a merge patch must be a JSON object",
-        ));
-    }
-    from_json_value::<ApiClientPatch>(patch.clone())?;
-    let mut merged = serde_json::json!({
+    let base = serde_json::json!({
         "name": current.name, "scopes": current.scopes, "region_code": current.region_code, "disabled": current.disabled,
     });
-    json_patch::merge(&mut merged, &patch);
-    let input: ApiClientFields = JsonBody(merged).parse(state.rules())?;
+    let input: ApiClientFields =
+        apply_merge_patch::<ApiClientPatch, _>(&base, body.0, state.rules())?;
     let fields = ClientFields {
         name: input.name,
         scopes: input.scopes,

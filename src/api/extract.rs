@@ -8,8 +8,8 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use futures_util::StreamExt;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
@@ -144,6 +144,32 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) {
         serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
         _ => {}
     }
+}
+
+/// Applies a JSON merge patch (RFC 7396) to a resource's current writable fields. `P`, the
+/// documented patch type, checks the patch itself (so unknown or server-owned fields are refused
+/// even where merging would drop them); `F` checks the merged result with every rule.
+pub fn apply_merge_patch<P, F>(
+    current: &impl Serialize,
+    patch: serde_json::Value,
+    rules: RuleContext,
+) -> Result<F, ApiError>
+where
+    P: DeserializeOwned,
+    F: DeserializeOwned + Validate + BodyRules,
+{
+    if !patch.is_object() {
+        return Err(ApiError::bad_request(
+            "body",
+            "type",
+            "a merge patch must be a JSON object",
+        ));
+    }
+    from_json_value::<P>(patch.clone())?;
+    let mut merged =
+        serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
+    json_patch::merge(&mut merged, &patch);
+    JsonBody(merged).parse(rules)
 }
 
 /// Deserializes a JSON value, naming the field at fault when it does not fit `T`.

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, from_json_value,
+    QueryParams, ReadParams, apply_merge_patch, from_json_value,
 };
 use super::regions::region_filter;
 use super::respond::{Created, create_idempotently, representation};
@@ -458,13 +458,12 @@ pub async fn update(
         &state.divisions,
     )?;
     let (patch, body_version) = split_version(body.0)?;
-    // Unknown or server-owned fields are refused even where merging would ignore them.
-    from_json_value::<OrganizationPatch>(patch.clone())?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
-    let mut merged = serde_json::to_value(OrganizationInput::from(current))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    json_patch::merge(&mut merged, &patch);
-    let input: OrganizationInput = JsonBody(merged).parse(state.rules())?;
+    let input: OrganizationInput = apply_merge_patch::<OrganizationPatch, _>(
+        &OrganizationInput::from(current),
+        patch,
+        state.rules(),
+    )?;
     let model = service::update(
         &state.db,
         &state.divisions,

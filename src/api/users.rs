@@ -7,7 +7,7 @@ use validator::Validate;
 
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    from_json_value,
+    apply_merge_patch,
 };
 use super::regions::region_filter;
 use super::respond::{Created, create_idempotently, representation};
@@ -305,23 +305,12 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::UsersManage)?;
     let current = User::from_model(service::get(&state.db, *id).await?)?;
-    let patch = body.0;
-    if !patch.is_object() {
-        return Err(ApiError::bad_request(
-            "body",
-            "type",
-            "a merge patch must be a JSON object",
-        ));
-    }
-    // Unknown or server-owned fields are refused even where merging would ignore them.
-    from_json_value::<UserPatch>(patch.clone())?;
-    let mut merged = serde_json::json!({
+    let base = serde_json::json!({
         "display_name": current.display_name,
         "roles": current.roles,
         "disabled": current.disabled,
     });
-    json_patch::merge(&mut merged, &patch);
-    let input: UserFields = JsonBody(merged).parse(state.rules())?;
+    let input: UserFields = apply_merge_patch::<UserPatch, _>(&base, body.0, state.rules())?;
     let expected = if_match.0.unwrap_or(current.version);
     let changes = UserChanges {
         display_name: input.display_name,

@@ -8,36 +8,14 @@ use uuid::Uuid;
 
 use super::audit::{self, Actor};
 use super::bootstrap::random_secret;
-use super::resource::{self, Page, PageRequest, Resource};
+use super::resource::{self, Page, PageRequest};
 use crate::db::Db;
 use crate::error::ApiError;
 
 /// How long the previous secret keeps working after a rotation.
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
 
-impl Resource for ApiClient {
-    fn id_column() -> Column {
-        Column::Id
-    }
-    fn version_column() -> Column {
-        Column::Version
-    }
-    fn updated_at_column() -> Column {
-        Column::UpdatedAt
-    }
-    fn archived_at_column() -> Option<Column> {
-        None
-    }
-    fn id_of(model: &Model) -> Uuid {
-        model.id
-    }
-    fn version_of(model: &Model) -> i32 {
-        model.version
-    }
-    fn archived(_: &Model) -> bool {
-        false
-    }
-}
+resource::impl_resource!(api_client);
 
 fn hash(secret: &str) -> String {
     format!("{:x}", Sha256::digest(secret.as_bytes()))

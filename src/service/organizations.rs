@@ -3,7 +3,7 @@ use entity::organization::{ActiveModel, Column, Entity as Organization, Model};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 use uuid::Uuid;
 
-use super::resource::{self, Page, PageRequest, Resource};
+use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit};
 use crate::auth::Access;
 use crate::db::Db;
@@ -13,29 +13,7 @@ use crate::domain::organization::{
 };
 use crate::error::{ApiError, FieldError};
 
-impl Resource for Organization {
-    fn id_column() -> Column {
-        Column::Id
-    }
-    fn version_column() -> Column {
-        Column::Version
-    }
-    fn updated_at_column() -> Column {
-        Column::UpdatedAt
-    }
-    fn archived_at_column() -> Option<Column> {
-        Some(Column::ArchivedAt)
-    }
-    fn id_of(model: &Model) -> Uuid {
-        model.id
-    }
-    fn version_of(model: &Model) -> i32 {
-        model.version
-    }
-    fn archived(model: &Model) -> bool {
-        model.archived_at.is_some()
-    }
-}
+resource::impl_resource!(organization, archived);
 
 /// Every writable field of an organization, already checked for shape by the API layer.
 #[derive(Clone, Debug)]

@@ -25,6 +25,62 @@ pub trait Resource: EntityTrait<Model: Sync> {
     fn archived(model: &Self::Model) -> bool;
 }
 
+/// Implements [`Resource`] for an entity with the usual columns `Id`, `Version`, `UpdatedAt`
+/// and, when it is archived rather than kept forever, `ArchivedAt`.
+macro_rules! impl_resource {
+    ($module:ident, archived) => {
+        impl $crate::service::resource::Resource for entity::$module::Entity {
+            fn id_column() -> entity::$module::Column {
+                entity::$module::Column::Id
+            }
+            fn version_column() -> entity::$module::Column {
+                entity::$module::Column::Version
+            }
+            fn updated_at_column() -> entity::$module::Column {
+                entity::$module::Column::UpdatedAt
+            }
+            fn archived_at_column() -> Option<entity::$module::Column> {
+                Some(entity::$module::Column::ArchivedAt)
+            }
+            fn id_of(model: &entity::$module::Model) -> uuid::Uuid {
+                model.id
+            }
+            fn version_of(model: &entity::$module::Model) -> i32 {
+                model.version
+            }
+            fn archived(model: &entity::$module::Model) -> bool {
+                model.archived_at.is_some()
+            }
+        }
+    };
+    ($module:ident) => {
+        impl $crate::service::resource::Resource for entity::$module::Entity {
+            fn id_column() -> entity::$module::Column {
+                entity::$module::Column::Id
+            }
+            fn version_column() -> entity::$module::Column {
+                entity::$module::Column::Version
+            }
+            fn updated_at_column() -> entity::$module::Column {
+                entity::$module::Column::UpdatedAt
+            }
+            fn archived_at_column() -> Option<entity::$module::Column> {
+                None
+            }
+            fn id_of(model: &entity::$module::Model) -> uuid::Uuid {
+                model.id
+            }
+            fn version_of(model: &entity::$module::Model) -> i32 {
+                model.version
+            }
+            fn archived(_: &entity::$module::Model) -> bool {
+                false
+            }
+        }
+    };
+}
+pub(crate) use impl_resource;
+
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
 

@@ -6,34 +6,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::audit::{self, Actor};
-use super::resource::{self, Page, PageRequest, Resource};
+use super::resource::{self, Page, PageRequest};
 use crate::auth::{RoleGrant, password};
 use crate::db::Db;
 use crate::error::ApiError;
 
-impl Resource for User {
-    fn id_column() -> Column {
-        Column::Id
-    }
-    fn version_column() -> Column {
-        Column::Version
-    }
-    fn updated_at_column() -> Column {
-        Column::UpdatedAt
-    }
-    fn archived_at_column() -> Option<Column> {
-        None
-    }
-    fn id_of(model: &Model) -> Uuid {
-        model.id
-    }
-    fn version_of(model: &Model) -> i32 {
-        model.version
-    }
-    fn archived(_: &Model) -> bool {
-        false
-    }
-}
+resource::impl_resource!(user);
 
 /// The roles stored with a user.
 pub fn grants_of(user: &Model) -> Result<Vec<RoleGrant>, ApiError> {
