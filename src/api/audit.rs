@@ -1,4 +1,8 @@
 //! `GET /api/v1/audit-events`: the append-only audit log. No operation changes or deletes it.
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,9 +31,9 @@ pub struct AuditEventView {
     /// `user:<id>`, or `system:<what>` for writes made by the server itself.
     pub actor: String,
     pub actor_roles: Vec<String>,
-    /// `create`, `update`, `archive`, `reset_password`.
+    /// `create`, `update`, `archive`, `reset_password`, `rotate_secret`, `read_personal_data`.
     pub action: String,
-    /// `organization`, `user`.
+    /// `organization`, `user`, `api_client`.
     pub resource_type: String,
     pub resource_id: Uuid,
     /// Names of the fields the write set or changed.
@@ -38,7 +42,8 @@ pub struct AuditEventView {
     pub region_code: Option<String>,
     pub request_id: String,
     pub client_address: Option<String>,
-    /// `success`.
+    /// `success`, or `failure:<status>` for a write refused after authentication (nothing
+    /// changed then, and `resource_id` is the nil UUID for a refused creation).
     pub outcome: String,
 }
 
@@ -124,4 +129,71 @@ pub async fn list(
         next_cursor: page.next_cursor,
         total: page.total,
     }))
+}
+
+/// The resource type, id and action a write request addresses, from its path and method
+/// (`PATCH /api/v1/organizations/{id}` → organization, id, update).
+fn write_target(method: &Method, path: &str) -> Option<(&'static str, Uuid, &'static str)> {
+    let mut segments = path.strip_prefix("/api/v1/")?.split('/');
+    let resource_type = match segments.next()? {
+        "organizations" => "organization",
+        "users" => "user",
+        "api-clients" => "api_client",
+        _ => return None,
+    };
+    let id = segments.next().and_then(|s| s.parse().ok());
+    let action = match (method.as_str(), id.is_some(), segments.next()) {
+        ("POST", false, _) => "create",
+        ("POST", true, Some("password")) => "reset_password",
+        ("POST", true, Some("secret")) => "rotate_secret",
+        ("PATCH", true, None) => "update",
+        ("DELETE", true, None) => "archive",
+        _ => return None,
+    };
+    Some((resource_type, id.unwrap_or(Uuid::nil()), action))
+}
+
+/// Middleware: a write refused after authentication (403, 404, 409, 412, 422, …) is recorded
+/// with outcome `failure:<status>`, so the log shows attempts as well as changes.
+pub async fn record_refused_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let target = write_target(req.method(), req.path());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let token = crate::auth::bearer_token(req.request())
+        .ok()
+        .map(str::to_owned);
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let response = next.call(req).await?;
+    let status = response.status();
+    let refused = status.is_client_error()
+        && status != StatusCode::UNAUTHORIZED
+        && status != StatusCode::METHOD_NOT_ALLOWED;
+    if let (true, Some((resource_type, resource_id, action)), Some(state), Some(token)) =
+        (refused, target, state, token)
+        && let Ok(principal) = crate::auth::authenticate(&state, &token).await
+    {
+        let actor = service::Actor {
+            key: principal.caller_key(),
+            roles: principal
+                .grants
+                .iter()
+                .map(|g| g.role.as_str().to_owned())
+                .collect(),
+            request_id: crate::request_context::current().request_id,
+            client_address: address,
+        };
+        let change = service::Change {
+            action,
+            resource_type,
+            resource_id,
+            changed_fields: Vec::new(),
+            region_code: None,
+        };
+        if let Err(e) = service::record_refusal(&state.db, &actor, change, status.as_u16()).await {
+            tracing::error!(error = %e, "could not record a refused write in the audit log");
+        }
+    }
+    Ok(response)
 }

@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ops::metrics);
     cfg.service(
         utoipa_actix_web::scope(BASE_PATH)
+            .wrap(actix_web::middleware::from_fn(audit::record_refused_writes))
             .service(auth::token)
             .service(auth::revoke)
             .service(organizations::list)

@@ -108,7 +108,7 @@ impl Principal {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
+pub fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::Unauthorized("Send an access token: Authorization: Bearer <token>.".into())
     })?;
@@ -144,7 +144,7 @@ impl FromRequest for Principal {
 
 /// Our own HS256 tokens, or, when configured, the external provider's RS256/ES256 ones. Every
 /// other algorithm (`none`, or HMAC signed with a public key) is refused.
-async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| ApiError::Unauthorized("The access token is malformed.".into()))?;
     match (&state.idp, header.alg) {

@@ -66,12 +66,8 @@ pub struct Change {
     pub region_code: Option<String>,
 }
 
-pub async fn record(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    change: Change,
-) -> Result<(), ApiError> {
-    let row = ActiveModel {
+fn row(actor: &Actor, change: Change, outcome: &str) -> ActiveModel {
+    ActiveModel {
         id: Set(Uuid::now_v7()),
         occurred_at: Set(Utc::now()),
         actor: Set(actor.key.clone()),
@@ -85,9 +81,30 @@ pub async fn record(
         region_code: Set(change.region_code),
         request_id: Set(actor.request_id.clone()),
         client_address: Set(actor.client_address.clone()),
-        outcome: Set("success".to_owned()),
-    };
-    row.insert(conn).await?;
+        outcome: Set(outcome.to_owned()),
+    }
+}
+
+/// A write that happened, in its own transaction.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    change: Change,
+) -> Result<(), ApiError> {
+    row(actor, change, "success").insert(conn).await?;
+    Ok(())
+}
+
+/// A write that was refused (`failure:<status>`); nothing changed, so no fields are named.
+pub async fn record_refusal(
+    db: &Db,
+    actor: &Actor,
+    change: Change,
+    status: u16,
+) -> Result<(), ApiError> {
+    row(actor, change, &format!("failure:{status}"))
+        .insert(&db.write)
+        .await?;
     Ok(())
 }
 
@@ -102,20 +119,15 @@ pub async fn record_personal_data_reads(
     if records.is_empty() {
         return Ok(());
     }
-    let now = Utc::now();
-    let rows = records.iter().map(|(id, region)| ActiveModel {
-        id: Set(Uuid::now_v7()),
-        occurred_at: Set(now),
-        actor: Set(actor.key.clone()),
-        actor_roles: Set(serde_json::to_string(&actor.roles).unwrap_or_else(|_| "[]".into())),
-        action: Set("read_personal_data".to_owned()),
-        resource_type: Set(resource_type.to_owned()),
-        resource_id: Set(*id),
-        changed_fields: Set(serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())),
-        region_code: Set(region.clone()),
-        request_id: Set(actor.request_id.clone()),
-        client_address: Set(actor.client_address.clone()),
-        outcome: Set("success".to_owned()),
+    let rows = records.iter().map(|(id, region)| {
+        let change = Change {
+            action: "read_personal_data",
+            resource_type,
+            resource_id: *id,
+            changed_fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            region_code: region.clone(),
+        };
+        row(actor, change, "success")
     });
     AuditEvent::insert_many(rows).exec(&db.write).await?;
     Ok(())

@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, organization_body, problem, with};
 
 crate::on_both_databases!(
     every_write_is_recorded_without_values,
-    failed_writes_record_nothing,
+    refused_writes_are_recorded_as_failures,
     regional_staff_see_their_region_only,
     the_log_cannot_be_changed,
     unmasked_personal_data_reads_are_recorded,
@@ -107,9 +107,10 @@ async fn every_write_is_recorded_without_values(app: TestApp) {
     );
 }
 
-async fn failed_writes_record_nothing(app: TestApp) {
+async fn refused_writes_are_recorded_as_failures(app: TestApp) {
     let created = app.create_organization(&organization_body(1)).await;
-    let path = format!("/api/v1/organizations/{}", created["id"].as_str().unwrap());
+    let id = created["id"].as_str().unwrap();
+    let path = format!("/api/v1/organizations/{id}");
     problem(
         app.patch_json(&path, &json!({"employee_count": -1}), None)
             .await,
@@ -122,13 +123,56 @@ async fn failed_writes_record_nothing(app: TestApp) {
         412,
     )
     .await;
-    let events = events_for(
-        &app,
-        &app.token,
-        &format!("resource_id={}", created["id"].as_str().unwrap()),
+    let events = events_for(&app, &app.token, &format!("resource_id={id}")).await;
+    let outcomes: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("create", "success"),
+            ("update", "failure:422"),
+            ("update", "failure:412")
+        ]
+    );
+    assert!(
+        events[1]["changed_fields"].as_array().unwrap().is_empty(),
+        "nothing changed"
+    );
+    let after: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(after["version"], 1);
+
+    // A refused creation is recorded against no record; an unauthenticated one is not recorded.
+    problem(
+        app.post_json("/api/v1/organizations", &json!({"name": ""}))
+            .await,
+        400,
     )
     .await;
-    assert_eq!(events.len(), 1, "only the creation");
+    let anonymous = app
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&organization_body(2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let creations = events_for(&app, &app.token, &format!("resource_id={nil}")).await;
+    assert_eq!(creations.len(), 1);
+    assert_eq!(
+        (
+            creations[0]["action"].as_str(),
+            creations[0]["outcome"].as_str()
+        ),
+        (Some("create"), Some("failure:400"))
+    );
 }
 
 async fn regional_staff_see_their_region_only(app: TestApp) {
