@@ -174,16 +174,7 @@ pub async fn record_refused_writes(
         (refused, target, state, token)
         && let Ok(principal) = crate::auth::authenticate(&state, &token).await
     {
-        let actor = service::Actor {
-            key: principal.caller_key(),
-            roles: principal
-                .grants
-                .iter()
-                .map(|g| g.role.as_str().to_owned())
-                .collect(),
-            request_id: crate::request_context::current().request_id,
-            client_address: address,
-        };
+        let actor = service::Actor::of(&principal, address);
         let change = service::Change {
             action,
             resource_type,

@@ -23,16 +23,7 @@ pub fn actor(
     req: &HttpRequest,
     principal: &crate::auth::Principal,
 ) -> crate::service::audit::Actor {
-    crate::service::audit::Actor {
-        key: principal.caller_key(),
-        roles: principal
-            .grants
-            .iter()
-            .map(|g| g.role.as_str().to_owned())
-            .collect(),
-        request_id: crate::request_context::current().request_id,
-        client_address: req.peer_addr().map(|a| a.ip().to_string()),
-    }
+    crate::service::audit::Actor::of(principal, req.peer_addr().map(|a| a.ip().to_string()))
 }
 
 /// The caller of a write: what `permission` reaches, and who they are for the audit log.

@@ -46,6 +46,20 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A signed-in caller.
+    pub fn of(principal: &crate::auth::Principal, client_address: Option<String>) -> Self {
+        Actor {
+            key: principal.caller_key(),
+            roles: principal
+                .grants
+                .iter()
+                .map(|g| g.role.as_str().to_owned())
+                .collect(),
+            request_id: crate::request_context::current().request_id,
+            client_address,
+        }
+    }
+
     /// The server itself, for writes made at start-up or from the command line.
     pub fn system(what: &str) -> Self {
         Actor {
