@@ -2,7 +2,9 @@
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, field_errors, organization_body, problem, with};
+use crate::helpers::{
+    TestApp, field_errors, login, organization_body, problem, user_with_roles, with,
+};
 
 crate::on_both_databases!(
     role_matrix_over_organizations_users_and_regions,
@@ -13,32 +15,6 @@ crate::on_both_databases!(
     me_shows_roles_and_permissions,
     personal_data_is_masked_without_pii_read,
 );
-
-async fn login(app: &TestApp, username: &str, password: &str) -> String {
-    let response = Client::new()
-        .post(app.url("/api/v1/auth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{username} logs in");
-    response.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// Creates a user with these roles and returns a token for them.
-async fn user_with_roles(app: &TestApp, username: &str, roles: Value) -> String {
-    let body = json!({"username": username, "password": "a-long-password", "roles": roles});
-    let response = app.post_json("/api/v1/users", &body).await;
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    login(app, username, "a-long-password").await
-}
 
 struct World {
     chaoyang_org: String,

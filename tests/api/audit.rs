@@ -2,7 +2,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, organization_body, problem, with};
+use crate::helpers::{TestApp, organization_body, problem, user_with_roles, with};
 
 crate::on_both_databases!(
     every_write_is_recorded_without_values,
@@ -186,23 +186,12 @@ async fn regional_staff_see_their_region_only(app: TestApp) {
         json!({"region_code": "350102"}),
     ))
     .await;
-    let body = json!({"username": "dept", "password": "a-long-password", "roles": [{"role": "org_department", "region_code": "11"}]});
-    assert_eq!(app.post_json("/api/v1/users", &body).await.status(), 201);
-    let login: Value = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "dept"),
-            ("password", "a-long-password"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap();
+    let token = &user_with_roles(
+        &app,
+        "dept",
+        json!([{"role": "org_department", "region_code": "11"}]),
+    )
+    .await;
     let events = events_for(&app, token, "").await;
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["region_code"], "110105");
@@ -255,23 +244,12 @@ async fn unmasked_personal_data_reads_are_recorded(app: TestApp) {
     assert_eq!(reads[1]["changed_fields"], json!(["contact_phone"]));
 
     // A caller who sees the mask reads no personal data.
-    let body = json!({"username": "dept", "password": "a-long-password", "roles": [{"role": "org_department", "region_code": "11"}]});
-    app.post_json("/api/v1/users", &body).await;
-    let login: Value = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "dept"),
-            ("password", "a-long-password"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap();
+    let token = &user_with_roles(
+        &app,
+        "dept",
+        json!([{"role": "org_department", "region_code": "11"}]),
+    )
+    .await;
     app.client
         .get(app.url(&format!("/api/v1/organizations/{id}")))
         .bearer_auth(token)

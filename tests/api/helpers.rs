@@ -250,3 +250,31 @@ pub fn field_errors(problem: &Value) -> Vec<(String, String)> {
         })
         .unwrap_or_default()
 }
+
+/// Logs a user in with the password grant; the access token.
+pub async fn login(app: &TestApp, username: &str, password: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{username} logs in");
+    response.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Creates a user with these roles and returns a token for them.
+pub async fn user_with_roles(app: &TestApp, username: &str, roles: Value) -> String {
+    let body = json!({"username": username, "password": "a-long-password", "roles": roles});
+    let response = app.post_json("/api/v1/users", &body).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    login(app, username, "a-long-password").await
+}
