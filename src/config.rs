@@ -28,6 +28,9 @@ pub struct Config {
     pub login_window: Duration,
     /// A division table to use instead of the bundled one (same CSV format).
     pub divisions_file: Option<std::path::PathBuf>,
+    /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
+    /// no daylight saving).
+    pub utc_offset: chrono::FixedOffset,
     /// An external identity provider whose tokens are accepted, when configured.
     pub oidc: Option<crate::auth::oidc::IdpConfig>,
 }
@@ -119,6 +122,14 @@ impl Config {
                 as i32,
             login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
             divisions_file: get("LIANGXIN_DIVISIONS_FILE").map(Into::into),
+            utc_offset: match get("LIANGXIN_UTC_OFFSET") {
+                None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
+                Some(v) => v.parse().map_err(|_| {
+                    ConfigError(format!(
+                        "LIANGXIN_UTC_OFFSET={v:?} is not an offset such as +08:00"
+                    ))
+                })?,
+            },
             oidc: match (
                 get("LIANGXIN_OIDC_ISSUER"),
                 get("LIANGXIN_OIDC_AUDIENCE"),

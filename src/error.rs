@@ -53,6 +53,11 @@ pub struct Problem {
     pub instance: String,
     /// The `X-Request-Id` of the request, to quote when reporting it.
     pub request_id: String,
+    /// For a conflict (409): the rule or state at fault, machine-readable (`unique_violation`,
+    /// `cycle`, `min_activist_period`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "min_activist_period")]
+    pub code: Option<String>,
     /// Every invalid field, when the problem is about the request's content.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -226,6 +231,10 @@ impl ResponseError for ApiError {
             detail: self.detail(),
             instance: context.path,
             request_id: context.request_id,
+            code: match self {
+                ApiError::Conflict { code, .. } => Some((*code).to_owned()),
+                _ => None,
+            },
             errors: self.errors(),
         };
         let mut response = HttpResponse::build(status);
@@ -269,6 +278,8 @@ impl From<DbErr> for ApiError {
 fn unique_violation_message(detail: &str) -> String {
     if detail.contains("uscc") {
         "An organization with this uscc is already registered.".into()
+    } else if detail.contains("id_number") {
+        "A member with this id_number is already registered.".into()
     } else if detail.contains("username") {
         "This username is taken.".into()
     } else {

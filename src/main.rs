@@ -115,6 +115,8 @@ async fn create_user(
     let grant = liangxin::auth::RoleGrant {
         role,
         region_code: None,
+        party_organization_id: None,
+        member_id: None,
     };
     let new = service::users::NewUser {
         username,

@@ -18,6 +18,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Today in the configured timezone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::calendar::today(self.config.utc_offset)
+    }
+
     pub fn rules(&self) -> RuleContext<'_> {
         RuleContext {
             divisions: &self.divisions,

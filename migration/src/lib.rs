@@ -7,6 +7,7 @@ mod m20261128_000003_user_roles;
 mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_audit_events;
 mod m20261128_000006_api_clients;
+mod m20261128_000007_party_register;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_refresh_tokens::Migration),
             Box::new(m20261128_000005_audit_events::Migration),
             Box::new(m20261128_000006_api_clients::Migration),
+            Box::new(m20261128_000007_party_register::Migration),
         ]
     }
 }

@@ -187,6 +187,7 @@ pub async fn token(
         subject: user.id.to_string(),
         grants,
         client: None,
+        party_paths: Vec::new(),
     };
     Ok(token_response(
         &state,

@@ -557,6 +557,26 @@ impl FromRequest for IdempotencyKey {
     }
 }
 
+/// Takes `version` out of a merge patch: it is a precondition, not a change.
+pub fn split_version(
+    mut patch: serde_json::Value,
+) -> Result<(serde_json::Value, Option<i32>), ApiError> {
+    let serde_json::Value::Object(map) = &mut patch else {
+        return Err(ApiError::bad_request(
+            "body",
+            "type",
+            "a merge patch must be a JSON object",
+        ));
+    };
+    let version = match map.remove("version") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(from_json_value::<i32>(v).map_err(|_| {
+            ApiError::bad_request("version", "type", "must be the integer version last read")
+        })?),
+    };
+    Ok((patch, version))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,11 @@ pub mod api_clients;
 pub mod audit;
 pub mod auth;
 pub mod extract;
+pub mod members;
 pub mod openapi;
 pub mod ops;
 pub mod organizations;
+pub mod party_organizations;
 pub mod regions;
 pub mod respond;
 pub mod users;
@@ -59,6 +61,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(organizations::get)
             .service(organizations::update)
             .service(organizations::archive)
+            .service(party_organizations::list)
+            .service(party_organizations::create)
+            .service(party_organizations::get)
+            .service(party_organizations::update)
+            .service(party_organizations::archive)
+            .service(party_organizations::list_groups)
+            .service(party_organizations::create_group)
+            .service(party_organizations::get_group)
+            .service(party_organizations::update_group)
+            .service(party_organizations::archive_group)
+            .service(members::list)
+            .service(members::create)
+            .service(members::get)
+            .service(members::update)
+            .service(members::archive)
+            .service(members::development)
+            .service(members::record_step)
+            .service(members::transfers)
+            .service(members::transfer)
             .service(regions::list)
             .service(regions::get)
             .service(users::list)

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, from_json_value,
+    QueryParams, ReadParams, apply_merge_patch, split_version,
 };
 use super::regions::region_filter;
 use super::respond::{Created, create_idempotently, representation};
@@ -545,24 +545,4 @@ pub struct OrganizationPatch {
     /// The version this change is based on, as an alternative to `If-Match`.
     #[schema(nullable = false, minimum = 1)]
     version: Option<i32>,
-}
-
-/// Takes `version` out of a merge patch: it is a precondition, not a change.
-fn split_version(
-    mut patch: serde_json::Value,
-) -> Result<(serde_json::Value, Option<i32>), ApiError> {
-    let serde_json::Value::Object(map) = &mut patch else {
-        return Err(ApiError::bad_request(
-            "body",
-            "type",
-            "a merge patch must be a JSON object",
-        ));
-    };
-    let version = match map.remove("version") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(from_json_value::<i32>(v).map_err(|_| {
-            ApiError::bad_request("version", "type", "must be the integer version last read")
-        })?),
-    };
-    Ok((patch, version))
 }

@@ -54,31 +54,49 @@ impl User {
     }
 }
 
-/// Roles must be consistent: `admin` has no region, `org_department` has a known one.
+/// Roles must be consistent: `admin` has no scope, `org_department` a known region,
+/// `branch_secretary` a party organization and `member` a member record.
 fn grant_violations(grants: &[RoleGrant], rules: RuleContext) -> Vec<RuleViolation> {
     let mut violations = Vec::new();
+    let mut violation = |code, message: String| {
+        violations.push(RuleViolation::new("roles", code, message));
+    };
     for grant in grants {
-        match (grant.role, &grant.region_code) {
-            (Role::Admin, Some(_)) => violations.push(RuleViolation::new(
-                "roles",
-                "region_not_allowed",
-                "the admin role reaches everything and takes no region_code",
-            )),
-            (Role::OrgDepartment, None) => violations.push(RuleViolation::new(
-                "roles",
-                "region_required",
-                "an org_department role needs the region_code it covers",
-            )),
-            (Role::OrgDepartment, Some(code)) => {
-                if region_filter(rules.divisions, "roles", code).is_err() {
-                    violations.push(RuleViolation::new(
-                        "roles",
-                        "unknown_region",
-                        format!("{code} is not in the administrative division table"),
-                    ));
+        let role = grant.role.as_str();
+        let wants = match grant.role {
+            Role::Admin => [false, false, false],
+            Role::OrgDepartment => [true, false, false],
+            Role::BranchSecretary => [false, true, false],
+            Role::Member => [false, false, true],
+        };
+        let has = [
+            grant.region_code.is_some(),
+            grant.party_organization_id.is_some(),
+            grant.member_id.is_some(),
+        ];
+        for ((field, wanted), present) in ["region_code", "party_organization_id", "member_id"]
+            .into_iter()
+            .zip(wants)
+            .zip(has)
+        {
+            match (wanted, present) {
+                (true, false) => {
+                    violation("scope_required", format!("a {role} role needs its {field}"))
                 }
+                (false, true) => violation(
+                    "scope_not_allowed",
+                    format!("a {role} role takes no {field}"),
+                ),
+                _ => {}
             }
-            (Role::Admin, None) => {}
+        }
+        if let (Role::OrgDepartment, Some(code)) = (grant.role, &grant.region_code)
+            && region_filter(rules.divisions, "roles", code).is_err()
+        {
+            violation(
+                "unknown_region",
+                format!("{code} is not in the administrative division table"),
+            );
         }
     }
     violations

@@ -87,6 +87,7 @@ impl JwtKeys {
             subject: subject.into(),
             grants: grants.to_vec(),
             client: None,
+            party_paths: Vec::new(),
         };
         let mut claims = self.claims(subject.into());
         claims.roles = grants.iter().map(|g| g.role.as_str().to_owned()).collect();
@@ -142,6 +143,7 @@ impl JwtKeys {
             subject: claims.sub,
             grants: claims.grants,
             client,
+            party_paths: Vec::new(),
         })
     }
 }

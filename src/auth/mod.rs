@@ -23,6 +23,10 @@ pub struct Principal {
     pub grants: Vec<RoleGrant>,
     /// For an API client: its OAuth scopes and region, instead of roles.
     pub client: Option<ClientGrant>,
+    /// The paths of the party organizations of the caller's `branch_secretary` grants, looked
+    /// up when the request was authenticated (a tree can be rearranged after the token was
+    /// issued).
+    pub party_paths: Vec<(uuid::Uuid, String)>,
 }
 
 /// What an API client's token allows: permissions named by OAuth scopes, within a region.
@@ -57,7 +61,7 @@ impl Principal {
             .grants
             .iter()
             .filter(|grant| policy::allows(grant.role, permission))
-            .map(RoleGrant::scope)
+            .map(|grant| grant.scope(self.party_path(grant)))
             .collect();
         if scopes.is_empty() {
             return Err(ApiError::Forbidden(format!(
@@ -66,6 +70,14 @@ impl Principal {
             )));
         }
         Ok(Access { scopes })
+    }
+
+    fn party_path(&self, grant: &RoleGrant) -> Option<&str> {
+        let id = grant.party_organization_id?;
+        self.party_paths
+            .iter()
+            .find(|(root, _)| *root == id)
+            .map(|(_, path)| path.as_str())
     }
 
     /// Whether one of the caller's roles grants `permission` (for permissions without a scope,
@@ -145,6 +157,20 @@ impl FromRequest for Principal {
 /// Our own HS256 tokens, or, when configured, the external provider's RS256/ES256 ones. Every
 /// other algorithm (`none`, or HMAC signed with a public key) is refused.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let mut principal = verify_token(state, token).await?;
+    let roots: Vec<uuid::Uuid> = principal
+        .grants
+        .iter()
+        .filter_map(|g| g.party_organization_id)
+        .collect();
+    if !roots.is_empty() {
+        principal.party_paths =
+            crate::service::party_organizations::paths_of(&state.db, &roots).await?;
+    }
+    Ok(principal)
+}
+
+async fn verify_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| ApiError::Unauthorized("The access token is malformed.".into()))?;
     match (&state.idp, header.alg) {
@@ -161,6 +187,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
                 subject: user.id.to_string(),
                 grants,
                 client: None,
+                party_paths: Vec::new(),
             })
         }
         _ => Err(ApiError::Unauthorized(

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use uuid::Uuid;
+
 use crate::domain::region::prefix_of;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -13,6 +15,11 @@ pub enum Role {
     Admin,
     /// Organization department staff (组织部门): everything within their region.
     OrgDepartment,
+    /// The secretary of a party organization: that organization and those below it, their
+    /// members (including mobile members they host) and meetings.
+    BranchSecretary,
+    /// A party member: their own member record.
+    Member,
 }
 
 /// A role held by a user, with its scope.
@@ -26,12 +33,25 @@ pub struct RoleGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9})$")]
     pub region_code: Option<String>,
+    /// The party organization of a `branch_secretary` grant; the grant reaches it and every
+    /// party organization below it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_organization_id: Option<Uuid>,
+    /// The member record of a `member` grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<Uuid>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Permission {
     OrganizationsRead,
     OrganizationsWrite,
+    PartyOrganizationsRead,
+    /// Creating and changing party organizations and their party groups.
+    PartyOrganizationsWrite,
+    MembersRead,
+    /// Creating and changing members, their development steps and transfers.
+    MembersWrite,
     /// The division table, which every signed-in caller may read.
     RegionsRead,
     /// Creating users, changing their roles, disabling them, resetting passwords.
@@ -51,6 +71,10 @@ impl Permission {
         match self {
             Permission::OrganizationsRead => "reading organizations",
             Permission::OrganizationsWrite => "changing organizations",
+            Permission::PartyOrganizationsRead => "reading party organizations",
+            Permission::PartyOrganizationsWrite => "changing party organizations",
+            Permission::MembersRead => "reading members",
+            Permission::MembersWrite => "changing members",
             Permission::RegionsRead => "reading regions",
             Permission::UsersManage => "managing users",
             Permission::OwnAccountRead => "reading your account",
@@ -64,6 +88,10 @@ impl Permission {
         match self {
             Permission::OrganizationsRead => "organizations:read",
             Permission::OrganizationsWrite => "organizations:write",
+            Permission::PartyOrganizationsRead => "party_organizations:read",
+            Permission::PartyOrganizationsWrite => "party_organizations:write",
+            Permission::MembersRead => "members:read",
+            Permission::MembersWrite => "members:write",
             Permission::RegionsRead => "regions:read",
             Permission::UsersManage => "users:manage",
             Permission::OwnAccountRead => "me:read",
@@ -76,9 +104,13 @@ impl Permission {
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 5] = [
+    pub const FOR_CLIENTS: [Permission; 9] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
+        Permission::PartyOrganizationsRead,
+        Permission::PartyOrganizationsWrite,
+        Permission::MembersRead,
+        Permission::MembersWrite,
         Permission::RegionsRead,
         Permission::AuditRead,
         Permission::PiiRead,
@@ -99,6 +131,10 @@ pub const TABLE: &[(Role, &[Permission])] = &[
         &[
             OrganizationsRead,
             OrganizationsWrite,
+            PartyOrganizationsRead,
+            PartyOrganizationsWrite,
+            MembersRead,
+            MembersWrite,
             RegionsRead,
             UsersManage,
             OwnAccountRead,
@@ -112,11 +148,27 @@ pub const TABLE: &[(Role, &[Permission])] = &[
         &[
             OrganizationsRead,
             OrganizationsWrite,
+            PartyOrganizationsRead,
+            PartyOrganizationsWrite,
+            MembersRead,
+            MembersWrite,
             RegionsRead,
             OwnAccountRead,
             AuditRead,
         ],
     ),
+    (
+        Role::BranchSecretary,
+        &[
+            PartyOrganizationsRead,
+            PartyOrganizationsWrite,
+            MembersRead,
+            MembersWrite,
+            RegionsRead,
+            OwnAccountRead,
+        ],
+    ),
+    (Role::Member, &[MembersRead, RegionsRead, OwnAccountRead]),
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -125,23 +177,37 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         .any(|(r, permissions)| *r == role && permissions.contains(&permission))
 }
 
-/// What a grant reaches.
+/// What a grant reaches. Each resource turns a scope into a query condition; a scope a resource
+/// does not know reaches none of its rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
     Everything,
     /// Records whose region code starts with this prefix.
     Region(String),
+    /// A party organization and those below it: the materialized path of its root
+    /// (`/<root id>/…/<id>/`); the subtree is every path with this prefix.
+    PartySubtree(String),
+    /// One member's own record.
+    OwnMember(Uuid),
+    Nothing,
 }
 
 impl RoleGrant {
-    pub fn scope(&self) -> Scope {
-        match (self.role, &self.region_code) {
-            (Role::Admin, _) => Scope::Everything,
-            (Role::OrgDepartment, Some(code)) => {
-                Scope::Region(prefix_of(code).unwrap_or(code).to_owned())
-            }
-            // A grant without its region reaches nothing (creation refuses it).
-            (Role::OrgDepartment, None) => Scope::Region("-".into()),
+    /// The grant's scope. A branch secretary's reaches the subtree whose root has this path,
+    /// looked up when the caller authenticated (`None`: the organization is gone).
+    pub fn scope(&self, party_path: Option<&str>) -> Scope {
+        match self.role {
+            Role::Admin => Scope::Everything,
+            Role::OrgDepartment => match &self.region_code {
+                Some(code) => Scope::Region(prefix_of(code).unwrap_or(code).to_owned()),
+                // A grant without its region reaches nothing (creation refuses it).
+                None => Scope::Nothing,
+            },
+            Role::BranchSecretary => match party_path {
+                Some(path) => Scope::PartySubtree(path.to_owned()),
+                None => Scope::Nothing,
+            },
+            Role::Member => self.member_id.map_or(Scope::Nothing, Scope::OwnMember),
         }
     }
 }
@@ -159,6 +225,10 @@ impl Access {
         }
     }
 
+    pub fn is_everything(&self) -> bool {
+        self.scopes.contains(&Scope::Everything)
+    }
+
     /// `None` when unrestricted; otherwise the region prefixes reached.
     pub fn region_prefixes(&self) -> Option<Vec<&str>> {
         let mut prefixes = Vec::new();
@@ -166,9 +236,18 @@ impl Access {
             match scope {
                 Scope::Everything => return None,
                 Scope::Region(prefix) => prefixes.push(prefix.as_str()),
+                _ => {}
             }
         }
         Some(prefixes)
+    }
+
+    /// The roots of the party-organization subtrees reached, by path.
+    pub fn party_subtrees(&self) -> impl Iterator<Item = &str> {
+        self.scopes.iter().filter_map(|s| match s {
+            Scope::PartySubtree(path) => Some(path.as_str()),
+            _ => None,
+        })
     }
 
     pub fn covers_region(&self, code: &str) -> bool {
@@ -182,6 +261,8 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::OrgDepartment => "org_department",
+            Role::BranchSecretary => "branch_secretary",
+            Role::Member => "member",
         }
     }
 
@@ -189,6 +270,8 @@ impl Role {
         match text {
             "admin" => Some(Role::Admin),
             "org_department" => Some(Role::OrgDepartment),
+            "branch_secretary" => Some(Role::BranchSecretary),
+            "member" => Some(Role::Member),
             _ => None,
         }
     }
@@ -218,10 +301,12 @@ mod tests {
         let grant = RoleGrant {
             role: Role::OrgDepartment,
             region_code: Some("110100".into()),
+            party_organization_id: None,
+            member_id: None,
         };
-        assert_eq!(grant.scope(), Scope::Region("1101".into()));
+        assert_eq!(grant.scope(None), Scope::Region("1101".into()));
         let access = Access {
-            scopes: vec![grant.scope()],
+            scopes: vec![grant.scope(None)],
         };
         assert!(access.covers_region("110105"));
         assert!(!access.covers_region("120101"));

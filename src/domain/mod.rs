@@ -1,6 +1,11 @@
 //! Rules of the domain, with no I/O. Each rule is unit-tested where it is written.
+pub mod calendar;
+pub mod development;
 pub mod divisions;
+pub mod id_number;
+pub mod member;
 pub mod organization;
+pub mod party_organization;
 pub mod pii;
 pub mod region;
 pub mod uscc;

@@ -61,6 +61,8 @@ pub async fn bootstrap_admin(
     let admin = RoleGrant {
         role: Role::Admin,
         region_code: None,
+        party_organization_id: None,
+        member_id: None,
     };
     let new = super::users::NewUser {
         username,

@@ -11,6 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Access;
+use crate::auth::policy::Scope;
 use crate::domain::region;
 use crate::error::ApiError;
 
@@ -175,19 +176,44 @@ pub fn region_condition(column: impl ColumnTrait, prefix: &str) -> Condition {
     condition
 }
 
-/// Rows within what the caller's access reaches by region: a query condition, so rows outside
-/// it are never loaded, counted or listed.
-pub fn region_scope(access: &Access, column: impl ColumnTrait + Copy) -> Condition {
-    match access.region_prefixes() {
-        None => Condition::all(),
-        Some(prefixes) => {
-            let any = prefixes.into_iter().fold(Condition::any(), |any, prefix| {
-                any.add(region_condition(column, prefix))
-            });
-            // Wrapped so that conditions added later are ANDed with the scope, not ORed into it.
-            Condition::all().add(any)
-        }
+/// A condition no row meets.
+pub fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
+/// Rows within what the caller's access reaches: the union of `each` scope's condition, as a
+/// query condition, so rows outside it are never loaded, counted or listed. `each` gives `None`
+/// for a scope that reaches none of the resource's rows.
+pub fn scope_condition(access: &Access, each: impl Fn(&Scope) -> Option<Condition>) -> Condition {
+    if access.is_everything() {
+        return Condition::all();
     }
+    let conditions: Vec<Condition> = access.scopes.iter().filter_map(each).collect();
+    if conditions.is_empty() {
+        return nothing();
+    }
+    let any = conditions
+        .into_iter()
+        .fold(Condition::any(), Condition::add);
+    // Wrapped so that conditions added later are ANDed with the scope, not ORed into it.
+    Condition::all().add(any)
+}
+
+/// Rows within the regions the caller's access reaches.
+pub fn region_scope(access: &Access, column: impl ColumnTrait + Copy) -> Condition {
+    scope_condition(access, |scope| match scope {
+        Scope::Region(prefix) => Some(region_condition(column, prefix)),
+        _ => None,
+    })
+}
+
+/// Rows whose materialized `path` lies under `root_path` (itself included): an index range.
+/// Paths are made of ids, `-` and `/`; `0` is the character after `/`.
+pub fn subtree_condition(column: impl ColumnTrait, root_path: &str) -> Condition {
+    let upper = format!("{}0", root_path.trim_end_matches('/'));
+    Condition::all()
+        .add(column.gte(root_path))
+        .add(column.lt(upper))
 }
 
 /// Archived rows are hidden unless asked for: in lists, and in reads by id.

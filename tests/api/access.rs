@@ -238,14 +238,16 @@ async fn writes_cannot_move_records_out_of_scope(app: TestApp) {
 
 async fn users_are_managed_by_admins(app: TestApp) {
     let bad = json!({"username": "x y", "password": "short", "roles": [
-        {"role": "admin", "region_code": "11"}, {"role": "org_department"}, {"role": "org_department", "region_code": "119999"}]});
+        {"role": "admin", "region_code": "11"}, {"role": "org_department"}, {"role": "org_department", "region_code": "119999"},
+        {"role": "branch_secretary"}]});
     let body = problem(app.post_json("/api/v1/users", &bad).await, 422).await;
     let mut errors = field_errors(&body);
     errors.sort();
     let expected: Vec<(String, String)> = [
         ("password", "length"),
-        ("roles", "region_not_allowed"),
-        ("roles", "region_required"),
+        ("roles", "scope_not_allowed"),
+        ("roles", "scope_required"),
+        ("roles", "scope_required"),
         ("roles", "unknown_region"),
         ("username", "format"),
     ]

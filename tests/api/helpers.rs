@@ -278,3 +278,67 @@ pub async fn user_with_roles(app: &TestApp, username: &str, roles: Value) -> Str
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     login(app, username, "a-long-password").await
 }
+
+/// A valid ID-card number for a person born on `birth` (`YYYYMMDD`), numbered `n`.
+pub fn id_number(birth: &str, male: bool, n: u32) -> String {
+    let first17 = format!("350102{birth}{:02}{}", n % 100, if male { 1 } else { 2 });
+    let check = liangxin::domain::id_number::check_character(first17.as_bytes()).unwrap();
+    format!("{first17}{check}")
+}
+
+/// A party organization body; tweak fields with `with`.
+pub fn party_organization_body(name: &str, org_type: &str, parent: Option<&str>) -> Value {
+    json!({"name": name, "type": org_type, "parent_id": parent, "region_code": "350102"})
+}
+
+/// A member body for a man born on 1990-01-01, numbered `n`, held by `party_organization_id`.
+pub fn member_body(party_organization_id: &str, n: u32) -> Value {
+    json!({
+        "name": format!("党员{n}"),
+        "gender": "male",
+        "birth_date": "1990-01-01",
+        "id_number": id_number("19900101", true, n),
+        "party_organization_id": party_organization_id,
+    })
+}
+
+impl TestApp {
+    /// POSTs `body` to `path`, expects 201, and returns the created representation.
+    pub async fn created(&self, path: &str, body: &Value) -> Value {
+        let response = self.post_json(path, body).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, 201, "POST {path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Creates a party organization; its id.
+    pub async fn party_organization(
+        &self,
+        name: &str,
+        org_type: &str,
+        parent: Option<&str>,
+    ) -> String {
+        let body = party_organization_body(name, org_type, parent);
+        self.created("/api/v1/party-organizations", &body).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Registers a member with `changes` over [`member_body`]; their id.
+    pub async fn member(&self, party_organization_id: &str, n: u32, changes: Value) -> String {
+        let body = with(member_body(party_organization_id, n), changes);
+        self.created("/api/v1/members", &body).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A request with another caller's token.
+    pub fn request_as(&self, token: &str, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}

@@ -1,5 +1,6 @@
 //! Black-box tests over HTTP; each test body runs on SQLite and on PostgreSQL.
 mod helpers;
+mod members;
 
 mod access;
 mod audit;
@@ -8,8 +9,10 @@ mod clients;
 mod concurrency;
 mod contract;
 mod conventions;
+mod development;
 mod oidc;
 mod operations;
 mod organizations;
+mod party_organizations;
 mod regions;
 mod scopes;

@@ -7,9 +7,13 @@ use crate::helpers::TestApp;
 
 crate::on_both_databases!(every_operation_enforces_the_scope_its_contract_declares);
 
-const CLIENT_SCOPES: [&str; 5] = [
+const CLIENT_SCOPES: [&str; 9] = [
     "organizations:read",
     "organizations:write",
+    "party_organizations:read",
+    "party_organizations:write",
+    "members:read",
+    "members:write",
     "regions:read",
     "audit:read",
     "pii:read",
@@ -43,6 +47,7 @@ async fn client_token(app: &TestApp, scopes: &[&str]) -> String {
 async fn call(app: &TestApp, token: &str, method: &str, path: &str) -> u16 {
     let path = path
         .replace("{id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{group_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{code}", "110105");
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
     let mut request = app
@@ -106,5 +111,5 @@ async fn every_operation_enforces_the_scope_its_contract_declares(app: TestApp) 
             checked += 1;
         }
     }
-    assert!(checked >= 19, "{checked} operations checked");
+    assert!(checked >= 38, "{checked} operations checked");
 }

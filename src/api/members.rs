@@ -1,0 +1,923 @@
+//! `/api/v1/members`: party members and people on their way to membership, their development
+//! pipeline (`/members/{id}/development`) and transfers (`/members/{id}/transfers`).
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{
+    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    QueryParams, ReadParams, apply_merge_patch, from_json_value, split_version, validation_errors,
+};
+use super::regions::region_filter;
+use super::respond::{Created, create_idempotently, representation};
+use super::{BASE_PATH, etag};
+use crate::auth::{Permission, Principal};
+use crate::domain::development::{DevelopmentStep, NextStep, StepWarning};
+use crate::domain::member::{Gender, MemberStatus, Stage, check_identity, is_phone_number};
+use crate::domain::organization::enum_from_text;
+use crate::domain::{RuleContext, RuleViolation, pii};
+use crate::error::{ApiError, Problem};
+use crate::service::audit;
+use crate::service::members::{
+    self as service, Enrolment, MemberFields, MemberFilter, RecordedStep, Transfer, TransferRequest,
+};
+use crate::state::AppState;
+
+const TAG: &str = "members";
+
+/// The fields of a member a merge patch may change. Stage and status change only through the
+/// development pipeline and transfers; the party organization only through a transfer.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDetails {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
+    #[serde(default)]
+    pub education: Option<String>,
+    /// A mainland mobile (`13812345678`) or a landline with area code (`0591-87654321`).
+    #[schema(max_length = 20, pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})$")]
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Resident ID-card number (GB 11643): its check character must be right and its birth date
+    /// and gender must agree with `birth_date` and `gender`. Unique among live members.
+    #[schema(min_length = 18, max_length = 18, pattern = "^[0-9]{17}[0-9X]$")]
+    pub id_number: String,
+    /// The two-new organization the member works for.
+    #[serde(default)]
+    pub organization_id: Option<Uuid>,
+    /// A party group of the member's party organization.
+    #[serde(default)]
+    pub party_group_id: Option<Uuid>,
+    /// A mobile member (流动党员) takes part in organizational life at their host organization.
+    #[serde(default)]
+    pub is_mobile: bool,
+    /// For a mobile member: the party organization where they take part in organizational life.
+    #[serde(default)]
+    pub host_party_organization_id: Option<Uuid>,
+}
+
+fn person_violations(d: &MemberDetails) -> Vec<RuleViolation> {
+    let mut violations = check_identity(&d.id_number, d.birth_date, d.gender);
+    if let Some(phone) = &d.phone
+        && !is_phone_number(phone)
+    {
+        violations.push(RuleViolation::new(
+            "phone",
+            "format",
+            "must be a mobile number (13812345678) or a landline with its area code (0591-87654321)",
+        ));
+    }
+    violations
+}
+
+impl BodyRules for MemberDetails {
+    fn rule_violations(&self, _rules: RuleContext) -> Vec<RuleViolation> {
+        person_violations(self)
+    }
+}
+
+impl From<MemberDetails> for MemberFields {
+    fn from(d: MemberDetails) -> Self {
+        MemberFields {
+            name: d.name,
+            gender: d.gender,
+            birth_date: d.birth_date,
+            ethnicity: d.ethnicity,
+            education: d.education,
+            phone: d.phone,
+            id_number: d.id_number,
+            organization_id: d.organization_id,
+            party_group_id: d.party_group_id,
+            is_mobile: d.is_mobile,
+            host_party_organization_id: d.host_party_organization_id,
+        }
+    }
+}
+
+/// A new member record.
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "李明",
+    "gender": "male",
+    "birth_date": "1994-03-15",
+    "ethnicity": "汉族",
+    "education": "本科",
+    "phone": "13800135678",
+    "id_number": "350102199403150016",
+    "organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11",
+    "party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
+    "stage": "applicant"
+}))]
+pub struct MemberInput {
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub details: MemberDetails,
+    /// The party organization that holds the membership relation; one you reach.
+    pub party_organization_id: Uuid,
+    /// `applicant` (the default) for a person starting the pipeline; `probationary` (with
+    /// `joined_on`) or `full` to register an existing member. Activists and candidates are
+    /// reached through the pipeline.
+    #[serde(default = "applicant")]
+    pub stage: Stage,
+    /// The day of admission as a probationary member.
+    #[serde(default)]
+    pub joined_on: Option<NaiveDate>,
+    /// The day of conversion to full membership.
+    #[serde(default)]
+    pub full_member_on: Option<NaiveDate>,
+}
+
+fn applicant() -> Stage {
+    Stage::Applicant
+}
+
+impl BodyRules for MemberInput {
+    fn rule_violations(&self, _rules: RuleContext) -> Vec<RuleViolation> {
+        person_violations(&self.details)
+    }
+}
+
+/// A member as the API returns it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e31",
+    "name": "李明",
+    "gender": "male",
+    "birth_date": "1994-03-15",
+    "ethnicity": "汉族",
+    "education": "本科",
+    "phone": "138****5678",
+    "id_number": "350102********0016",
+    "organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11",
+    "party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
+    "home_party_organization_id": null,
+    "party_group_id": null,
+    "stage": "applicant",
+    "status": "active",
+    "is_mobile": false,
+    "host_party_organization_id": null,
+    "joined_on": null,
+    "probation_ends_on": null,
+    "full_member_on": null,
+    "created_at": "2026-11-28T03:30:00Z",
+    "updated_at": "2026-11-28T03:30:00Z",
+    "version": 1,
+    "archived_at": null
+}))]
+pub struct Member {
+    pub id: Uuid,
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<String>,
+    pub education: Option<String>,
+    /// Personal data: masked (`138****5678`) unless the caller holds `pii:read`.
+    pub phone: Option<String>,
+    /// Personal data: masked (`350102********0016`) unless the caller holds `pii:read`.
+    pub id_number: String,
+    pub organization_id: Option<Uuid>,
+    /// Where the membership relation is held (for a mobile member, their home organization).
+    pub party_organization_id: Uuid,
+    /// For a mobile member, the same as `party_organization_id`; otherwise `null`.
+    pub home_party_organization_id: Option<Uuid>,
+    pub party_group_id: Option<Uuid>,
+    /// Changes only through `/members/{id}/development`.
+    pub stage: Stage,
+    /// Changes only through the pipeline (`withdrawal`) and `/members/{id}/transfers`.
+    pub status: MemberStatus,
+    pub is_mobile: bool,
+    pub host_party_organization_id: Option<Uuid>,
+    pub joined_on: Option<NaiveDate>,
+    /// One year after admission, or later when extended.
+    pub probation_ends_on: Option<NaiveDate>,
+    pub full_member_on: Option<NaiveDate>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Increases by one on every change; the `ETag` is this number in quotes.
+    pub version: i32,
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Member {
+    fn from_model(m: entity::member::Model) -> Result<Self, ApiError> {
+        let corrupt = |f: &str| ApiError::Internal(format!("member {} has an unknown {f}", m.id));
+        Ok(Member {
+            gender: enum_from_text(&m.gender).ok_or_else(|| corrupt("gender"))?,
+            stage: enum_from_text(&m.stage).ok_or_else(|| corrupt("stage"))?,
+            status: enum_from_text(&m.status).ok_or_else(|| corrupt("status"))?,
+            home_party_organization_id: m.is_mobile.then_some(m.party_organization_id),
+            id: m.id,
+            name: m.name,
+            birth_date: m.birth_date,
+            ethnicity: m.ethnicity,
+            education: m.education,
+            phone: m.phone,
+            id_number: m.id_number,
+            organization_id: m.organization_id,
+            party_organization_id: m.party_organization_id,
+            party_group_id: m.party_group_id,
+            is_mobile: m.is_mobile,
+            host_party_organization_id: m.host_party_organization_id,
+            joined_on: m.joined_on,
+            probation_ends_on: m.probation_ends_on,
+            full_member_on: m.full_member_on,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+            archived_at: m.archived_at,
+        })
+    }
+
+    /// Masks personal data unless the caller may read it.
+    fn for_caller(mut self, principal: &Principal) -> Self {
+        if !principal.holds(Permission::PiiRead) {
+            self.phone = self.phone.as_deref().map(pii::mask_phone);
+            self.id_number = pii::mask_id_number(&self.id_number);
+        }
+        self
+    }
+
+    fn details(&self) -> MemberDetails {
+        MemberDetails {
+            name: self.name.clone(),
+            gender: self.gender,
+            birth_date: self.birth_date,
+            ethnicity: self.ethnicity.clone(),
+            education: self.education.clone(),
+            phone: self.phone.clone(),
+            id_number: self.id_number.clone(),
+            organization_id: self.organization_id,
+            party_group_id: self.party_group_id,
+            is_mobile: self.is_mobile,
+            host_party_organization_id: self.host_party_organization_id,
+        }
+    }
+}
+
+/// Reads that return personal data unmasked are recorded in the audit log.
+async fn audit_unmasked_reads(
+    state: &AppState,
+    req: &HttpRequest,
+    principal: &Principal,
+    members: &[Member],
+) -> Result<(), ApiError> {
+    if !principal.holds(Permission::PiiRead) {
+        return Ok(());
+    }
+    let records: Vec<_> = members.iter().map(|m| (m.id, None)).collect();
+    audit::record_personal_data_reads(
+        &state.db,
+        &super::actor(req, principal),
+        "member",
+        &records,
+        &["id_number", "phone"],
+    )
+    .await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<Member>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Matching rows in all pages; only with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// Filters of the members list.
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MemberListFilter {
+    /// Members whose relation this party organization holds.
+    pub party_organization_id: Option<Uuid>,
+    /// With `party_organization_id`: also the members of the organizations below it.
+    #[param(default = false)]
+    pub include_descendants: Option<bool>,
+    /// Members working for this organization.
+    pub organization_id: Option<Uuid>,
+    pub stage: Option<Stage>,
+    pub status: Option<MemberStatus>,
+    pub is_mobile: Option<bool>,
+    /// Part of the name.
+    #[param(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
+    pub q: Option<String>,
+    /// Members held by party organizations in this region (`35`, `3501`, `350102`).
+    #[param(pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9})$", example = "3501")]
+    pub region_code: Option<String>,
+}
+
+fn location(id: Uuid) -> String {
+    format!("{BASE_PATH}/members/{id}")
+}
+
+/// List members
+///
+/// Within your scope: a region, a party-organization subtree (members held or hosted there),
+/// or, for a member, their own record. Personal data is masked without `pii:read`.
+#[utoipa::path(
+    operation_id = "listMembers",
+    tag = TAG,
+    params(PageParams, MemberListFilter),
+    responses(
+        (status = 200, description = "A page of members.", body = MemberPage),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/members")]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ListQuery<MemberListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let access = principal.require(Permission::MembersRead)?;
+    let f = query.filter;
+    let region_prefix = match &f.region_code {
+        None => None,
+        Some(code) => Some(region_filter(&state.divisions, "region_code", code)?),
+    };
+    let filter = MemberFilter {
+        party_organization_id: f.party_organization_id,
+        include_descendants: f.include_descendants.unwrap_or(false),
+        organization_id: f.organization_id,
+        stage: f.stage,
+        status: f.status,
+        is_mobile: f.is_mobile,
+        name_contains: f.q,
+        region_prefix,
+    };
+    let page = service::list(&state.db, &access, &filter, &query.page).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|m| Member::from_model(m).map(|m| m.for_caller(&principal)))
+        .collect::<Result<Vec<_>, _>>()?;
+    audit_unmasked_reads(&state, &req, &principal, &items).await?;
+    Ok(HttpResponse::Ok().json(MemberPage {
+        items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}
+
+/// Register a member
+///
+/// Checks the ID number (check character, and agreement with birth date and gender) and the
+/// phone; an ID number already registered to a live member is a 409.
+#[utoipa::path(
+    operation_id = "createMember",
+    tag = TAG,
+    params(IdempotencyKey),
+    request_body(content = MemberInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Registered.", body = Member,
+         headers(("Location" = String, description = "The new member's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "The ID number is already registered, or a request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/members")]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    key: IdempotencyKey,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let input: MemberInput = body.parse(state.rules())?;
+    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+        let enrolment = Enrolment {
+            party_organization_id: input.party_organization_id,
+            stage: input.stage,
+            joined_on: input.joined_on,
+            full_member_on: input.full_member_on,
+        };
+        let model = service::create(
+            &state.db,
+            &caller,
+            input.details.into(),
+            enrolment,
+            state.today(),
+        )
+        .await?;
+        let member = Member::from_model(model)?.for_caller(&principal);
+        Created::new(location(member.id), &member)
+    })
+    .await
+}
+
+/// Get a member
+#[utoipa::path(
+    operation_id = "getMember",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id."), ReadParams, IfNoneMatch),
+    responses(
+        (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+    ),
+)]
+#[get("/members/{id}")]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    query: QueryParams<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let access = principal.require(Permission::MembersRead)?;
+    let include_archived = query.0.include_archived.unwrap_or(false);
+    let model = service::get(&state.db, &access, *id, include_archived).await?;
+    let member = Member::from_model(model)?.for_caller(&principal);
+    audit_unmasked_reads(&state, &req, &principal, std::slice::from_ref(&member)).await?;
+    Ok(representation(&req, &etag(member.version), &member))
+}
+
+/// Fields that a merge patch cannot set, and where they change instead.
+const NOT_PATCHABLE: &[(&str, &str)] = &[
+    ("stage", "POST /members/{id}/development"),
+    (
+        "status",
+        "POST /members/{id}/development or /members/{id}/transfers",
+    ),
+    ("party_organization_id", "POST /members/{id}/transfers"),
+    ("joined_on", "POST /members/{id}/development"),
+    ("probation_ends_on", "POST /members/{id}/development"),
+    ("full_member_on", "POST /members/{id}/development"),
+];
+
+fn refuse_read_only(patch: &serde_json::Value) -> Result<(), ApiError> {
+    let errors: Vec<_> = NOT_PATCHABLE
+        .iter()
+        .filter(|(field, _)| patch.get(field).is_some())
+        .map(|(field, place)| {
+            crate::error::FieldError::new(
+                *field,
+                "read_only",
+                format!("changes only through {place}"),
+            )
+        })
+        .collect();
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// Change a member
+///
+/// A JSON merge patch (RFC 7396) of the personal details, employer, party group and mobility.
+/// `stage`, `status` and the party organization are not patchable (422 `read_only`): they change
+/// through the development pipeline and transfers.
+#[utoipa::path(
+    operation_id = "updateMember",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id."), IfMatch),
+    request_body(content = MemberPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed.", body = Member, headers(("ETag" = String, description = "The new version."))),
+        (status = 409, description = "The ID number belongs to another member, or this one is archived.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/members/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?)?;
+    let (patch, body_version) = split_version(body.0)?;
+    refuse_read_only(&patch)?;
+    let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let details: MemberDetails =
+        apply_merge_patch::<MemberPatch, _>(&current.details(), patch, state.rules())?;
+    let model = service::update(&state.db, &caller, *id, expected, details.into()).await?;
+    let member = Member::from_model(model)?.for_caller(&principal);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(member.version)))
+        .json(member))
+}
+
+/// Archive a member
+///
+/// Records are never erased: this sets `archived_at`; the member leaves lists and counts, and
+/// their ID number may be registered again.
+#[utoipa::path(
+    operation_id = "archiveMember",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id."), IfMatch),
+    responses((status = 204, description = "Archived.")),
+)]
+#[delete("/members/{id}")]
+pub async fn archive(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    service::archive(&state.db, &caller, *id, if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A merge patch of a member.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read only to refuse unknown fields and wrong types; the patch is merged as JSON
+#[schema(example = json!({"phone": "13900135678", "is_mobile": true, "host_party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e22"}))]
+pub struct MemberPatch {
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    gender: Option<Gender>,
+    #[schema(nullable = false)]
+    birth_date: Option<NaiveDate>,
+    #[schema(max_length = 50)]
+    ethnicity: Option<String>,
+    #[schema(max_length = 50)]
+    education: Option<String>,
+    #[schema(max_length = 20, pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})$")]
+    phone: Option<String>,
+    #[schema(
+        nullable = false,
+        min_length = 18,
+        max_length = 18,
+        pattern = "^[0-9]{17}[0-9X]$"
+    )]
+    id_number: Option<String>,
+    organization_id: Option<Uuid>,
+    party_group_id: Option<Uuid>,
+    #[schema(nullable = false)]
+    is_mobile: Option<bool>,
+    host_party_organization_id: Option<Uuid>,
+    /// The version this change is based on, as an alternative to `If-Match`.
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i32>,
+}
+
+/// One recorded step of a member's development.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DevelopmentRecord {
+    pub id: Uuid,
+    #[schema(example = "application")]
+    pub step: String,
+    pub date: NaiveDate,
+    /// The step as it was recorded.
+    pub details: DevelopmentStep,
+    /// Who recorded it (`user:<id>` or `client:<id>`).
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<RecordedStep> for DevelopmentRecord {
+    fn from(r: RecordedStep) -> Self {
+        DevelopmentRecord {
+            id: r.id,
+            step: r.step.name().to_owned(),
+            date: r.step.date(),
+            details: r.step,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
+        }
+    }
+}
+
+/// A member's development: the steps taken, oldest first, and the steps allowed next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberDevelopment {
+    pub member_id: Uuid,
+    pub stage: Stage,
+    pub status: MemberStatus,
+    pub probation_ends_on: Option<NaiveDate>,
+    pub steps: Vec<DevelopmentRecord>,
+    /// Each allowed next step with its earliest date, when it is due, and what it still needs.
+    pub next: Vec<NextStep>,
+}
+
+/// A step accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepRecorded {
+    pub step: DevelopmentRecord,
+    /// The member's stage after the step.
+    pub stage: Stage,
+    pub status: MemberStatus,
+    pub probation_ends_on: Option<NaiveDate>,
+    /// Irregularities that did not stop the step (a talk later than a month after the
+    /// application).
+    pub warnings: Vec<StepWarning>,
+}
+
+/// Get a member's development
+///
+/// The pipeline steps taken and `next`: what may be recorded next, from when, and what it needs.
+#[utoipa::path(
+    operation_id = "getMemberDevelopment",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id.")),
+    responses((status = 200, description = "The member's development.", body = MemberDevelopment)),
+)]
+#[get("/members/{id}/development")]
+pub async fn development(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let access = principal.require(Permission::MembersRead)?;
+    let development = service::development(&state.db, &access, *id).await?;
+    let member = Member::from_model(development.member)?;
+    Ok(HttpResponse::Ok().json(MemberDevelopment {
+        member_id: member.id,
+        stage: member.stage,
+        status: member.status,
+        probation_ends_on: member.probation_ends_on,
+        steps: development.steps.into_iter().map(Into::into).collect(),
+        next: development.next,
+    }))
+}
+
+fn parse_step(body: &serde_json::Value) -> Result<DevelopmentStep, ApiError> {
+    let step: DevelopmentStep = from_json_value(body.clone()).map_err(|e| match e {
+        ApiError::BadRequest { detail, errors } => ApiError::Validation(if errors.is_empty() {
+            vec![crate::error::FieldError::new("body", "format", detail)]
+        } else {
+            errors
+        }),
+        other => other,
+    })?;
+    step.validate_fields()
+        .map_err(|e| ApiError::Validation(validation_errors(&e)))?;
+    Ok(step)
+}
+
+/// Record a development step
+///
+/// Appends a dated step. Out of order or too soon is a 409 whose `code` names the rule
+/// (`under_18`, `min_activist_period`, `min_training`, `public_notice_period`,
+/// `public_notice_not_over`, `vote_majority`, `probation_not_over`, `extension_already_used`,
+/// …) and whose detail gives the dates involved; a step dated after today is a 422. The
+/// member's stage changes in the same transaction.
+#[utoipa::path(
+    operation_id = "recordDevelopmentStep",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id."), IdempotencyKey),
+    request_body(content = DevelopmentStep, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Recorded.", body = StepRecorded,
+         headers(("Location" = String, description = "The member's development."))),
+        (status = 409, description = "The step breaks a rule of the pipeline; `code` names it.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/members/{id}/development")]
+pub async fn record_step(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    key: IdempotencyKey,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let step = parse_step(&body.0)?;
+    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+        let (recorded, member, effect) =
+            service::record_step(&state.db, &caller, *id, step, state.today()).await?;
+        let member = Member::from_model(member)?;
+        let response = StepRecorded {
+            step: recorded.into(),
+            stage: member.stage,
+            status: member.status,
+            probation_ends_on: member.probation_ends_on,
+            warnings: effect.warnings,
+        };
+        Created::new(format!("{}/development", location(*id)), &response)
+    })
+    .await
+}
+
+/// A transfer of a member's relation.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TransferInput {
+    /// To another party organization in the register.
+    Internal(InternalTransfer),
+    /// Out of the register: the member's status becomes `transferred_out`.
+    Out(OutgoingTransfer),
+    /// Back into the register, for a member who was transferred out.
+    In(IncomingTransfer),
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct InternalTransfer {
+    pub to_party_organization_id: Uuid,
+    pub date: NaiveDate,
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingTransfer {
+    /// The receiving party organization, in words.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub destination: String,
+    pub date: NaiveDate,
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingTransfer {
+    pub to_party_organization_id: Uuid,
+    /// The sending party organization, in words.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub origin: String,
+    pub date: NaiveDate,
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl TransferInput {
+    fn into_request(self) -> Result<TransferRequest, ApiError> {
+        let invalid = |e: validator::ValidationErrors| ApiError::Validation(validation_errors(&e));
+        Ok(match self {
+            TransferInput::Internal(t) => {
+                t.validate().map_err(invalid)?;
+                TransferRequest {
+                    transfer: Transfer::Internal {
+                        to: t.to_party_organization_id,
+                    },
+                    date: t.date,
+                    reason: t.reason,
+                }
+            }
+            TransferInput::Out(t) => {
+                t.validate().map_err(invalid)?;
+                TransferRequest {
+                    transfer: Transfer::Out {
+                        destination: t.destination,
+                    },
+                    date: t.date,
+                    reason: t.reason,
+                }
+            }
+            TransferInput::In(t) => {
+                t.validate().map_err(invalid)?;
+                TransferRequest {
+                    transfer: Transfer::In {
+                        to: t.to_party_organization_id,
+                        origin: t.origin,
+                    },
+                    date: t.date,
+                    reason: t.reason,
+                }
+            }
+        })
+    }
+}
+
+/// A transfer in a member's history.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e51",
+    "member_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e31",
+    "kind": "internal",
+    "from_party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
+    "to_party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e22",
+    "counterpart": null,
+    "date": "2026-11-20",
+    "reason": "changed employer",
+    "recorded_by": "user:019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e01",
+    "recorded_at": "2026-11-28T03:30:00Z"
+}))]
+pub struct TransferRecord {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    /// `internal`, `out` or `in`.
+    pub kind: String,
+    pub from_party_organization_id: Option<Uuid>,
+    pub to_party_organization_id: Option<Uuid>,
+    /// Where the member went (`out`) or came from (`in`), in words.
+    pub counterpart: Option<String>,
+    pub date: NaiveDate,
+    pub reason: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<entity::member_transfer::Model> for TransferRecord {
+    fn from(t: entity::member_transfer::Model) -> Self {
+        TransferRecord {
+            id: t.id,
+            member_id: t.member_id,
+            kind: t.kind,
+            from_party_organization_id: t.from_party_organization_id,
+            to_party_organization_id: t.to_party_organization_id,
+            counterpart: t.counterpart,
+            date: t.transferred_on,
+            reason: t.reason,
+            recorded_by: t.recorded_by,
+            recorded_at: t.created_at,
+        }
+    }
+}
+
+/// A member's transfers, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferHistory {
+    pub items: Vec<TransferRecord>,
+}
+
+/// List a member's transfers
+#[utoipa::path(
+    operation_id = "listMemberTransfers",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id.")),
+    responses((status = 200, description = "The member's transfers, oldest first.", body = TransferHistory)),
+)]
+#[get("/members/{id}/transfers")]
+pub async fn transfers(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let access = principal.require(Permission::MembersRead)?;
+    let items = service::transfers(&state.db, &access, *id).await?;
+    Ok(HttpResponse::Ok().json(TransferHistory {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Transfer a member
+///
+/// Moves the member's relation to another party organization (`internal`), out of the register
+/// (`out`), or back in (`in`), in one transaction: the member is held by exactly one party
+/// organization throughout, and the move joins their history.
+#[utoipa::path(
+    operation_id = "transferMember",
+    tag = TAG,
+    params(("id" = Uuid, Path, description = "The member's id."), IdempotencyKey),
+    request_body(content = TransferInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Transferred.", body = TransferRecord,
+         headers(("Location" = String, description = "The member's transfers."))),
+        (status = 409, description = "The member's status does not allow this transfer.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/members/{id}/transfers")]
+pub async fn transfer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    key: IdempotencyKey,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let request = from_json_value::<TransferInput>(body.0.clone())?.into_request()?;
+    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+        let (record, _) =
+            service::transfer(&state.db, &caller, *id, request, state.today()).await?;
+        Created::new(
+            format!("{}/transfers", location(*id)),
+            &TransferRecord::from(record),
+        )
+    })
+    .await
+}

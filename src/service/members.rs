@@ -1,0 +1,753 @@
+//! Queries and transactions for members: the register, the development pipeline and transfers.
+//! A member is reached through the party organization that holds their relation, or, for a
+//! mobile member, the one that hosts them.
+use entity::development_step::{self, Entity as DevelopmentStepRow};
+use entity::member::{ActiveModel, Column, Entity as Member, Model};
+use entity::member_transfer::{self, Entity as MemberTransfer};
+use entity::party_organization::{self, Entity as PartyOrganization};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::party_organizations as party;
+use super::resource::{self, Page, PageRequest};
+use super::{Caller, audit};
+use crate::auth::Access;
+use crate::auth::policy::Scope;
+use crate::db::Db;
+use crate::domain::calendar::add_months;
+use crate::domain::development::{
+    self, Candidate, DevelopmentStep, Effect, History, PROBATION_MONTHS,
+};
+use crate::domain::member::{Gender, MemberStatus, Stage};
+use crate::domain::organization::{enum_from_text, enum_text};
+use crate::error::{ApiError, FieldError};
+
+resource::impl_resource!(member, archived);
+
+/// The fields of a member that a merge patch may change.
+#[derive(Clone, Debug)]
+pub struct MemberFields {
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: chrono::NaiveDate,
+    pub ethnicity: Option<String>,
+    pub education: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: String,
+    pub organization_id: Option<Uuid>,
+    pub party_group_id: Option<Uuid>,
+    pub is_mobile: bool,
+    pub host_party_organization_id: Option<Uuid>,
+}
+
+/// What only a new record sets: where the relation is held and the stage reached so far.
+#[derive(Clone, Debug)]
+pub struct Enrolment {
+    pub party_organization_id: Uuid,
+    pub stage: Stage,
+    pub joined_on: Option<chrono::NaiveDate>,
+    pub full_member_on: Option<chrono::NaiveDate>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MemberFilter {
+    pub party_organization_id: Option<Uuid>,
+    pub include_descendants: bool,
+    pub organization_id: Option<Uuid>,
+    pub stage: Option<Stage>,
+    pub status: Option<MemberStatus>,
+    pub is_mobile: Option<bool>,
+    pub name_contains: Option<String>,
+    pub region_prefix: Option<String>,
+}
+
+/// Members held or hosted by a party organization that meets `party_condition`.
+fn held_or_hosted(party_condition: Condition) -> Condition {
+    let ids = party::ids_in_scope(party_condition);
+    Condition::any()
+        .add(Column::PartyOrganizationId.in_subquery(ids.clone()))
+        .add(Column::HostPartyOrganizationId.in_subquery(ids))
+}
+
+/// The condition on members of what `access` reaches.
+pub fn scope(access: &Access) -> Condition {
+    resource::scope_condition(access, |scope| match scope {
+        Scope::Region(prefix) => Some(held_or_hosted(resource::region_condition(
+            party_organization::Column::RegionCode,
+            prefix,
+        ))),
+        Scope::PartySubtree(root) => Some(held_or_hosted(resource::subtree_condition(
+            party_organization::Column::Path,
+            root,
+        ))),
+        Scope::OwnMember(id) => Some(Condition::all().add(Column::Id.eq(*id))),
+        _ => None,
+    })
+}
+
+fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(field, code, message)])
+}
+
+/// A live party organization; `reach` limits which (the caller's scope), or none.
+async fn party_organization(
+    conn: &impl ConnectionTrait,
+    field: &str,
+    id: Uuid,
+    reach: Option<&Access>,
+) -> Result<party_organization::Model, ApiError> {
+    let mut condition = Condition::all().add(party_organization::Column::ArchivedAt.is_null());
+    if let Some(access) = reach {
+        condition = condition.add(party::scope(access));
+    }
+    PartyOrganization::find_by_id(id)
+        .filter(condition)
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                field,
+                "unknown_party_organization",
+                format!("{id} is not a party organization you can reach"),
+            )
+        })
+}
+
+/// References to other records must exist and fit together.
+async fn check_references(
+    conn: &impl ConnectionTrait,
+    party_organization_id: Uuid,
+    fields: &MemberFields,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(organization) = fields.organization_id {
+        let found = entity::organization::Entity::find_by_id(organization)
+            .filter(entity::organization::Column::ArchivedAt.is_null())
+            .one(conn)
+            .await?;
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "organization_id",
+                "unknown_organization",
+                format!("{organization} is not a registered organization"),
+            ));
+        }
+    }
+    if let Some(group) = fields.party_group_id {
+        let found = entity::party_group::Entity::find_by_id(group)
+            .filter(entity::party_group::Column::PartyOrganizationId.eq(party_organization_id))
+            .filter(entity::party_group::Column::ArchivedAt.is_null())
+            .one(conn)
+            .await?;
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "party_group_id",
+                "unknown_party_group",
+                "not a live group of the member's party organization",
+            ));
+        }
+    }
+    match (fields.is_mobile, fields.host_party_organization_id) {
+        (true, None) => errors.push(FieldError::new(
+            "host_party_organization_id",
+            "required",
+            "a mobile member needs the party organization that hosts them",
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "host_party_organization_id",
+            "not_mobile",
+            "only a mobile member (is_mobile) has a host party organization",
+        )),
+        (true, Some(host)) if host == party_organization_id => errors.push(FieldError::new(
+            "host_party_organization_id",
+            "same_as_home",
+            "the host must differ from the party organization holding the relation",
+        )),
+        (true, Some(host)) => {
+            if let Err(ApiError::Validation(mut e)) =
+                party_organization(conn, "host_party_organization_id", host, None).await
+            {
+                errors.append(&mut e);
+            }
+        }
+        (false, None) => {}
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(ApiError::Validation(errors)),
+    }
+}
+
+fn apply(model: &mut ActiveModel, f: MemberFields) {
+    model.name = Set(f.name);
+    model.gender = Set(enum_text(&f.gender));
+    model.birth_date = Set(f.birth_date);
+    model.ethnicity = Set(f.ethnicity);
+    model.education = Set(f.education);
+    model.phone = Set(f.phone);
+    model.id_number = Set(f.id_number);
+    model.organization_id = Set(f.organization_id);
+    model.party_group_id = Set(f.party_group_id);
+    model.is_mobile = Set(f.is_mobile);
+    model.host_party_organization_id = Set(f.host_party_organization_id);
+}
+
+fn change(
+    action: &'static str,
+    member: &Model,
+    region_code: &str,
+    changed_fields: Vec<String>,
+) -> audit::Change {
+    audit::Change {
+        action,
+        resource_type: "member",
+        resource_id: member.id,
+        changed_fields,
+        region_code: Some(region_code.to_owned()),
+    }
+}
+
+/// The stage a record may start at, and the dates it then needs.
+fn check_enrolment(enrolment: &Enrolment, today: chrono::NaiveDate) -> Result<(), ApiError> {
+    match enrolment.stage {
+        Stage::Applicant | Stage::Full => {}
+        Stage::Probationary if enrolment.joined_on.is_none() => {
+            return Err(invalid(
+                "joined_on",
+                "required",
+                "a probationary member is registered with the date of admission",
+            ));
+        }
+        Stage::Probationary => {}
+        Stage::Activist | Stage::Candidate => {
+            return Err(invalid(
+                "stage",
+                "pipeline_only",
+                "activists and candidates are reached through /members/{id}/development; register an applicant, a probationary or a full member",
+            ));
+        }
+    }
+    for (field, date) in [
+        ("joined_on", enrolment.joined_on),
+        ("full_member_on", enrolment.full_member_on),
+    ] {
+        if let Some(date) = date
+            && date > today
+        {
+            return Err(invalid(
+                field,
+                "future_date",
+                format!("{date} is after today ({today})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &Db,
+    caller: &Caller,
+    fields: MemberFields,
+    enrolment: Enrolment,
+    today: chrono::NaiveDate,
+) -> Result<Model, ApiError> {
+    check_enrolment(&enrolment, today)?;
+    let txn = super::begin_write(&db.write).await?;
+    let holder = party_organization(
+        &txn,
+        "party_organization_id",
+        enrolment.party_organization_id,
+        Some(&caller.access),
+    )
+    .await?;
+    check_references(&txn, holder.id, &fields).await?;
+    let now = chrono::Utc::now();
+    let mut model = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        party_organization_id: Set(holder.id),
+        stage: Set(enum_text(&enrolment.stage)),
+        status: Set(enum_text(&MemberStatus::Active)),
+        joined_on: Set(enrolment.joined_on),
+        probation_ends_on: Set(match enrolment.stage {
+            Stage::Probationary => enrolment.joined_on.map(|d| add_months(d, PROBATION_MONTHS)),
+            _ => None,
+        }),
+        full_member_on: Set(enrolment.full_member_on),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        archived_at: Set(None),
+        ..Default::default()
+    };
+    apply(&mut model, fields);
+    let created = model.insert(&txn).await?;
+    let set = audit::set_fields(&created);
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("create", &created, &holder.region_code, set),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn get(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+    include_archived: bool,
+) -> Result<Model, ApiError> {
+    let condition = scope(access).add(resource::visibility::<Member>(include_archived));
+    resource::get::<Member>(&db.read, id, condition).await
+}
+
+async fn region_of(conn: &impl ConnectionTrait, member: &Model) -> Result<String, ApiError> {
+    Ok(PartyOrganization::find_by_id(member.party_organization_id)
+        .one(conn)
+        .await?
+        .map(|p| p.region_code)
+        .unwrap_or_default())
+}
+
+pub async fn update(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    fields: MemberFields,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let before = resource::get::<Member>(&txn, id, scope(&caller.access)).await?;
+    check_references(&txn, before.party_organization_id, &fields).await?;
+    let mut changes = <ActiveModel as Default>::default();
+    apply(&mut changes, fields);
+    let updated =
+        resource::update_versioned::<Member, _>(&txn, id, expected_version, changes).await?;
+    let region = region_of(&txn, &updated).await?;
+    let changed = audit::changed_fields(&before, &updated);
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("update", &updated, &region, changed),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn archive(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<(), ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let member = resource::get::<Member>(&txn, id, scope(&caller.access)).await?;
+    if resource::archive::<Member>(&txn, id, expected_version).await? {
+        let region = region_of(&txn, &member).await?;
+        audit::record(
+            &txn,
+            &caller.actor,
+            change("archive", &member, &region, vec!["archived_at".into()]),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &MemberFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let mut condition = scope(access);
+    if let Some(party_id) = filter.party_organization_id {
+        condition = condition.add(match filter.include_descendants {
+            false => Column::PartyOrganizationId.eq(party_id).into_condition(),
+            true => {
+                let root = PartyOrganization::find_by_id(party_id)
+                    .one(&db.read)
+                    .await?;
+                match root {
+                    Some(root) => Column::PartyOrganizationId
+                        .in_subquery(party::ids_in_scope(resource::subtree_condition(
+                            party_organization::Column::Path,
+                            &root.path,
+                        )))
+                        .into_condition(),
+                    None => resource::nothing(),
+                }
+            }
+        });
+    }
+    if let Some(organization) = filter.organization_id {
+        condition = condition.add(Column::OrganizationId.eq(organization));
+    }
+    if let Some(stage) = filter.stage {
+        condition = condition.add(Column::Stage.eq(enum_text(&stage)));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(Column::Status.eq(enum_text(&status)));
+    }
+    if let Some(is_mobile) = filter.is_mobile {
+        condition = condition.add(Column::IsMobile.eq(is_mobile));
+    }
+    if let Some(q) = &filter.name_contains {
+        condition = condition.add(Column::Name.contains(q));
+    }
+    if let Some(prefix) = &filter.region_prefix {
+        condition = condition.add(Column::PartyOrganizationId.in_subquery(party::ids_in_scope(
+            resource::region_condition(party_organization::Column::RegionCode, prefix),
+        )));
+    }
+    resource::list::<Member>(&db.read, condition, page).await
+}
+
+/// A recorded development step.
+pub struct RecordedStep {
+    pub id: Uuid,
+    pub step: DevelopmentStep,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The most steps one member's history returns; a pipeline has about a dozen.
+const MAX_STEPS: u64 = 500;
+
+async fn history_of(
+    conn: &impl ConnectionTrait,
+    member_id: Uuid,
+) -> Result<Vec<RecordedStep>, ApiError> {
+    let rows = DevelopmentStepRow::find()
+        .filter(development_step::Column::MemberId.eq(member_id))
+        .order_by_asc(development_step::Column::Id)
+        .limit(MAX_STEPS)
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let step = serde_json::from_str(&row.details).map_err(|e| {
+                ApiError::Internal(format!("development step {} unreadable: {e}", row.id))
+            })?;
+            Ok(RecordedStep {
+                id: row.id,
+                step,
+                recorded_by: row.recorded_by,
+                recorded_at: row.created_at,
+            })
+        })
+        .collect()
+}
+
+fn candidate(member: &Model) -> Result<Candidate, ApiError> {
+    let corrupt = |f: &str| ApiError::Internal(format!("member {} has an unknown {f}", member.id));
+    Ok(Candidate {
+        birth_date: member.birth_date,
+        stage: enum_from_text(&member.stage).ok_or_else(|| corrupt("stage"))?,
+        status: enum_from_text(&member.status).ok_or_else(|| corrupt("status"))?,
+        probation_ends_on: member.probation_ends_on,
+    })
+}
+
+/// A member's development: the steps taken and what may come next.
+pub struct Development {
+    pub member: Model,
+    pub steps: Vec<RecordedStep>,
+    pub next: Vec<development::NextStep>,
+}
+
+pub async fn development(db: &Db, access: &Access, id: Uuid) -> Result<Development, ApiError> {
+    let member = get(db, access, id, false).await?;
+    let steps = history_of(&db.read, id).await?;
+    let history: Vec<DevelopmentStep> = steps.iter().map(|s| s.step.clone()).collect();
+    let next = development::next_steps(&candidate(&member)?, &History(&history));
+    Ok(Development {
+        member,
+        steps,
+        next,
+    })
+}
+
+/// Locks the member's row for the rest of the transaction (by bumping its version), so that
+/// two steps recorded at once are checked one after the other.
+async fn lock_member(
+    txn: &DatabaseTransaction,
+    access: &Access,
+    id: Uuid,
+) -> Result<Model, ApiError> {
+    resource::get::<Member>(txn, id, scope(access).add(Column::ArchivedAt.is_null())).await?;
+    Member::update_many()
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .filter(Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    resource::get::<Member>(txn, id, Condition::all()).await
+}
+
+/// Contacts and introducers must be other active full members.
+async fn check_named_members(
+    conn: &impl ConnectionTrait,
+    member_id: Uuid,
+    step: &DevelopmentStep,
+) -> Result<(), ApiError> {
+    let named = step.named_members();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let field = match step {
+        DevelopmentStep::ActivistDesignation(_) => "contacts",
+        _ => "introducers",
+    };
+    let full: Vec<Uuid> = Member::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::Id.is_in(named.iter().copied()))
+        .filter(Column::Stage.eq(enum_text(&Stage::Full)))
+        .filter(Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    for id in named {
+        if *id == member_id || !seen.insert(*id) {
+            return Err(invalid(
+                field,
+                "distinct",
+                "must name other members, each once",
+            ));
+        }
+        if !full.contains(id) {
+            return Err(invalid(
+                field,
+                "not_full_member",
+                format!("{id} is not an active full member"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Appends a step after checking it against the rules; the member's stage changes in the same
+/// transaction.
+pub async fn record_step(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    step: DevelopmentStep,
+    today: chrono::NaiveDate,
+) -> Result<(RecordedStep, Model, Effect), ApiError> {
+    if step.date() > today {
+        return Err(invalid(
+            "date",
+            "future_date",
+            format!(
+                "{} is after today ({today}); record steps once they happened",
+                step.date()
+            ),
+        ));
+    }
+    let txn = super::begin_write(&db.write).await?;
+    let member = lock_member(&txn, &caller.access, id).await?;
+    check_named_members(&txn, id, &step).await?;
+    let history: Vec<DevelopmentStep> = history_of(&txn, id)
+        .await?
+        .into_iter()
+        .map(|s| s.step)
+        .collect();
+    let effect = development::check(&candidate(&member)?, &History(&history), &step)
+        .map_err(|refusal| ApiError::conflict(refusal.code, refusal.detail))?;
+    let now = chrono::Utc::now();
+    let details = serde_json::to_string(&step).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let row = development_step::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        member_id: Set(id),
+        step: Set(step.name().to_owned()),
+        occurred_on: Set(step.date()),
+        details: Set(details),
+        recorded_by: Set(caller.actor.key.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let mut changes = ActiveModel {
+        stage: Set(enum_text(&effect.stage)),
+        status: Set(enum_text(&effect.status)),
+        probation_ends_on: Set(effect.probation_ends_on),
+        ..Default::default()
+    };
+    if let Some(joined) = effect.joined_on {
+        changes.joined_on = Set(Some(joined));
+    }
+    if let Some(full) = effect.full_member_on {
+        changes.full_member_on = Set(Some(full));
+    }
+    let updated =
+        resource::update_versioned::<Member, _>(&txn, id, member.version, changes).await?;
+    let region = region_of(&txn, &updated).await?;
+    let mut changed = audit::changed_fields(&member, &updated);
+    changed.insert(0, format!("development:{}", step.name()));
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("development_step", &updated, &region, changed),
+    )
+    .await?;
+    txn.commit().await?;
+    let recorded = RecordedStep {
+        id: row.id,
+        step,
+        recorded_by: row.recorded_by,
+        recorded_at: row.created_at,
+    };
+    Ok((recorded, updated, effect))
+}
+
+/// A move of a member's relation.
+#[derive(Clone, Debug)]
+pub enum Transfer {
+    /// To another party organization in the register.
+    Internal { to: Uuid },
+    /// Out of the register, to a party organization elsewhere.
+    Out { destination: String },
+    /// Back into the register, for a member who was transferred out.
+    In { to: Uuid, origin: String },
+}
+
+pub struct TransferRequest {
+    pub transfer: Transfer,
+    pub date: chrono::NaiveDate,
+    pub reason: Option<String>,
+}
+
+/// The most transfers one member's history returns.
+const MAX_TRANSFERS: u64 = 500;
+
+pub async fn transfers(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+) -> Result<Vec<member_transfer::Model>, ApiError> {
+    get(db, access, id, true).await?;
+    Ok(MemberTransfer::find()
+        .filter(member_transfer::Column::MemberId.eq(id))
+        .order_by_asc(member_transfer::Column::Id)
+        .limit(MAX_TRANSFERS)
+        .all(&db.read)
+        .await?)
+}
+
+/// Moves the member's relation in one transaction: the member is held by exactly one party
+/// organization before and after, and the move is kept in the history.
+pub async fn transfer(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    request: TransferRequest,
+    today: chrono::NaiveDate,
+) -> Result<(member_transfer::Model, Model), ApiError> {
+    if request.date > today {
+        return Err(invalid(
+            "date",
+            "future_date",
+            format!("{} is after today ({today})", request.date),
+        ));
+    }
+    let txn = super::begin_write(&db.write).await?;
+    let member = lock_member(&txn, &caller.access, id).await?;
+    let status: MemberStatus = enum_from_text(&member.status)
+        .ok_or_else(|| ApiError::Internal(format!("member {id} has an unknown status")))?;
+    let from = member.party_organization_id;
+    let mut changes = <ActiveModel as Default>::default();
+    let (kind, to, counterpart) = match &request.transfer {
+        Transfer::Internal { to } | Transfer::In { to, .. } => {
+            let expected = match request.transfer {
+                Transfer::Internal { .. } => MemberStatus::Active,
+                _ => MemberStatus::TransferredOut,
+            };
+            if status != expected {
+                return Err(ApiError::conflict(
+                    "member_status",
+                    format!(
+                        "This transfer is for a member whose status is {}; the member's is {}.",
+                        enum_text(&expected),
+                        member.status
+                    ),
+                ));
+            }
+            let target = party_organization(&txn, "to_party_organization_id", *to, None).await?;
+            if target.id == from && status == MemberStatus::Active {
+                return Err(invalid(
+                    "to_party_organization_id",
+                    "same_as_current",
+                    "the member's relation is already held there",
+                ));
+            }
+            changes.party_organization_id = Set(target.id);
+            changes.party_group_id = Set(None);
+            changes.status = Set(enum_text(&MemberStatus::Active));
+            if member.host_party_organization_id == Some(target.id) {
+                changes.is_mobile = Set(false);
+                changes.host_party_organization_id = Set(None);
+            }
+            let (kind, counterpart) = match &request.transfer {
+                Transfer::In { origin, .. } => ("in", Some(origin.clone())),
+                _ => ("internal", None),
+            };
+            (kind, Some(target.id), counterpart)
+        }
+        Transfer::Out { destination } => {
+            if status != MemberStatus::Active {
+                return Err(ApiError::conflict(
+                    "member_status",
+                    format!(
+                        "Only an active member is transferred out; the member's status is {}.",
+                        member.status
+                    ),
+                ));
+            }
+            changes.status = Set(enum_text(&MemberStatus::TransferredOut));
+            changes.is_mobile = Set(false);
+            changes.host_party_organization_id = Set(None);
+            ("out", None, Some(destination.clone()))
+        }
+    };
+    let row = member_transfer::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        member_id: Set(id),
+        kind: Set(kind.to_owned()),
+        from_party_organization_id: Set(match kind {
+            "in" => None,
+            _ => Some(from),
+        }),
+        to_party_organization_id: Set(to),
+        counterpart: Set(counterpart),
+        transferred_on: Set(request.date),
+        reason: Set(request.reason),
+        recorded_by: Set(caller.actor.key.clone()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let updated =
+        resource::update_versioned::<Member, _>(&txn, id, member.version, changes).await?;
+    let region = region_of(&txn, &updated).await?;
+    let mut changed = audit::changed_fields(&member, &updated);
+    changed.insert(0, format!("transfer:{kind}"));
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("transfer", &updated, &region, changed),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row, updated))
+}
