@@ -28,6 +28,8 @@ pub struct Config {
     pub login_window: Duration,
     /// A division table to use instead of the bundled one (same CSV format).
     pub divisions_file: Option<std::path::PathBuf>,
+    /// The largest CSV body an import accepts (JSON bodies stop at 1 MiB).
+    pub import_max_bytes: usize,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
     /// no daylight saving).
     pub utc_offset: chrono::FixedOffset,
@@ -122,6 +124,7 @@ impl Config {
                 as i32,
             login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
             divisions_file: get("LIANGXIN_DIVISIONS_FILE").map(Into::into),
+            import_max_bytes: parse_num("LIANGXIN_IMPORT_MAX_BYTES", 256 * 1024 * 1024)? as usize,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
                 Some(v) => v.parse().map_err(|_| {

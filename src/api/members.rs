@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::csv_export;
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
     QueryParams, ReadParams, apply_merge_patch, from_json_value, split_version, validation_errors,
@@ -24,6 +25,7 @@ use crate::service::audit;
 use crate::service::members::{
     self as service, Enrolment, MemberFields, MemberFilter, RecordedStep, Transfer, TransferRequest,
 };
+use crate::service::resource::{Page, PageRequest};
 use crate::state::AppState;
 
 const TAG: &str = "members";
@@ -270,7 +272,7 @@ impl Member {
 /// Reads that return personal data unmasked are recorded in the audit log.
 async fn audit_unmasked_reads(
     state: &AppState,
-    req: &HttpRequest,
+    actor: &audit::Actor,
     principal: &Principal,
     members: &[Member],
 ) -> Result<(), ApiError> {
@@ -280,7 +282,7 @@ async fn audit_unmasked_reads(
     let records: Vec<_> = members.iter().map(|m| (m.id, None)).collect();
     audit::record_personal_data_reads(
         &state.db,
-        &super::actor(req, principal),
+        actor,
         "member",
         &records,
         &["id_number", "phone"],
@@ -362,18 +364,81 @@ pub async fn list(
         name_contains: f.q,
         region_prefix,
     };
-    let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Member::from_model(m).map(|m| m.for_caller(&principal)))
-        .collect::<Result<Vec<_>, _>>()?;
-    audit_unmasked_reads(&state, &req, &principal, &items).await?;
+    let actor = super::actor(&req, &principal);
+    if csv_export::wants_csv(&req) {
+        let page = query.page;
+        return Ok(csv_export::stream(
+            "members",
+            CSV_COLUMNS,
+            page.after,
+            move |after| {
+                let (state, access, filter, principal, actor) = (
+                    state.clone(),
+                    access.clone(),
+                    filter.clone(),
+                    principal.clone(),
+                    actor.clone(),
+                );
+                let page = page.export_from(after);
+                async move { one_page(&state, &access, &filter, &page, &principal, &actor).await }
+            },
+        ));
+    }
+    let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
     Ok(HttpResponse::Ok().json(MemberPage {
-        items,
+        items: page.items,
         next_cursor: page.next_cursor,
         total: page.total,
     }))
+}
+
+/// The columns of a CSV export, in order (and the columns an import reads).
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "phone",
+    "id_number",
+    "organization_id",
+    "party_organization_id",
+    "party_group_id",
+    "stage",
+    "status",
+    "is_mobile",
+    "host_party_organization_id",
+    "joined_on",
+    "probation_ends_on",
+    "full_member_on",
+    "created_at",
+    "updated_at",
+    "version",
+    "archived_at",
+];
+
+/// A page of members as the caller may see them.
+async fn one_page(
+    state: &AppState,
+    access: &crate::auth::Access,
+    filter: &MemberFilter,
+    page: &PageRequest,
+    principal: &Principal,
+    actor: &audit::Actor,
+) -> Result<Page<Member>, ApiError> {
+    let page = service::list(&state.db, access, filter, page).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|m| Member::from_model(m).map(|m| m.for_caller(principal)))
+        .collect::<Result<Vec<_>, _>>()?;
+    audit_unmasked_reads(state, actor, principal, &items).await?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
 }
 
 /// Register a member
@@ -445,7 +510,8 @@ pub async fn get(
     let include_archived = query.0.include_archived.unwrap_or(false);
     let model = service::get(&state.db, &access, *id, include_archived).await?;
     let member = Member::from_model(model)?.for_caller(&principal);
-    audit_unmasked_reads(&state, &req, &principal, std::slice::from_ref(&member)).await?;
+    let actor = super::actor(&req, &principal);
+    audit_unmasked_reads(&state, &actor, &principal, std::slice::from_ref(&member)).await?;
     Ok(representation(&req, &etag(member.version), &member))
 }
 

@@ -3,7 +3,9 @@
 pub mod api_clients;
 pub mod audit;
 pub mod auth;
+pub mod csv_export;
 pub mod extract;
+pub mod imports;
 pub mod members;
 pub mod openapi;
 pub mod ops;
@@ -80,6 +82,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(members::record_step)
             .service(members::transfers)
             .service(members::transfer)
+            .service(imports::import_members)
+            .service(imports::import_organizations)
             .service(regions::list)
             .service(regions::get)
             .service(users::list)

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::csv_export;
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
     QueryParams, ReadParams, apply_merge_patch, split_version,
@@ -22,6 +23,7 @@ use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, Problem};
 use crate::service::audit;
 use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
+use crate::service::resource::{Page, PageRequest};
 use crate::state::AppState;
 
 const TAG: &str = "organizations";
@@ -184,7 +186,7 @@ pub struct Organization {
 /// Reads that return personal data unmasked are recorded in the audit log.
 async fn audit_unmasked_reads(
     state: &AppState,
-    req: &HttpRequest,
+    actor: &audit::Actor,
     principal: &Principal,
     organizations: &[Organization],
 ) -> Result<(), ApiError> {
@@ -196,10 +198,9 @@ async fn audit_unmasked_reads(
         .filter(|o| o.contact_phone.is_some())
         .map(|o| (o.id, Some(o.region_code.clone())))
         .collect();
-    let actor = super::actor(req, principal);
     audit::record_personal_data_reads(
         &state.db,
-        &actor,
+        actor,
         "organization",
         &records,
         &["contact_phone"],
@@ -334,18 +335,78 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let access = principal.require(Permission::OrganizationsRead)?;
     let filter = query.filter.into_filter(&state.divisions)?;
-    let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Organization::from_model(m, &state.divisions).map(|o| o.for_caller(&principal)))
-        .collect::<Result<Vec<_>, _>>()?;
-    audit_unmasked_reads(&state, &req, &principal, &items).await?;
+    let actor = super::actor(&req, &principal);
+    if csv_export::wants_csv(&req) {
+        let page = query.page;
+        return Ok(csv_export::stream(
+            "organizations",
+            CSV_COLUMNS,
+            page.after,
+            move |after| {
+                let (state, access, filter, principal, actor) = (
+                    state.clone(),
+                    access.clone(),
+                    filter.clone(),
+                    principal.clone(),
+                    actor.clone(),
+                );
+                let page = page.export_from(after);
+                async move { one_page(&state, &access, &filter, &page, &principal, &actor).await }
+            },
+        ));
+    }
+    let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
     Ok(HttpResponse::Ok().json(OrganizationPage {
-        items,
+        items: page.items,
         next_cursor: page.next_cursor,
         total: page.total,
     }))
+}
+
+/// The columns of a CSV export, in order.
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "category",
+    "uscc",
+    "region_code",
+    "region_name",
+    "address",
+    "industry",
+    "employee_count",
+    "legal_representative",
+    "contact_name",
+    "contact_phone",
+    "in_survey_scope",
+    "operating_status",
+    "created_at",
+    "updated_at",
+    "version",
+    "archived_at",
+];
+
+/// A page of organizations as the caller may see them.
+async fn one_page(
+    state: &AppState,
+    access: &crate::auth::Access,
+    filter: &OrganizationFilter,
+    page: &PageRequest,
+    principal: &Principal,
+    actor: &audit::Actor,
+) -> Result<Page<Organization>, ApiError> {
+    let page = service::list(&state.db, access, filter, page).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|m| Organization::from_model(m, &state.divisions).map(|o| o.for_caller(principal)))
+        .collect::<Result<Vec<_>, _>>()?;
+    audit_unmasked_reads(state, actor, principal, &items).await?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
 }
 
 /// Register an organization
@@ -415,7 +476,7 @@ pub async fn get(
     let organization = Organization::from_model(model, &state.divisions)?.for_caller(&principal);
     audit_unmasked_reads(
         &state,
-        &req,
+        &super::actor(&req, &principal),
         &principal,
         std::slice::from_ref(&organization),
     )

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::csv_export;
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
     QueryParams, ReadParams, apply_merge_patch, split_version,
@@ -26,6 +27,7 @@ use crate::service::party_organizations::{
     self as service, PartyGroupFields, PartyOrganizationFields, PartyOrganizationFilter,
     PartyOrganizationView,
 };
+use crate::service::resource::{Page, PageRequest};
 use crate::state::AppState;
 
 const TAG: &str = "party-organizations";
@@ -274,23 +276,70 @@ fn location(id: Uuid) -> String {
 )]
 #[get("/party-organizations")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     query: ListQuery<PartyOrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let access = principal.require(Permission::PartyOrganizationsRead)?;
     let filter = query.filter.into_filter(&state.divisions)?;
-    let page = service::list(&state.db, &access, &filter, &query.page).await?;
+    if csv_export::wants_csv(&req) {
+        let page = query.page;
+        return Ok(csv_export::stream(
+            "party-organizations",
+            CSV_COLUMNS,
+            page.after,
+            move |after| {
+                let (state, access, filter) = (state.clone(), access.clone(), filter.clone());
+                let page = page.export_from(after);
+                async move { one_page(&state, &access, &filter, &page).await }
+            },
+        ));
+    }
+    let page = one_page(&state, &access, &filter, &query.page).await?;
+    Ok(HttpResponse::Ok().json(PartyOrganizationPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}
+
+/// The columns of a CSV export, in order.
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "type",
+    "parent_id",
+    "region_code",
+    "region_name",
+    "covers",
+    "established_on",
+    "secretary_member_id",
+    "term_starts_on",
+    "term_ends_on",
+    "created_at",
+    "updated_at",
+    "version",
+    "archived_at",
+];
+
+async fn one_page(
+    state: &AppState,
+    access: &crate::auth::Access,
+    filter: &PartyOrganizationFilter,
+    page: &PageRequest,
+) -> Result<Page<PartyOrganization>, ApiError> {
+    let page = service::list(&state.db, access, filter, page).await?;
     let items = page
         .items
         .into_iter()
         .map(|v| PartyOrganization::from_view(v, &state.divisions))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(PartyOrganizationPage {
+    Ok(Page {
         items,
         next_cursor: page.next_cursor,
         total: page.total,
-    }))
+    })
 }
 
 /// Create a party organization

@@ -99,6 +99,20 @@ fn row(actor: &Actor, change: Change, outcome: &str) -> ActiveModel {
     }
 }
 
+/// Many writes of one request (an import), in their transaction.
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    changes: Vec<Change>,
+) -> Result<(), ApiError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let rows = changes.into_iter().map(|c| row(actor, c, "success"));
+    AuditEvent::insert_many(rows).exec(conn).await?;
+    Ok(())
+}
+
 /// A write that happened, in its own transaction.
 pub async fn record(
     conn: &impl ConnectionTrait,

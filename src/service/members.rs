@@ -182,7 +182,7 @@ async fn check_references(
     }
 }
 
-fn apply(model: &mut ActiveModel, f: MemberFields) {
+pub(super) fn apply(model: &mut ActiveModel, f: MemberFields) {
     model.name = Set(f.name);
     model.gender = Set(enum_text(&f.gender));
     model.birth_date = Set(f.birth_date);
@@ -196,7 +196,7 @@ fn apply(model: &mut ActiveModel, f: MemberFields) {
     model.host_party_organization_id = Set(f.host_party_organization_id);
 }
 
-fn change(
+pub(super) fn change(
     action: &'static str,
     member: &Model,
     region_code: &str,
@@ -212,7 +212,10 @@ fn change(
 }
 
 /// The stage a record may start at, and the dates it then needs.
-fn check_enrolment(enrolment: &Enrolment, today: chrono::NaiveDate) -> Result<(), ApiError> {
+pub(super) fn check_enrolment(
+    enrolment: &Enrolment,
+    today: chrono::NaiveDate,
+) -> Result<(), ApiError> {
     match enrolment.stage {
         Stage::Applicant | Stage::Full => {}
         Stage::Probationary if enrolment.joined_on.is_none() => {

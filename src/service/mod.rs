@@ -3,6 +3,7 @@ pub mod api_clients;
 pub mod audit;
 pub mod bootstrap;
 pub mod idempotency;
+pub mod imports;
 pub mod login_throttle;
 pub mod members;
 pub mod organizations;

@@ -63,7 +63,7 @@ pub fn check(divisions: &Divisions, fields: &OrganizationFields) -> Result<(), A
     ))
 }
 
-fn apply(model: &mut ActiveModel, f: OrganizationFields) {
+pub(super) fn apply(model: &mut ActiveModel, f: OrganizationFields) {
     model.name = Set(f.name);
     model.kind = Set(enum_text(&f.kind));
     model.category = Set(enum_text(&f.category));
@@ -80,7 +80,7 @@ fn apply(model: &mut ActiveModel, f: OrganizationFields) {
 }
 
 /// A change must leave the organization inside the caller's region.
-fn check_in_scope(access: &Access, fields: &OrganizationFields) -> Result<(), ApiError> {
+pub(super) fn check_in_scope(access: &Access, fields: &OrganizationFields) -> Result<(), ApiError> {
     if access.covers_region(&fields.region_code) {
         return Ok(());
     }
@@ -124,7 +124,7 @@ pub async fn create(
     Ok(created)
 }
 
-fn change(
+pub(super) fn change(
     action: &'static str,
     organization: &Model,
     changed_fields: Vec<String>,

@@ -84,6 +84,8 @@ pub(crate) use impl_resource;
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
+/// Rows fetched per query while exporting a whole list.
+pub const EXPORT_PAGE: u64 = 500;
 
 /// Which page of a list to return. Rows are ordered by id; ids are UUIDv7, so this is the
 /// order of creation and a cursor is the last id seen.
@@ -102,6 +104,18 @@ impl Default for PageRequest {
             after: None,
             include_total: false,
             include_archived: false,
+        }
+    }
+}
+
+impl PageRequest {
+    /// The same request for one page of an export: a full export page after `after`.
+    pub fn export_from(&self, after: Option<Uuid>) -> Self {
+        PageRequest {
+            limit: EXPORT_PAGE,
+            after,
+            include_total: false,
+            include_archived: self.include_archived,
         }
     }
 }

@@ -81,7 +81,9 @@ fn every_operation_is_complete() {
                 }
                 let examples = body["content"].as_object().unwrap().values().any(|c| {
                     let schema = &c["schema"];
-                    schema.get("example").is_some() || schema.get("$ref").is_some()
+                    schema.get("example").is_some()
+                        || schema.get("$ref").is_some()
+                        || c.get("example").is_some()
                 });
                 assert!(examples, "{name}: request body example");
             }

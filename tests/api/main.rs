@@ -9,6 +9,7 @@ mod clients;
 mod concurrency;
 mod contract;
 mod conventions;
+mod csv;
 mod development;
 mod oidc;
 mod operations;

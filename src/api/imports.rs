@@ -1,0 +1,578 @@
+//! `POST /api/v1/imports/members` and `/imports/organizations`: CSV in (UTF-8, or GBK with
+//! `charset=gbk`), a report of every row out. The body is parsed as it arrives — a parser thread
+//! reads the decoded stream while this task feeds it chunks and writes validated rows in
+//! batches — so an import of any length holds one batch in memory, plus the report.
+use std::io::Read;
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{BodyRules, JsonBody, QueryParams};
+use super::members::MemberInput;
+use super::organizations::OrganizationInput;
+use crate::auth::{Permission, Principal};
+use crate::domain::RuleContext;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::service::Caller;
+use crate::service::imports::{Importer, MemberImporter, OrganizationImporter, RowOutcome};
+use crate::service::members::Enrolment;
+use crate::state::AppState;
+
+const TAG: &str = "imports";
+/// Rows checked against the database and written per statement.
+const BATCH: usize = 500;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// Write nothing if any row is refused (the default).
+    #[default]
+    AllOrNothing,
+    /// Write the rows that pass; report the others.
+    ValidRows,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Check every row and report, but write nothing.
+    #[param(default = false)]
+    pub dry_run: Option<bool>,
+    #[param(inline)]
+    pub mode: Option<ImportMode>,
+}
+
+/// One row's fate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowReport {
+    /// The row's line in the file; the header is line 1.
+    pub row: usize,
+    /// `accepted` or `rejected`.
+    #[schema(example = "rejected")]
+    pub status: &'static str,
+    /// The new record (not in a dry run, nor when nothing was written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// Why the row was refused: each field and rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// What an import did, row by row.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "mode": "all_or_nothing", "dry_run": false, "rows": 2, "accepted": 1, "rejected": 1, "written": 0,
+    "report": [
+        {"row": 2, "status": "accepted"},
+        {"row": 3, "status": "rejected", "errors": [{"field": "id_number", "code": "check_digit", "message": "the check character should be X"}]}
+    ]
+}))]
+pub struct ImportReport {
+    pub mode: ImportMode,
+    pub dry_run: bool,
+    /// Data rows read (the header not counted).
+    pub rows: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    /// Records written.
+    pub written: usize,
+    /// Every row, in file order.
+    pub report: Vec<RowReport>,
+}
+
+/// The decoder for the body's `charset` (UTF-8 when none); 415 for anything else.
+fn encoding_of(req: &HttpRequest) -> Result<&'static encoding_rs::Encoding, ApiError> {
+    let unsupported = ApiError::UnsupportedMediaType {
+        expected: "text/csv (charset utf-8 or gbk)",
+    };
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut parts = content_type.split(';');
+    if !parts
+        .next()
+        .unwrap_or("")
+        .trim()
+        .eq_ignore_ascii_case("text/csv")
+    {
+        return Err(unsupported);
+    }
+    let charset = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+    match charset.as_deref() {
+        None | Some("utf-8" | "utf8") => Ok(encoding_rs::UTF_8),
+        Some("gbk" | "gb2312" | "gb18030") => Ok(encoding_rs::GB18030),
+        Some(_) => Err(unsupported),
+    }
+}
+
+/// The body as decoded text, read on the parser thread from the chunks this task sends.
+struct DecodedBody {
+    chunks: mpsc::Receiver<Bytes>,
+    decoder: encoding_rs::Decoder,
+    text: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
+
+impl Read for DecodedBody {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.text.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            let (chunk, last) = match self.chunks.blocking_recv() {
+                Some(chunk) => (chunk, false),
+                None => (Bytes::new(), true),
+            };
+            let capacity = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(chunk.len())
+                .unwrap_or(chunk.len() * 4 + 16);
+            let mut text = String::with_capacity(capacity);
+            let (result, _) = self
+                .decoder
+                .decode_to_string_without_replacement(&chunk, &mut text, last);
+            if let encoding_rs::DecoderResult::Malformed(_, _) = result {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("the body is not valid {}", self.decoder.encoding().name()),
+                ));
+            }
+            self.text = text.into_bytes();
+            self.at = 0;
+            self.ended = last;
+        }
+        let n = buf.len().min(self.text.len() - self.at);
+        buf[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// What the parser thread sends: a row as a JSON object of its non-empty cells, or a failure
+/// that ends the import.
+enum Parsed {
+    Row(usize, Result<serde_json::Value, Vec<FieldError>>),
+    Fatal(ApiError),
+}
+
+/// How a kind of record is read from CSV.
+struct Columns {
+    /// Columns that become JSON fields.
+    accepted: &'static [&'static str],
+    /// Columns of an export that an import leaves alone (server-owned).
+    ignored: &'static [&'static str],
+    booleans: &'static [&'static str],
+    integers: &'static [&'static str],
+}
+
+fn typed(columns: &Columns, name: &str, text: &str) -> serde_json::Value {
+    let lowered = text.to_ascii_lowercase();
+    if columns.booleans.contains(&name) {
+        match lowered.as_str() {
+            "true" | "1" => return serde_json::Value::Bool(true),
+            "false" | "0" => return serde_json::Value::Bool(false),
+            _ => {}
+        }
+    }
+    if columns.integers.contains(&name)
+        && let Ok(n) = text.parse::<i64>()
+    {
+        return serde_json::Value::from(n);
+    }
+    serde_json::Value::String(text.to_owned())
+}
+
+/// Runs on a blocking thread: reads the header, then sends each record as JSON.
+fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed>) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
+    let fatal = |e: csv::Error| {
+        Parsed::Fatal(ApiError::bad_request(
+            "body",
+            "csv",
+            format!("unreadable CSV: {e}"),
+        ))
+    };
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
+        Err(e) => {
+            let _ = rows.blocking_send(fatal(e));
+            return;
+        }
+    };
+    if let Some(unknown) = header
+        .iter()
+        .find(|c| !columns.accepted.contains(&c.as_str()) && !columns.ignored.contains(&c.as_str()))
+    {
+        let error = ApiError::bad_request(
+            "header",
+            "unknown_column",
+            format!(
+                "{unknown:?} is not a column of this import; the columns are {}",
+                columns.accepted.join(", ")
+            ),
+        );
+        let _ = rows.blocking_send(Parsed::Fatal(error));
+        return;
+    }
+    for record in reader.records() {
+        let parsed = match record {
+            Err(e) => fatal(e),
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                let row = if record.len() != header.len() {
+                    Err(vec![FieldError::new(
+                        "row",
+                        "columns",
+                        format!(
+                            "has {} cells; the header has {}",
+                            record.len(),
+                            header.len()
+                        ),
+                    )])
+                } else {
+                    let object: serde_json::Map<_, _> = header
+                        .iter()
+                        .zip(record.iter())
+                        .filter(|(name, cell)| {
+                            !cell.trim().is_empty() && columns.accepted.contains(&name.as_str())
+                        })
+                        .map(|(name, cell)| (name.clone(), typed(columns, name, cell.trim())))
+                        .collect();
+                    Ok(serde_json::Value::Object(object))
+                };
+                Parsed::Row(line, row)
+            }
+        };
+        let stop = matches!(parsed, Parsed::Fatal(_));
+        if rows.blocking_send(parsed).is_err() || stop {
+            return;
+        }
+    }
+}
+
+/// A row's shape and rules, as the JSON create body would be checked.
+fn check_shape<T: serde::de::DeserializeOwned + Validate + BodyRules>(
+    value: serde_json::Value,
+    rules: RuleContext,
+) -> Result<T, Vec<FieldError>> {
+    JsonBody(value).parse::<T>(rules).map_err(|e| match e {
+        ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } => errors,
+        other => vec![FieldError::new("row", "invalid", other.to_string())],
+    })
+}
+
+struct Import<'a, I: Importer> {
+    importer: I,
+    caller: &'a Caller,
+    batch: Vec<(usize, I::Row)>,
+    report: Vec<RowReport>,
+}
+
+impl<I: Importer> Import<'_, I> {
+    fn reject(&mut self, row: usize, errors: Vec<FieldError>) {
+        self.report.push(RowReport {
+            row,
+            status: "rejected",
+            id: None,
+            errors,
+        });
+    }
+
+    async fn flush(&mut self, txn: &sea_orm::DatabaseTransaction) -> Result<(), ApiError> {
+        let batch = std::mem::take(&mut self.batch);
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let outcomes: Vec<RowOutcome> = self.importer.write(txn, self.caller, batch).await?;
+        for (row, outcome) in outcomes {
+            match outcome {
+                Ok(id) => self.report.push(RowReport {
+                    row,
+                    status: "accepted",
+                    id: Some(id),
+                    errors: Vec::new(),
+                }),
+                Err(errors) => self.reject(row, errors),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A kind of record to import: its columns, how a row is checked for shape, and its writer.
+struct Target<I: Importer> {
+    columns: &'static Columns,
+    shape: fn(serde_json::Value, RuleContext) -> Result<I::Row, Vec<FieldError>>,
+    importer: I,
+}
+
+/// Feeds the body to the parser and writes what it yields; the report of every row.
+async fn run<I: Importer>(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    params: ImportParams,
+    mut payload: web::Payload,
+    target: Target<I>,
+) -> Result<HttpResponse, ApiError> {
+    let Target {
+        columns,
+        shape,
+        importer,
+    } = target;
+    let encoding = encoding_of(req)?;
+    let limit = state.config.import_max_bytes;
+    let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(8);
+    let (row_tx, mut row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
+    let body = DecodedBody {
+        chunks: chunk_rx,
+        decoder: encoding.new_decoder_with_bom_removal(),
+        text: Vec::new(),
+        at: 0,
+        ended: false,
+    };
+    let parser = tokio::task::spawn_blocking(move || parse(body, columns, row_tx));
+
+    let feed = async move {
+        let mut received = 0usize;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
+            received += chunk.len();
+            if received > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if chunk_tx.send(chunk).await.is_err() {
+                break; // the parser stopped: it reports why
+            }
+        }
+        Ok::<(), ApiError>(())
+    };
+    let txn = crate::service::begin_write(&state.db.write).await?;
+    let mut import = Import {
+        importer,
+        caller,
+        batch: Vec::new(),
+        report: Vec::new(),
+    };
+    let rules = state.rules();
+    let write = async {
+        while let Some(parsed) = row_rx.recv().await {
+            match parsed {
+                Parsed::Fatal(error) => return Err(error),
+                Parsed::Row(row, Err(errors)) => import.reject(row, errors),
+                Parsed::Row(row, Ok(value)) => match shape(value, rules) {
+                    Ok(fields) => {
+                        import.batch.push((row, fields));
+                        if import.batch.len() >= BATCH {
+                            import.flush(&txn).await?;
+                        }
+                    }
+                    Err(errors) => import.reject(row, errors),
+                },
+            }
+        }
+        import.flush(&txn).await
+    };
+    let (fed, written) = tokio::join!(feed, write);
+    parser
+        .await
+        .map_err(|e| ApiError::Internal(format!("import parser: {e}")))?;
+    fed?;
+    written?;
+
+    let mut report = import.report;
+    report.sort_by_key(|r| r.row);
+    let rejected = report.iter().filter(|r| r.status == "rejected").count();
+    let accepted = report.len() - rejected;
+    let mode = params.mode.unwrap_or_default();
+    let dry_run = params.dry_run.unwrap_or(false);
+    let refused = mode == ImportMode::AllOrNothing && rejected > 0;
+    let written = if dry_run || refused {
+        txn.rollback().await?;
+        report.iter_mut().for_each(|r| r.id = None);
+        0
+    } else {
+        txn.commit().await?;
+        accepted
+    };
+    let body = ImportReport {
+        mode,
+        dry_run,
+        rows: report.len(),
+        accepted,
+        rejected,
+        written,
+        report,
+    };
+    Ok(match refused {
+        true => HttpResponse::UnprocessableEntity().json(body),
+        false => HttpResponse::Ok().json(body),
+    })
+}
+
+const MEMBER_COLUMNS: Columns = Columns {
+    accepted: &[
+        "name",
+        "gender",
+        "birth_date",
+        "ethnicity",
+        "education",
+        "phone",
+        "id_number",
+        "organization_id",
+        "party_organization_id",
+        "party_group_id",
+        "stage",
+        "is_mobile",
+        "host_party_organization_id",
+        "joined_on",
+        "full_member_on",
+    ],
+    ignored: &[
+        "id",
+        "status",
+        "probation_ends_on",
+        "created_at",
+        "updated_at",
+        "version",
+        "archived_at",
+    ],
+    booleans: &["is_mobile"],
+    integers: &[],
+};
+
+fn member_row(
+    value: serde_json::Value,
+    rules: RuleContext,
+) -> Result<crate::service::imports::MemberRow, Vec<FieldError>> {
+    let input: MemberInput = check_shape(value, rules)?;
+    let enrolment = Enrolment {
+        party_organization_id: input.party_organization_id,
+        stage: input.stage,
+        joined_on: input.joined_on,
+        full_member_on: input.full_member_on,
+    };
+    Ok((input.details.into(), enrolment))
+}
+
+/// Import members from CSV
+///
+/// The header names the columns, as in the member create body (`name`, `gender`,
+/// `birth_date`, `id_number`, `party_organization_id`, …; an export's server-owned columns such
+/// as `id` and `status` are ignored). Every row is checked as a create would be, and reported.
+/// `mode=all_or_nothing` (the default) writes nothing if any row is refused (422 with the
+/// report); `mode=valid_rows` writes the rows that pass. `dry_run=true` only checks. The body
+/// is UTF-8, or GBK with `Content-Type: text/csv; charset=gbk`; it is streamed, up to
+/// `LIANGXIN_IMPORT_MAX_BYTES`.
+#[utoipa::path(
+    operation_id = "importMembers",
+    tag = TAG,
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+        example = json!("name,gender,birth_date,id_number,party_organization_id,stage\n李明,male,1994-03-15,350102199403150016,019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21,full\n")),
+    responses(
+        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
+        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why.", body = ImportReport),
+    ),
+)]
+#[post("/imports/members")]
+pub async fn import_members(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: QueryParams<ImportParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let importer = MemberImporter::new(state.today());
+    let target = Target {
+        columns: &MEMBER_COLUMNS,
+        shape: member_row,
+        importer,
+    };
+    run(&state, &caller, &req, query.0, payload, target).await
+}
+
+const ORGANIZATION_COLUMNS: Columns = Columns {
+    accepted: &[
+        "name",
+        "kind",
+        "category",
+        "uscc",
+        "region_code",
+        "address",
+        "industry",
+        "employee_count",
+        "legal_representative",
+        "contact_name",
+        "contact_phone",
+        "in_survey_scope",
+        "operating_status",
+    ],
+    ignored: &[
+        "id",
+        "region_name",
+        "created_at",
+        "updated_at",
+        "version",
+        "archived_at",
+    ],
+    booleans: &["in_survey_scope"],
+    integers: &["employee_count"],
+};
+
+fn organization_row(
+    value: serde_json::Value,
+    rules: RuleContext,
+) -> Result<crate::service::organizations::OrganizationFields, Vec<FieldError>> {
+    check_shape::<OrganizationInput>(value, rules).map(Into::into)
+}
+
+/// Import organizations from CSV
+///
+/// As for members: the header names the columns of the organization create body (`name`,
+/// `kind`, `category`, `uscc`, `region_code`, `employee_count`, `in_survey_scope`, …); every
+/// row is checked and reported; `mode`, `dry_run`, encodings and the size limit work the same.
+#[utoipa::path(
+    operation_id = "importOrganizations",
+    tag = TAG,
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+        example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
+    responses(
+        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
+        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why.", body = ImportReport),
+    ),
+)]
+#[post("/imports/organizations")]
+pub async fn import_organizations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: QueryParams<ImportParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let importer = OrganizationImporter::default();
+    let target = Target {
+        columns: &ORGANIZATION_COLUMNS,
+        shape: organization_row,
+        importer,
+    };
+    run(&state, &caller, &req, query.0, payload, target).await
+}

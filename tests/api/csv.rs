@@ -1,0 +1,398 @@
+//! CSV in and out: imports report every row and honour their mode; list exports stream every
+//! matching row with the list's filters.
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, id_number, organization_body, problem, user_with_roles};
+
+crate::on_both_databases!(
+    an_import_reports_every_row_and_writes_all_or_nothing,
+    valid_rows_mode_writes_the_good_rows_and_dry_run_writes_none,
+    gbk_bodies_are_decoded_and_bad_headers_or_types_refused,
+    an_organization_import_checks_rules_and_scope_per_row,
+    exports_stream_every_matching_row_beyond_one_page,
+);
+
+async fn import(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+    app.request(Method::POST, path)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn member_csv(branch: &str, rows: &[(u32, &str)]) -> String {
+    let mut csv =
+        String::from("name,gender,birth_date,id_number,party_organization_id,stage,is_mobile\n");
+    for (n, id_number) in rows {
+        csv.push_str(&format!(
+            "党员{n},male,1990-01-01,{id_number},{branch},full,false\n"
+        ));
+    }
+    csv
+}
+
+async fn count_members(app: &TestApp) -> u64 {
+    let page: Value = app
+        .get("/api/v1/members?include_total=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["total"].as_u64().unwrap()
+}
+
+fn statuses(report: &Value) -> Vec<(u64, String)> {
+    report["report"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn an_import_reports_every_row_and_writes_all_or_nothing(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let good = id_number("19900101", true, 1);
+    let mut bad = id_number("19900101", true, 2);
+    bad.pop();
+    bad.push('Y');
+    let csv = member_csv(&branch, &[(1, &good), (2, &bad), (3, &good)]);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        statuses(&report),
+        [
+            (2, "accepted".into()),
+            (3, "rejected".into()),
+            (4, "rejected".into())
+        ]
+    );
+    assert_eq!(report["report"][1]["errors"][0]["field"], "id_number");
+    assert_eq!(
+        report["report"][2]["errors"][0]["code"],
+        "duplicate_in_file"
+    );
+    assert_eq!(report["written"], 0);
+    assert_eq!(count_members(&app).await, 0, "all or nothing");
+
+    let csv = member_csv(&branch, &[(1, &good)]);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv; charset=utf-8",
+        csv.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["written"], 1);
+    let id = report["report"][0]["id"].as_str().unwrap();
+    let member: Value = app
+        .get(&format!("/api/v1/members/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(member["stage"], "full");
+    // Again: the ID number is now taken.
+    let report: Value = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(report["report"][0]["errors"][0]["code"], "unique");
+}
+
+async fn valid_rows_mode_writes_the_good_rows_and_dry_run_writes_none(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let other = uuid::Uuid::now_v7().to_string();
+    let mut csv = member_csv(&branch, &[(1, &id_number("19900101", true, 1))]);
+    csv.push_str(&format!(
+        "党员2,male,1990-01-01,{},{other},full,false\n",
+        id_number("19900101", true, 2)
+    ));
+    csv.push_str("党员3,male,1990-01-01\n");
+
+    let dry = "/api/v1/imports/members?dry_run=true&mode=valid_rows";
+    let report: Value = import(&app, dry, "text/csv", csv.clone().into_bytes())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (report["accepted"].as_u64(), report["written"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(report["report"][0]["id"], Value::Null);
+    assert_eq!(count_members(&app).await, 0, "a dry run writes nothing");
+
+    let response = import(
+        &app,
+        "/api/v1/imports/members?mode=valid_rows",
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["written"], 1);
+    assert_eq!(
+        report["report"][1]["errors"][0]["code"],
+        "unknown_party_organization"
+    );
+    assert_eq!(report["report"][2]["errors"][0]["code"], "columns");
+    assert_eq!(count_members(&app).await, 1);
+}
+
+async fn gbk_bodies_are_decoded_and_bad_headers_or_types_refused(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let csv = member_csv(&branch, &[(1, &id_number("19900101", true, 1))]);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv; charset=GBK",
+        gbk.into_owned(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let page: Value = app.get("/api/v1/members").await.json().await.unwrap();
+    assert_eq!(page["items"][0]["name"], "党员1");
+
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv",
+        gbk.into_owned(),
+    )
+    .await;
+    assert_eq!(
+        problem(response, 400).await["errors"][0]["code"],
+        "csv",
+        "GBK sent as UTF-8"
+    );
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "application/json",
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(response.status(), 415);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv; charset=latin1",
+        csv.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(response.status(), 415);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv",
+        b"name,shoe_size\nx,42\n".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        problem(response, 400).await["errors"][0]["code"],
+        "unknown_column"
+    );
+    assert_eq!(count_members(&app).await, 1);
+}
+
+async fn an_organization_import_checks_rules_and_scope_per_row(app: TestApp) {
+    let header = "name,kind,category,uscc,region_code,employee_count,in_survey_scope\n";
+    let row = |n: u32, region: &str, employees: &str| {
+        format!(
+            "企业{n},new_economic,private_enterprise,{},{region},{employees},true\n",
+            crate::helpers::uscc(n)
+        )
+    };
+    let csv = format!(
+        "{header}{}{}{}",
+        row(1, "350102", "25"),
+        row(2, "110105", "25"),
+        row(3, "350102", "many")
+    );
+    let token = user_with_roles(
+        &app,
+        "fujian",
+        json!([{"role": "org_department", "region_code": "35"}]),
+    )
+    .await;
+    let response = app
+        .request_as(
+            &token,
+            Method::POST,
+            "/api/v1/imports/organizations?mode=valid_rows",
+        )
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        report["report"][1]["errors"][0]["code"], "outside_scope",
+        "{report}"
+    );
+    assert_eq!(report["report"][2]["errors"][0]["field"], "employee_count");
+    let page: Value = app
+        .get("/api/v1/organizations?include_total=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    // The one written is audited like any create.
+    let events: Value = app
+        .get("/api/v1/audit-events?resource_type=organization")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(events["items"].as_array().unwrap().len(), 1, "{events}");
+}
+
+async fn exports_stream_every_matching_row_beyond_one_page(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let rows: Vec<(u32, String)> = (0..1200)
+        .map(|n| (n, id_number("19900101", n % 2 == 0, n)))
+        .collect();
+    let mut csv = String::from("name,gender,birth_date,id_number,party_organization_id,phone\n");
+    for (n, number) in &rows {
+        let gender = if n % 2 == 0 { "male" } else { "female" };
+        csv.push_str(&format!(
+            "党员{n},{gender},1990-01-01,{number},{branch},13800135678\n"
+        ));
+    }
+    // Numbers repeat every 100 with the same gender: keep the first of each.
+    let response = import(
+        &app,
+        "/api/v1/imports/members?mode=valid_rows",
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await;
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["written"], 100, "{}", report["rejected"]);
+    let mut csv = String::from("name,gender,birth_date,id_number,party_organization_id\n");
+    for n in 0..1100u32 {
+        let birth = format!("19{:02}0{}1{}", 50 + n / 100 % 40, 1 + n / 10 % 9, n % 10);
+        let date = format!("19{}-0{}-1{}", &birth[2..4], &birth[5..6], &birth[7..8]);
+        csv.push_str(&format!(
+            "人{n},male,{date},{},{branch}\n",
+            id_number(&birth, true, n)
+        ));
+    }
+    let report: Value = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(report["written"], 1100, "{}", report["report"][0]);
+
+    let token = user_with_roles(
+        &app,
+        "fuzhou",
+        json!([{"role": "org_department", "region_code": "3501"}]),
+    )
+    .await;
+    let response = app
+        .request_as(&token, Method::GET, "/api/v1/members?gender=x")
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        400,
+        "unknown filters are refused as in JSON"
+    );
+    let response = app
+        .request_as(&token, Method::GET, "/api/v1/members?q=党员")
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(&header[..3], ["id", "name", "gender"]);
+    let phone = header.iter().position(|c| c == "phone").unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 100, "the q filter applies");
+    assert!(
+        records.iter().all(|r| &r[phone] == "138****5678"),
+        "masked without pii:read"
+    );
+
+    let all = app
+        .request(Method::GET, "/api/v1/members?limit=5")
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.lines().count(),
+        1 + 1200,
+        "every row, past the page limit and the 500-row export pages"
+    );
+
+    app.create_organization(&organization_body(1)).await;
+    let organizations = app
+        .request(Method::GET, "/api/v1/organizations")
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        organizations.contains("福建省 / 福州市 / 鼓楼区"),
+        "{organizations}"
+    );
+}
