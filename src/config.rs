@@ -136,20 +136,20 @@ impl Config {
             oidc: match (
                 get("LIANGXIN_OIDC_ISSUER"),
                 get("LIANGXIN_OIDC_AUDIENCE"),
-                get("LIANGXIN_OIDC_JWKS_FILE"),
+                get("LIANGXIN_OIDC_JWKS_FILE").or_else(|| get("LIANGXIN_OIDC_PEM_FILE")),
             ) {
                 (None, None, None) => None,
-                (Some(issuer), Some(audience), Some(jwks_file)) => {
+                (Some(issuer), Some(audience), Some(keys_file)) => {
                     Some(crate::auth::oidc::IdpConfig {
                         issuer,
                         audience,
-                        jwks_file: jwks_file.into(),
+                        keys_file: keys_file.into(),
                         user_claim: get("LIANGXIN_OIDC_USER_CLAIM").unwrap_or_else(|| "sub".into()),
                     })
                 }
                 _ => {
                     return Err(ConfigError(
-                        "LIANGXIN_OIDC_ISSUER, LIANGXIN_OIDC_AUDIENCE and LIANGXIN_OIDC_JWKS_FILE go together".into(),
+                        "LIANGXIN_OIDC_ISSUER, LIANGXIN_OIDC_AUDIENCE and LIANGXIN_OIDC_JWKS_FILE (or LIANGXIN_OIDC_PEM_FILE) go together".into(),
                     ));
                 }
             },

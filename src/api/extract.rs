@@ -569,12 +569,49 @@ pub fn split_version(
         ));
     };
     let version = match map.remove("version") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(from_json_value::<i32>(v).map_err(|_| {
-            ApiError::bad_request("version", "type", "must be the integer version last read")
-        })?),
+        None => None,
+        Some(v) => match from_json_value::<i32>(v) {
+            Ok(version) if version >= 1 => Some(version),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "version",
+                    "type",
+                    "must be the integer version last read (1 or more)",
+                ));
+            }
+        },
     };
     Ok((patch, version))
+}
+
+/// 400 for every top-level field of `body` that `parsed` does not have. For request types whose
+/// schema must stay open for the contract (tagged unions, flattened structs): they serialize
+/// every field they read, so a field missing after the round trip was not theirs.
+pub fn refuse_unknown_fields(
+    body: &serde_json::Value,
+    parsed: &impl Serialize,
+) -> Result<(), ApiError> {
+    let known = serde_json::to_value(parsed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let unknown: Vec<FieldError> = body
+        .as_object()
+        .into_iter()
+        .flat_map(|fields| fields.keys())
+        .filter(|key| known.get(key.as_str()).is_none())
+        .map(|key| {
+            FieldError::new(
+                key.as_str(),
+                "unknown_field",
+                "is not a field of this request",
+            )
+        })
+        .collect();
+    match unknown.is_empty() {
+        true => Ok(()),
+        false => Err(ApiError::BadRequest {
+            detail: format!("{}: is not a field of this request", unknown[0].field),
+            errors: unknown,
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -216,7 +216,7 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
         .iter()
         .find(|c| !columns.accepted.contains(&c.as_str()) && !columns.ignored.contains(&c.as_str()))
     {
-        let error = ApiError::bad_request(
+        let error = ApiError::invalid(
             "header",
             "unknown_column",
             format!(
@@ -486,7 +486,8 @@ fn member_row(
     responses(
         (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
         (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why.", body = ImportReport),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
+         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
     ),
 )]
 #[post("/imports/members")]
@@ -556,7 +557,8 @@ fn organization_row(
     responses(
         (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
         (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why.", body = ImportReport),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
+         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
     ),
 )]
 #[post("/imports/organizations")]

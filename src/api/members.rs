@@ -10,7 +10,8 @@ use validator::Validate;
 use super::csv_export;
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, from_json_value, split_version, validation_errors,
+    QueryParams, ReadParams, apply_merge_patch, from_json_value, refuse_unknown_fields,
+    split_version, validation_errors,
 };
 use super::regions::region_filter;
 use super::respond::{Created, create_idempotently, representation};
@@ -33,7 +34,6 @@ const TAG: &str = "members";
 /// The fields of a member a merge patch may change. Stage and status change only through the
 /// development pipeline and transfers; the party organization only through a transfer.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct MemberDetails {
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
@@ -109,8 +109,7 @@ impl From<MemberDetails> for MemberFields {
 }
 
 /// A new member record.
-#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({
     "name": "李明",
     "gender": "male",
@@ -467,6 +466,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
     let input: MemberInput = body.parse(state.rules())?;
+    refuse_unknown_fields(&body.0, &input)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let enrolment = Enrolment {
             party_organization_id: input.party_organization_id,
@@ -734,6 +734,7 @@ fn parse_step(body: &serde_json::Value) -> Result<DevelopmentStep, ApiError> {
         }),
         other => other,
     })?;
+    refuse_unknown_fields(body, &step)?;
     step.validate_fields()
         .map_err(|e| ApiError::Validation(validation_errors(&e)))?;
     Ok(step)
@@ -798,7 +799,6 @@ pub enum TransferInput {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct InternalTransfer {
     pub to_party_organization_id: Uuid,
     pub date: NaiveDate,
@@ -809,7 +809,6 @@ pub struct InternalTransfer {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct OutgoingTransfer {
     /// The receiving party organization, in words.
     #[validate(length(min = 1, max = 200))]
@@ -823,7 +822,6 @@ pub struct OutgoingTransfer {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct IncomingTransfer {
     pub to_party_organization_id: Uuid,
     /// The sending party organization, in words.
@@ -976,7 +974,9 @@ pub async fn transfer(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
-    let request = from_json_value::<TransferInput>(body.0.clone())?.into_request()?;
+    let input = from_json_value::<TransferInput>(body.0.clone())?;
+    refuse_unknown_fields(&body.0, &input)?;
+    let request = input.into_request()?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let (record, _) =
             service::transfer(&state.db, &caller, *id, request, state.today()).await?;

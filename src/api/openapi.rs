@@ -132,7 +132,65 @@ pub fn document() -> Document {
     );
     components.add_security_scheme(OAUTH_SCHEME, oauth_scheme());
     add_shared_behaviour(&mut doc);
+    close_composed_bodies(&mut doc);
     doc
+}
+
+/// Request bodies composed of several structs (a tagged union, a flattened struct) whose parts
+/// cannot each refuse unknown fields; the API refuses them (`extract::refuse_unknown_fields`).
+const CLOSED_BODIES: &[&str] = &["DevelopmentStep", "TransferInput", "MemberInput"];
+
+/// Describes each composed body as the closed object the API accepts: its parts' properties
+/// merged into one object with `additionalProperties: false`. (`allOf` of closed parts would
+/// accept nothing, and of open parts would promise more than the API takes.)
+fn close_composed_bodies(doc: &mut Document) {
+    use utoipa::openapi::schema::{AdditionalProperties, AllOf, Object, Schema};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let parts = components.schemas.clone();
+    let merged = |all: &AllOf| -> Option<Object> {
+        let mut object = Object::new();
+        for item in &all.items {
+            let part = match item {
+                RefOr::Ref(r) => {
+                    parts.get(r.ref_location.trim_start_matches("#/components/schemas/"))?
+                }
+                inline => inline,
+            };
+            let RefOr::T(Schema::Object(part)) = part else {
+                return None;
+            };
+            object.properties.extend(part.properties.clone());
+            object.required.extend(part.required.iter().cloned());
+        }
+        object.schema_type = utoipa::openapi::schema::Type::Object.into();
+        object.description = all.description.clone();
+        object.example = all.example.clone();
+        object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        Some(object)
+    };
+    for name in CLOSED_BODIES {
+        match components.schemas.get_mut(*name) {
+            Some(RefOr::T(Schema::OneOf(one))) => {
+                for item in one.items.iter_mut() {
+                    if let RefOr::T(Schema::AllOf(all)) = item
+                        && let Some(object) = merged(all)
+                    {
+                        *item = RefOr::T(Schema::Object(object));
+                    }
+                }
+            }
+            Some(schema @ RefOr::T(Schema::AllOf(_))) => {
+                if let RefOr::T(Schema::AllOf(all)) = &*schema
+                    && let Some(object) = merged(all)
+                {
+                    *schema = RefOr::T(Schema::Object(object));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// OAuth 2.0 with the password and client-credentials flows, listing every scope.

@@ -1,5 +1,5 @@
 //! Tokens from an external identity provider (a government single sign-on): RS256 or ES256 JWTs
-//! whose key is chosen by `kid` from a JWKS file. The token's user claim names a local user,
+//! whose key is chosen by `kid` from a JWKS file or a PEM file. The token's user claim names a local user,
 //! whose roles apply. Keys rotate by `kid`: an unknown `kid` makes the file be read again (at
 //! most once a minute).
 use std::collections::HashMap;
@@ -18,7 +18,8 @@ const RELOAD_AT_MOST_EVERY: Duration = Duration::from_secs(60);
 pub struct IdpConfig {
     pub issuer: String,
     pub audience: String,
-    pub jwks_file: PathBuf,
+    /// A JWKS (JSON) file, or a PEM file of public keys each preceded by a `kid: <id>` line.
+    pub keys_file: PathBuf,
     /// The claim that holds the local username (default `sub`).
     pub user_claim: String,
 }
@@ -37,11 +38,55 @@ fn unauthorized(why: &str) -> ApiError {
     ApiError::Unauthorized(why.into())
 }
 
-/// Reads a JWKS file: RSA keys for RS256 and P-256 keys for ES256, each with its `kid`.
-fn load(path: &PathBuf) -> Result<HashMap<String, (DecodingKey, Algorithm)>, String> {
+type KeysByKid = HashMap<String, (DecodingKey, Algorithm)>;
+
+/// Reads the keys file: JWKS when it is JSON, PEM otherwise.
+fn load(path: &PathBuf) -> Result<KeysByKid, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    match text.trim_start().starts_with('{') {
+        true => load_jwks(path, &text),
+        false => load_pem(path, &text),
+    }
+}
+
+/// PEM public keys (RSA for RS256, P-256 for ES256). A PEM block has no key id, so each is named
+/// by the `kid: <id>` line before it; text outside the blocks is otherwise ignored (RFC 7468).
+fn load_pem(path: &std::path::Path, text: &str) -> Result<KeysByKid, String> {
+    const END: &str = "-----END PUBLIC KEY-----";
+    let mut keys = HashMap::new();
+    let mut kid: Option<String> = None;
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN PUBLIC KEY-----") {
+        for line in rest[..start].lines() {
+            if let Some(id) = line.trim().strip_prefix("kid:") {
+                kid = Some(id.trim().to_owned());
+            }
+        }
+        let end = rest[start..]
+            .find(END)
+            .map(|i| start + i + END.len())
+            .ok_or_else(|| format!("{}: a PEM block is not closed", path.display()))?;
+        let block = &rest[start..end];
+        let id = kid
+            .take()
+            .ok_or_else(|| format!("{}: a key has no `kid:` line before it", path.display()))?;
+        let key = DecodingKey::from_rsa_pem(block.as_bytes())
+            .map(|k| (k, Algorithm::RS256))
+            .or_else(|_| DecodingKey::from_ec_pem(block.as_bytes()).map(|k| (k, Algorithm::ES256)))
+            .map_err(|e| format!("{}: key {id}: {e}", path.display()))?;
+        keys.insert(id, key);
+        rest = &rest[end..];
+    }
+    if keys.is_empty() {
+        return Err(format!("{}: no public keys", path.display()));
+    }
+    Ok(keys)
+}
+
+/// A JWKS: RSA keys for RS256 and P-256 keys for ES256, each with its `kid`.
+fn load_jwks(path: &std::path::Path, text: &str) -> Result<KeysByKid, String> {
     let set: JwkSet =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a JWKS: {e}", path.display()))?;
+        serde_json::from_str(text).map_err(|e| format!("{}: not a JWKS: {e}", path.display()))?;
     let mut keys = HashMap::new();
     for jwk in &set.keys {
         let Some(kid) = jwk.common.key_id.clone() else {
@@ -61,7 +106,7 @@ fn load(path: &PathBuf) -> Result<HashMap<String, (DecodingKey, Algorithm)>, Str
 
 impl ExternalIdp {
     pub fn new(config: IdpConfig) -> Result<Self, String> {
-        let by_kid = load(&config.jwks_file)?;
+        let by_kid = load(&config.keys_file)?;
         Ok(ExternalIdp {
             config,
             keys: RwLock::new(Keys {
@@ -77,7 +122,7 @@ impl ExternalIdp {
         }
         let mut keys = self.keys.write().ok()?;
         if keys.loaded_at.elapsed() >= RELOAD_AT_MOST_EVERY {
-            match load(&self.config.jwks_file) {
+            match load(&self.config.keys_file) {
                 Ok(by_kid) => {
                     *keys = Keys {
                         by_kid,
@@ -136,5 +181,20 @@ impl ExternalIdp {
     /// Whether a token is meant for this provider: signed with an asymmetric algorithm.
     pub fn handles(algorithm: Algorithm) -> bool {
         matches!(algorithm, Algorithm::RS256 | Algorithm::ES256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pem_key_needs_the_kid_that_names_it() {
+        let path = std::path::Path::new("keys.pem");
+        let pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEeSoLq6ojkSUV7iNE8obmDHKVMvOr\nx2+ch4nD7eMaNPHyCe6H1rJn018Jv2KCA1tH7XI4a9vApSMJ+yRp8lB4gg==\n-----END PUBLIC KEY-----\n";
+        assert!(load_pem(path, pem).unwrap_err().contains("kid"));
+        let named = load_pem(path, &format!("kid: ec-1\n{pem}")).unwrap();
+        assert_eq!(named["ec-1"].1, Algorithm::ES256);
+        assert!(load_pem(path, "no keys here").is_err());
     }
 }

@@ -18,7 +18,9 @@ pub const MIN_TRAINING_HOURS: u32 = 24;
 pub const MIN_NOTICE_WORKING_DAYS: u32 = 5;
 pub const PROBATION_MONTHS: u32 = 12;
 
-/// A step of the pipeline, with what it records. `date` is the day it happened (for a public
+/// A step of the pipeline, with what it records. (The variants' structs do not refuse unknown
+/// fields themselves, so that the contract can describe the union; the API refuses them by
+/// comparing the body with what was read, see `extract::refuse_unknown_fields`.) `date` is the day it happened (for a public
 /// notice, its first day); it cannot be in the future.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -49,33 +51,30 @@ pub enum DevelopmentStep {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct Application {
     #[schema(example = "2026-03-02")]
     pub date: NaiveDate,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct Talk {
     pub date: NaiveDate,
     /// Who held the talk.
     #[validate(length(max = 100))]
     #[schema(max_length = 100)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub talked_by: Option<String>,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct ActivistDesignation {
     pub date: NaiveDate,
     /// Ids of 1 or 2 active full members who will guide the activist.
@@ -84,23 +83,21 @@ pub struct ActivistDesignation {
     pub contacts: Vec<Uuid>,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct ActivistAssessment {
     pub date: NaiveDate,
     /// The branch's findings.
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub findings: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct CandidateDesignation {
     pub date: NaiveDate,
     /// Ids of the 2 active full members who introduce the candidate (入党介绍人).
@@ -113,12 +110,11 @@ pub struct CandidateDesignation {
     pub training_hours: u32,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct PublicNotice {
     /// The first day of the notice.
     pub date: NaiveDate,
@@ -126,12 +122,11 @@ pub struct PublicNotice {
     pub ends_on: NaiveDate,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct AdmissionVote {
     /// The date of the general meeting that voted.
     pub date: NaiveDate,
@@ -145,12 +140,11 @@ pub struct AdmissionVote {
     pub entitled_voters: u32,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct ProbationExtension {
     pub date: NaiveDate,
     /// 6 to 12 months.
@@ -159,27 +153,25 @@ pub struct ProbationExtension {
     pub months: u32,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct FullMembership {
     pub date: NaiveDate,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     pub date: NaiveDate,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<String>,
 }
 

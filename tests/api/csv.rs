@@ -215,7 +215,7 @@ async fn gbk_bodies_are_decoded_and_bad_headers_or_types_refused(app: TestApp) {
     )
     .await;
     assert_eq!(
-        problem(response, 400).await["errors"][0]["code"],
+        problem(response, 422).await["errors"][0]["code"],
         "unknown_column"
     );
     assert_eq!(count_members(&app).await, 1);

@@ -219,6 +219,26 @@ async fn steps_out_of_order_or_too_soon_are_refused_with_the_rule(app: TestApp) 
         )
         .await;
     assert_eq!(unknown.status(), 422);
+    let extra = app
+        .post_json(
+            &format!("/api/v1/members/{id}/development"),
+            &json!({"step": "application", "date": "2025-01-01", "stage": "full"}),
+        )
+        .await;
+    assert_eq!(
+        field_errors(&problem(extra, 400).await),
+        [("stage".into(), "unknown_field".into())]
+    );
+    let extra = app
+        .post_json(
+            &format!("/api/v1/members/{id}/transfers"),
+            &json!({"kind": "out", "destination": "x", "date": "2025-01-01", "status": "active"}),
+        )
+        .await;
+    assert_eq!(
+        field_errors(&problem(extra, 400).await),
+        [("status".into(), "unknown_field".into())]
+    );
 
     step(
         &app,

@@ -31,11 +31,15 @@ fn sign(alg: Algorithm, key_file: &str, kid: &str, overrides: Value) -> String {
 }
 
 async fn app_with_idp(backend: Backend) -> Option<TestApp> {
+    app_with_keys(backend, "jwks.json").await
+}
+
+async fn app_with_keys(backend: Backend, keys_file: &str) -> Option<TestApp> {
     let mut config = config_for(backend).await?;
     config.oidc = Some(liangxin::auth::oidc::IdpConfig {
         issuer: ISSUER.into(),
         audience: AUDIENCE.into(),
-        jwks_file: fixture("jwks.json"),
+        keys_file: fixture(keys_file),
         user_claim: "sub".into(),
     });
     let app = spawn_with_config(config).await;
@@ -196,4 +200,26 @@ async fn without_a_provider_asymmetric_tokens_are_refused() {
     let app = crate::helpers::spawn_app(Backend::Sqlite).await.unwrap();
     let token = sign(Algorithm::ES256, "ec-1.pem", "ec-1", json!({}));
     problem(status_with(&app, &token, "/api/v1/me").await, 401).await;
+}
+
+/// The same provider with its keys in a PEM file, each named by a `kid:` line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keys_from_a_pem_file_are_chosen_by_kid() {
+    let app = app_with_keys(Backend::Sqlite, "keys.pem").await.unwrap();
+    for (alg, key, kid) in [
+        (Algorithm::ES256, "ec-1.pem", "ec-1"),
+        (Algorithm::RS256, "rsa-1.pem", "rsa-1"),
+    ] {
+        let token = sign(alg, key, kid, json!({}));
+        let response = status_with(&app, &token, "/api/v1/me").await;
+        assert_eq!(response.status(), 200, "{kid}");
+    }
+    for (alg, key, kid) in [
+        (Algorithm::ES256, "ec-2.pem", "ec-2"),
+        (Algorithm::ES256, "ec-2.pem", "ec-1"),
+        (Algorithm::RS256, "rsa-1.pem", "ec-1"),
+    ] {
+        let token = sign(alg, key, kid, json!({}));
+        problem(status_with(&app, &token, "/api/v1/me").await, 401).await;
+    }
 }
