@@ -117,7 +117,7 @@ impl From<MemberDetails> for MemberFields {
     "ethnicity": "汉族",
     "education": "本科",
     "phone": "13800135678",
-    "id_number": "350102199403150016",
+    "id_number": "350102199403150011",
     "organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11",
     "party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
     "stage": "applicant"
@@ -161,7 +161,7 @@ impl BodyRules for MemberInput {
     "ethnicity": "汉族",
     "education": "本科",
     "phone": "138****5678",
-    "id_number": "350102********0016",
+    "id_number": "350102********0011",
     "organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11",
     "party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
     "home_party_organization_id": null,
@@ -187,7 +187,7 @@ pub struct Member {
     pub education: Option<String>,
     /// Personal data: masked (`138****5678`) unless the caller holds `pii:read`.
     pub phone: Option<String>,
-    /// Personal data: masked (`350102********0016`) unless the caller holds `pii:read`.
+    /// Personal data: masked (`350102********0011`) unless the caller holds `pii:read`.
     pub id_number: String,
     pub organization_id: Option<Uuid>,
     /// Where the membership relation is held (for a mobile member, their home organization).
