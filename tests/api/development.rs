@@ -8,6 +8,7 @@ crate::on_both_databases!(
     an_applicant_becomes_a_full_member_step_by_step,
     steps_out_of_order_or_too_soon_are_refused_with_the_rule,
     contacts_and_introducers_must_be_other_full_members,
+    concurrent_steps_are_checked_one_after_the_other,
 );
 
 async fn step(app: &TestApp, member: &str, body: Value) -> Value {
@@ -375,4 +376,21 @@ async fn contacts_and_introducers_must_be_other_full_members(app: TestApp) {
         );
     }
     step(&app, &id, json!({"step": "activist_designation", "date": "2025-02-01", "contacts": [full[0], full[1]]})).await;
+}
+
+async fn concurrent_steps_are_checked_one_after_the_other(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let id = app.member(&branch, 1, json!({})).await;
+    let path = format!("/api/v1/members/{id}/development");
+    let body = json!({"step": "application", "date": "2025-01-10"});
+    let requests = (0..10).map(|_| app.post_json(&path, &body));
+    let mut statuses: Vec<u16> = futures::future::join_all(requests)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+    let development: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(development["steps"].as_array().unwrap().len(), 1);
 }
