@@ -26,6 +26,12 @@ use sea_orm::{AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, Transa
 /// for it instead of failing with SQLITE_BUSY. While a write transaction is open, run every
 /// query on it: asking `db.write` for another connection would wait for this one forever.
 pub async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    conn.begin_with_config(None, Some(AccessMode::ReadWrite))
-        .await
+    match conn.get_database_backend() {
+        // SQLite has no access modes (sea-orm would warn on every write); the pool does the job.
+        sea_orm::DatabaseBackend::Sqlite => conn.begin().await,
+        _ => {
+            conn.begin_with_config(None, Some(AccessMode::ReadWrite))
+                .await
+        }
+    }
 }
