@@ -29,6 +29,7 @@ fn main() {
         region_code: Some("110105".into()),
         party_organization_id: None,
         member_id: None,
+        instructor_id: None,
     }];
     let subject = "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11";
     per_op("issue an access token (HS256)", 50_000, || {

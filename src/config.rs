@@ -28,6 +28,10 @@ pub struct Config {
     pub login_window: Duration,
     /// A division table to use instead of the bundled one (same CSV format).
     pub divisions_file: Option<std::path::PathBuf>,
+    /// "One person, one enterprise": active assignments an instructor may hold at once.
+    pub max_orgs_per_instructor: u32,
+    /// An active assignment with no visit for this many days is overdue.
+    pub visit_overdue_days: u32,
     /// The largest CSV body an import accepts (JSON bodies stop at 1 MiB).
     pub import_max_bytes: usize,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
@@ -124,6 +128,9 @@ impl Config {
                 as i32,
             login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
             divisions_file: get("LIANGXIN_DIVISIONS_FILE").map(Into::into),
+            max_orgs_per_instructor: parse_num("LIANGXIN_MAX_ORGS_PER_INSTRUCTOR", 1)?.clamp(1, 100)
+                as u32,
+            visit_overdue_days: parse_num("LIANGXIN_VISIT_OVERDUE_DAYS", 90)?.clamp(1, 3650) as u32,
             import_max_bytes: parse_num("LIANGXIN_IMPORT_MAX_BYTES", 256 * 1024 * 1024)? as usize,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),

@@ -117,6 +117,7 @@ async fn create_user(
         region_code: None,
         party_organization_id: None,
         member_id: None,
+        instructor_id: None,
     };
     let new = service::users::NewUser {
         username,

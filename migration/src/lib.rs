@@ -8,6 +8,7 @@ mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_audit_events;
 mod m20261128_000006_api_clients;
 mod m20261128_000007_party_register;
+mod m20261128_000008_instructors;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_audit_events::Migration),
             Box::new(m20261128_000006_api_clients::Migration),
             Box::new(m20261128_000007_party_register::Migration),
+            Box::new(m20261128_000008_instructors::Migration),
         ]
     }
 }

@@ -6,12 +6,15 @@ pub mod auth;
 pub mod csv_export;
 pub mod extract;
 pub mod imports;
+pub mod instructor_assignments;
+pub mod instructors;
 pub mod members;
 pub mod openapi;
 pub mod ops;
 pub mod organizations;
 pub mod party_organizations;
 pub mod regions;
+pub mod reports;
 pub mod respond;
 pub mod users;
 
@@ -84,6 +87,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(members::transfer)
             .service(imports::import_members)
             .service(imports::import_organizations)
+            .service(instructors::list)
+            .service(instructors::create)
+            .service(instructors::get)
+            .service(instructors::update)
+            .service(instructors::archive)
+            .service(instructors::trainings)
+            .service(instructors::add_training)
+            .service(instructor_assignments::list)
+            .service(instructor_assignments::create)
+            .service(instructor_assignments::get)
+            .service(instructor_assignments::end)
+            .service(instructor_assignments::hand_over)
+            .service(instructor_assignments::visits)
+            .service(instructor_assignments::record_visit)
+            .service(reports::coverage)
             .service(regions::list)
             .service(regions::get)
             .service(users::list)

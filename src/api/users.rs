@@ -64,21 +64,25 @@ fn grant_violations(grants: &[RoleGrant], rules: RuleContext) -> Vec<RuleViolati
     for grant in grants {
         let role = grant.role.as_str();
         let wants = match grant.role {
-            Role::Admin => [false, false, false],
-            Role::OrgDepartment => [true, false, false],
-            Role::BranchSecretary => [false, true, false],
-            Role::Member => [false, false, true],
+            Role::Admin => [false, false, false, false],
+            Role::OrgDepartment => [true, false, false, false],
+            Role::BranchSecretary => [false, true, false, false],
+            Role::Member => [false, false, true, false],
+            Role::Instructor => [false, false, false, true],
         };
         let has = [
             grant.region_code.is_some(),
             grant.party_organization_id.is_some(),
             grant.member_id.is_some(),
+            grant.instructor_id.is_some(),
         ];
-        for ((field, wanted), present) in ["region_code", "party_organization_id", "member_id"]
-            .into_iter()
-            .zip(wants)
-            .zip(has)
-        {
+        let fields = [
+            "region_code",
+            "party_organization_id",
+            "member_id",
+            "instructor_id",
+        ];
+        for ((field, wanted), present) in fields.into_iter().zip(wants).zip(has) {
             match (wanted, present) {
                 (true, false) => {
                     violation("scope_required", format!("a {role} role needs its {field}"))

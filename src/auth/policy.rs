@@ -20,6 +20,9 @@ pub enum Role {
     BranchSecretary,
     /// A party member: their own member record.
     Member,
+    /// A party-building instructor: the organizations of their active assignments (read), their
+    /// own record and assignments, and the visit logs they write.
+    Instructor,
 }
 
 /// A role held by a user, with its scope.
@@ -40,6 +43,9 @@ pub struct RoleGrant {
     /// The member record of a `member` grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<Uuid>,
+    /// The instructor record of an `instructor` grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructor_id: Option<Uuid>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +58,14 @@ pub enum Permission {
     MembersRead,
     /// Creating and changing members, their development steps and transfers.
     MembersWrite,
+    /// Instructors, their trainings and assignments, and visit logs.
+    InstructorsRead,
+    /// Registering instructors and trainings; assigning, ending and handing over assignments.
+    InstructorsWrite,
+    /// Writing visit logs.
+    VisitsWrite,
+    /// Coverage and compliance reports.
+    ReportsRead,
     /// The division table, which every signed-in caller may read.
     RegionsRead,
     /// Creating users, changing their roles, disabling them, resetting passwords.
@@ -75,6 +89,10 @@ impl Permission {
             Permission::PartyOrganizationsWrite => "changing party organizations",
             Permission::MembersRead => "reading members",
             Permission::MembersWrite => "changing members",
+            Permission::InstructorsRead => "reading instructors and assignments",
+            Permission::InstructorsWrite => "changing instructors and assignments",
+            Permission::VisitsWrite => "writing visit logs",
+            Permission::ReportsRead => "reading reports",
             Permission::RegionsRead => "reading regions",
             Permission::UsersManage => "managing users",
             Permission::OwnAccountRead => "reading your account",
@@ -92,6 +110,10 @@ impl Permission {
             Permission::PartyOrganizationsWrite => "party_organizations:write",
             Permission::MembersRead => "members:read",
             Permission::MembersWrite => "members:write",
+            Permission::InstructorsRead => "instructors:read",
+            Permission::InstructorsWrite => "instructors:write",
+            Permission::VisitsWrite => "visits:write",
+            Permission::ReportsRead => "reports:read",
             Permission::RegionsRead => "regions:read",
             Permission::UsersManage => "users:manage",
             Permission::OwnAccountRead => "me:read",
@@ -104,13 +126,17 @@ impl Permission {
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 9] = [
+    pub const FOR_CLIENTS: [Permission; 13] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::PartyOrganizationsRead,
         Permission::PartyOrganizationsWrite,
         Permission::MembersRead,
         Permission::MembersWrite,
+        Permission::InstructorsRead,
+        Permission::InstructorsWrite,
+        Permission::VisitsWrite,
+        Permission::ReportsRead,
         Permission::RegionsRead,
         Permission::AuditRead,
         Permission::PiiRead,
@@ -135,6 +161,10 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             PartyOrganizationsWrite,
             MembersRead,
             MembersWrite,
+            InstructorsRead,
+            InstructorsWrite,
+            VisitsWrite,
+            ReportsRead,
             RegionsRead,
             UsersManage,
             OwnAccountRead,
@@ -152,6 +182,10 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             PartyOrganizationsWrite,
             MembersRead,
             MembersWrite,
+            InstructorsRead,
+            InstructorsWrite,
+            VisitsWrite,
+            ReportsRead,
             RegionsRead,
             OwnAccountRead,
             AuditRead,
@@ -169,6 +203,16 @@ pub const TABLE: &[(Role, &[Permission])] = &[
         ],
     ),
     (Role::Member, &[MembersRead, RegionsRead, OwnAccountRead]),
+    (
+        Role::Instructor,
+        &[
+            OrganizationsRead,
+            InstructorsRead,
+            VisitsWrite,
+            RegionsRead,
+            OwnAccountRead,
+        ],
+    ),
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -189,6 +233,8 @@ pub enum Scope {
     PartySubtree(String),
     /// One member's own record.
     OwnMember(Uuid),
+    /// An instructor: their own record and assignments, and the organizations assigned to them.
+    Instructor(Uuid),
     Nothing,
 }
 
@@ -208,6 +254,7 @@ impl RoleGrant {
                 None => Scope::Nothing,
             },
             Role::Member => self.member_id.map_or(Scope::Nothing, Scope::OwnMember),
+            Role::Instructor => self.instructor_id.map_or(Scope::Nothing, Scope::Instructor),
         }
     }
 }
@@ -263,6 +310,7 @@ impl Role {
             Role::OrgDepartment => "org_department",
             Role::BranchSecretary => "branch_secretary",
             Role::Member => "member",
+            Role::Instructor => "instructor",
         }
     }
 
@@ -272,6 +320,7 @@ impl Role {
             "org_department" => Some(Role::OrgDepartment),
             "branch_secretary" => Some(Role::BranchSecretary),
             "member" => Some(Role::Member),
+            "instructor" => Some(Role::Instructor),
             _ => None,
         }
     }
@@ -303,6 +352,7 @@ mod tests {
             region_code: Some("110100".into()),
             party_organization_id: None,
             member_id: None,
+            instructor_id: None,
         };
         assert_eq!(grant.scope(None), Scope::Region("1101".into()));
         let access = Access {

@@ -3,6 +3,7 @@ pub mod calendar;
 pub mod development;
 pub mod divisions;
 pub mod id_number;
+pub mod instructor;
 pub mod member;
 pub mod organization;
 pub mod party_organization;

@@ -63,6 +63,7 @@ pub async fn bootstrap_admin(
         region_code: None,
         party_organization_id: None,
         member_id: None,
+        instructor_id: None,
     };
     let new = super::users::NewUser {
         username,

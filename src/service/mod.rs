@@ -4,11 +4,13 @@ pub mod audit;
 pub mod bootstrap;
 pub mod idempotency;
 pub mod imports;
+pub mod instructors;
 pub mod login_throttle;
 pub mod members;
 pub mod organizations;
 pub mod party_organizations;
 pub mod refresh_tokens;
+pub mod reports;
 pub mod resource;
 pub mod users;
 

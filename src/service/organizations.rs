@@ -6,12 +6,14 @@ use uuid::Uuid;
 use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit};
 use crate::auth::Access;
+use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
     OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_text,
 };
 use crate::error::{ApiError, FieldError};
+use sea_orm::sea_query::IntoCondition;
 
 resource::impl_resource!(organization, archived);
 
@@ -138,8 +140,17 @@ pub(super) fn change(
     }
 }
 
-fn scope(access: &Access) -> Condition {
-    resource::region_scope(access, Column::RegionCode)
+/// Organizations within a region, or, for an instructor, those of their active assignments.
+pub fn scope(access: &Access) -> Condition {
+    resource::scope_condition(access, |scope| match scope {
+        Scope::Region(prefix) => Some(resource::region_condition(Column::RegionCode, prefix)),
+        Scope::Instructor(instructor) => Some(
+            Column::Id
+                .in_subquery(super::instructors::organizations_of(*instructor))
+                .into_condition(),
+        ),
+        _ => None,
+    })
 }
 
 pub async fn get(

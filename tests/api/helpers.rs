@@ -23,6 +23,8 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub token: String,
+    /// The database this server uses, to start a second server on it.
+    pub database_url: String,
 }
 
 /// Runs the same test body on SQLite and, when configured, PostgreSQL.
@@ -114,6 +116,7 @@ pub async fn config_for(backend: Backend) -> Option<Config> {
 }
 
 pub async fn spawn_with_config(config: Config) -> TestApp {
+    let database_url = config.database_url.clone();
     let app = Application::build(config)
         .await
         .expect("the application starts");
@@ -142,6 +145,7 @@ pub async fn spawn_with_config(config: Config) -> TestApp {
         address,
         client,
         token,
+        database_url,
     }
 }
 

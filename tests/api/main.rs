@@ -1,5 +1,6 @@
 //! Black-box tests over HTTP; each test body runs on SQLite and on PostgreSQL.
 mod helpers;
+mod instructors;
 mod members;
 
 mod access;
@@ -16,4 +17,5 @@ mod operations;
 mod organizations;
 mod party_organizations;
 mod regions;
+mod reports;
 mod scopes;
