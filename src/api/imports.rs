@@ -20,7 +20,10 @@ use crate::auth::{Permission, Principal};
 use crate::domain::RuleContext;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::service::Caller;
-use crate::service::imports::{Importer, MemberImporter, OrganizationImporter, RowOutcome};
+use crate::service::imports::{
+    ANALYZE_AFTER_ROWS, Importer, MemberImporter, OrganizationImporter, RowOutcome,
+    refresh_statistics,
+};
 use crate::service::members::Enrolment;
 use crate::state::AppState;
 
@@ -406,6 +409,9 @@ async fn run<I: Importer>(
         0
     } else {
         txn.commit().await?;
+        if accepted >= ANALYZE_AFTER_ROWS {
+            refresh_statistics(&state.db, I::TABLE).await?;
+        }
         accepted
     };
     let body = ImportReport {

@@ -161,32 +161,40 @@ pub async fn coverage(
     let reach = reach(access);
     let filter: Option<Vec<String>> = region_prefix.map(|p| vec![p.to_owned()]);
 
+    // Each organization once, joined to its coverage flags (hash joins over the whole set, not
+    // a subquery per organization).
     let key = group_expression(grouping, "o.region_code", "o");
-    let mut sql = Sql::new("SELECT group_key, COUNT(*) AS total, SUM(own) AS own, ");
-    sql.push("SUM(CASE WHEN own = 0 AND joint = 1 THEN 1 ELSE 0 END) AS joint, ")
-        .push("SUM(instructed) AS instructed, ")
-        .push("SUM(CASE WHEN own = 1 OR joint = 1 OR instructed = 1 THEN 1 ELSE 0 END) AS work ")
-        .push("FROM (SELECT ")
-        .push(&key)
-        .push(" AS group_key, ")
-        .push("CASE WHEN EXISTS (SELECT 1 FROM party_organization_covers c JOIN party_organizations p ON p.id = c.party_organization_id ")
-        .push("WHERE c.organization_id = o.id AND p.archived_at IS NULL AND p.org_type <> 'joint_branch' AND (p.established_on IS NULL OR p.established_on <= ")
+    let mut sql = Sql::new("SELECT ");
+    sql.push(&key)
+        .push(" AS group_key, COUNT(*) AS total, ")
+        .push("SUM(COALESCE(cov.own, 0)) AS own, ")
+        .push("SUM(CASE WHEN COALESCE(cov.own, 0) = 0 AND COALESCE(cov.joint, 0) = 1 THEN 1 ELSE 0 END) AS joint, ")
+        .push("SUM(CASE WHEN ins.organization_id IS NULL THEN 0 ELSE 1 END) AS instructed, ")
+        .push("SUM(CASE WHEN cov.organization_id IS NULL AND ins.organization_id IS NULL THEN 0 ELSE 1 END) AS work ")
+        .push("FROM organizations o ")
+        .push("LEFT JOIN (SELECT c.organization_id, ")
+        .push("MAX(CASE WHEN p.org_type <> 'joint_branch' THEN 1 ELSE 0 END) AS own, ")
+        .push("MAX(CASE WHEN p.org_type = 'joint_branch' THEN 1 ELSE 0 END) AS joint ")
+        .push("FROM party_organization_covers c JOIN party_organizations p ON p.id = c.party_organization_id ")
+        .push("WHERE p.archived_at IS NULL AND (p.established_on IS NULL OR p.established_on <= ")
         .bind(as_of)
-        .push(")) THEN 1 ELSE 0 END AS own, ")
-        .push("CASE WHEN EXISTS (SELECT 1 FROM party_organization_covers c JOIN party_organizations p ON p.id = c.party_organization_id ")
-        .push("WHERE c.organization_id = o.id AND p.archived_at IS NULL AND p.org_type = 'joint_branch' AND (p.established_on IS NULL OR p.established_on <= ")
-        .bind(as_of)
-        .push(")) THEN 1 ELSE 0 END AS joint, ")
-        .push("CASE WHEN EXISTS (SELECT 1 FROM instructor_assignments a WHERE a.organization_id = o.id AND a.starts_on <= ")
+        .push(") GROUP BY c.organization_id) cov ON cov.organization_id = o.id ")
+        .push("LEFT JOIN (SELECT DISTINCT a.organization_id FROM instructor_assignments a WHERE a.starts_on <= ")
         .bind(as_of)
         .push(" AND (a.ends_on IS NULL OR a.ends_on >= ")
         .bind(as_of)
-        .push(")) THEN 1 ELSE 0 END AS instructed ")
-        .push("FROM organizations o WHERE o.archived_at IS NULL AND o.operating_status = 'operating' AND o.in_survey_scope = ")
+        .push(")) ins ON ins.organization_id = o.id ")
+        .push("WHERE o.archived_at IS NULL AND o.operating_status = 'operating' AND o.in_survey_scope = ")
         .bind(true)
         .regions("o.region_code", reach.as_deref())
         .regions("o.region_code", filter.as_deref())
-        .push(") flags GROUP BY group_key");
+        .push(" GROUP BY ");
+    // One group without a grouping: PostgreSQL refuses a constant in GROUP BY, so group by a
+    // column the WHERE clause holds to NULL (and no rows then means no group, not a NULL sum).
+    match grouping {
+        Grouping::None => sql.push("o.archived_at"),
+        _ => sql.push(&key),
+    };
     let rows = OrganizationRow::find_by_statement(sql.statement(backend))
         .all(&db.read)
         .await?;

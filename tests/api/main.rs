@@ -18,4 +18,5 @@ mod organizations;
 mod party_organizations;
 mod regions;
 mod reports;
+mod roles;
 mod scopes;
