@@ -9,6 +9,7 @@ mod m20261128_000005_audit_events;
 mod m20261128_000006_api_clients;
 mod m20261128_000007_party_register;
 mod m20261128_000008_instructors;
+mod m20261128_000009_meetings;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_api_clients::Migration),
             Box::new(m20261128_000007_party_register::Migration),
             Box::new(m20261128_000008_instructors::Migration),
+            Box::new(m20261128_000009_meetings::Migration),
         ]
     }
 }

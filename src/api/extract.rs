@@ -614,6 +614,25 @@ pub fn refuse_unknown_fields(
     }
 }
 
+/// 422 `read_only` for each field of a merge patch that changes only elsewhere: `fields` pairs
+/// each with the operation that changes it.
+pub fn refuse_read_only(
+    patch: &serde_json::Value,
+    fields: &[(&str, &str)],
+) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = fields
+        .iter()
+        .filter(|(field, _)| patch.get(field).is_some())
+        .map(|(field, place)| {
+            FieldError::new(*field, "read_only", format!("changes only through {place}"))
+        })
+        .collect();
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(ApiError::Validation(errors)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ use validator::Validate;
 use super::csv_export;
 use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, from_json_value, refuse_unknown_fields,
-    split_version, validation_errors,
+    QueryParams, ReadParams, apply_merge_patch, from_json_value, refuse_read_only,
+    refuse_unknown_fields, split_version, validation_errors,
 };
 use super::regions::region_filter;
 use super::respond::{Created, create_idempotently, representation};
@@ -528,24 +528,6 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
     ("full_member_on", "POST /members/{id}/development"),
 ];
 
-fn refuse_read_only(patch: &serde_json::Value) -> Result<(), ApiError> {
-    let errors: Vec<_> = NOT_PATCHABLE
-        .iter()
-        .filter(|(field, _)| patch.get(field).is_some())
-        .map(|(field, place)| {
-            crate::error::FieldError::new(
-                *field,
-                "read_only",
-                format!("changes only through {place}"),
-            )
-        })
-        .collect();
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(ApiError::Validation(errors)),
-    }
-}
-
 /// Change a member
 ///
 /// A JSON merge patch (RFC 7396) of the personal details, employer, party group and mobility.
@@ -574,7 +556,7 @@ pub async fn update(
     let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
     let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?)?;
     let (patch, body_version) = split_version(body.0)?;
-    refuse_read_only(&patch)?;
+    refuse_read_only(&patch, NOT_PATCHABLE)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
     let details: MemberDetails =
         apply_merge_patch::<MemberPatch, _>(&current.details(), patch, state.rules())?;
@@ -771,8 +753,15 @@ pub async fn record_step(
     let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
     let step = parse_step(&body.0)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let (recorded, member, effect) =
-            service::record_step(&state.db, &caller, *id, step, state.today()).await?;
+        let (recorded, member, effect) = service::record_step(
+            &state.db,
+            &caller,
+            *id,
+            step,
+            state.today(),
+            state.config.utc_offset,
+        )
+        .await?;
         let member = Member::from_model(member)?;
         let response = StepRecorded {
             step: recorded.into(),

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod imports;
 pub mod instructor_assignments;
 pub mod instructors;
+pub mod meetings;
 pub mod members;
 pub mod openapi;
 pub mod ops;
@@ -76,6 +77,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(party_organizations::get_group)
             .service(party_organizations::update_group)
             .service(party_organizations::archive_group)
+            .service(meetings::list)
+            .service(meetings::create)
+            .service(meetings::get)
+            .service(meetings::update)
+            .service(meetings::hold)
+            .service(meetings::cancel)
+            .service(meetings::set_attendance)
+            .service(meetings::vote)
             .service(members::list)
             .service(members::create)
             .service(members::get)

@@ -71,6 +71,14 @@ pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
     ("listInstructorVisits", Permission::InstructorsRead),
     ("recordInstructorVisit", Permission::VisitsWrite),
     ("getCoverageReport", Permission::ReportsRead),
+    ("listMeetings", Permission::MeetingsRead),
+    ("getMeeting", Permission::MeetingsRead),
+    ("createMeeting", Permission::MeetingsWrite),
+    ("updateMeeting", Permission::MeetingsWrite),
+    ("holdMeeting", Permission::MeetingsWrite),
+    ("cancelMeeting", Permission::MeetingsWrite),
+    ("setMeetingAttendance", Permission::MeetingsWrite),
+    ("recordMeetingVote", Permission::MeetingsWrite),
     ("listRegions", Permission::RegionsRead),
     ("getRegion", Permission::RegionsRead),
     ("listUsers", Permission::UsersManage),
@@ -87,7 +95,7 @@ pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
     ("rotateApiClientSecret", Permission::ClientsManage),
 ];
 
-const ALL_PERMISSIONS: [Permission; 16] = [
+const ALL_PERMISSIONS: [Permission; 18] = [
     Permission::OrganizationsRead,
     Permission::OrganizationsWrite,
     Permission::PartyOrganizationsRead,
@@ -98,6 +106,8 @@ const ALL_PERMISSIONS: [Permission; 16] = [
     Permission::InstructorsWrite,
     Permission::VisitsWrite,
     Permission::ReportsRead,
+    Permission::MeetingsRead,
+    Permission::MeetingsWrite,
     Permission::RegionsRead,
     Permission::UsersManage,
     Permission::OwnAccountRead,
@@ -157,7 +167,12 @@ pub fn document() -> Document {
 
 /// Request bodies composed of several structs (a tagged union, a flattened struct) whose parts
 /// cannot each refuse unknown fields; the API refuses them (`extract::refuse_unknown_fields`).
-const CLOSED_BODIES: &[&str] = &["DevelopmentStep", "TransferInput", "MemberInput"];
+const CLOSED_BODIES: &[&str] = &[
+    "DevelopmentStep",
+    "TransferInput",
+    "MemberInput",
+    "MeetingInput",
+];
 
 /// Describes each composed body as the closed object the API accepts: its parts' properties
 /// merged into one object with `additionalProperties: false`. (`allOf` of closed parts would

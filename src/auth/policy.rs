@@ -66,6 +66,9 @@ pub enum Permission {
     VisitsWrite,
     /// Coverage and compliance reports.
     ReportsRead,
+    MeetingsRead,
+    /// Planning, holding and cancelling meetings; attendance and votes.
+    MeetingsWrite,
     /// The division table, which every signed-in caller may read.
     RegionsRead,
     /// Creating users, changing their roles, disabling them, resetting passwords.
@@ -93,6 +96,8 @@ impl Permission {
             Permission::InstructorsWrite => "changing instructors and assignments",
             Permission::VisitsWrite => "writing visit logs",
             Permission::ReportsRead => "reading reports",
+            Permission::MeetingsRead => "reading meetings",
+            Permission::MeetingsWrite => "changing meetings",
             Permission::RegionsRead => "reading regions",
             Permission::UsersManage => "managing users",
             Permission::OwnAccountRead => "reading your account",
@@ -114,6 +119,8 @@ impl Permission {
             Permission::InstructorsWrite => "instructors:write",
             Permission::VisitsWrite => "visits:write",
             Permission::ReportsRead => "reports:read",
+            Permission::MeetingsRead => "meetings:read",
+            Permission::MeetingsWrite => "meetings:write",
             Permission::RegionsRead => "regions:read",
             Permission::UsersManage => "users:manage",
             Permission::OwnAccountRead => "me:read",
@@ -126,7 +133,7 @@ impl Permission {
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 13] = [
+    pub const FOR_CLIENTS: [Permission; 15] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::PartyOrganizationsRead,
@@ -137,6 +144,8 @@ impl Permission {
         Permission::InstructorsWrite,
         Permission::VisitsWrite,
         Permission::ReportsRead,
+        Permission::MeetingsRead,
+        Permission::MeetingsWrite,
         Permission::RegionsRead,
         Permission::AuditRead,
         Permission::PiiRead,
@@ -165,6 +174,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             InstructorsWrite,
             VisitsWrite,
             ReportsRead,
+            MeetingsRead,
+            MeetingsWrite,
             RegionsRead,
             UsersManage,
             OwnAccountRead,
@@ -186,6 +197,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             InstructorsWrite,
             VisitsWrite,
             ReportsRead,
+            MeetingsRead,
+            MeetingsWrite,
             RegionsRead,
             OwnAccountRead,
             AuditRead,
@@ -198,6 +211,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             PartyOrganizationsWrite,
             MembersRead,
             MembersWrite,
+            MeetingsRead,
+            MeetingsWrite,
             RegionsRead,
             OwnAccountRead,
         ],

@@ -130,6 +130,10 @@ pub struct PublicNotice {
 pub struct AdmissionVote {
     /// The date of the general meeting that voted.
     pub date: NaiveDate,
+    /// The held general meeting (`/meetings/{id}`) whose admission vote this is; its date and
+    /// counts must be the ones given here.
+    #[serde(default)]
+    pub meeting_id: Option<Uuid>,
     /// Yes votes cast.
     #[validate(range(max = 100000))]
     #[schema(maximum = 100000)]
@@ -796,6 +800,7 @@ mod tests {
         let vote = |date, yes_votes| {
             DevelopmentStep::AdmissionVote(AdmissionVote {
                 date,
+                meeting_id: None,
                 yes_votes,
                 entitled_voters: 10,
                 note: None,

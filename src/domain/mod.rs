@@ -4,6 +4,7 @@ pub mod development;
 pub mod divisions;
 pub mod id_number;
 pub mod instructor;
+pub mod meeting;
 pub mod member;
 pub mod organization;
 pub mod party_organization;

@@ -539,6 +539,42 @@ async fn check_named_members(
     Ok(())
 }
 
+/// An admission vote that names its meeting must be that meeting's: a held general meeting of
+/// the member's party organization, on the step's date, whose admission vote for this member
+/// has the counts given.
+async fn check_admission_meeting(
+    conn: &impl ConnectionTrait,
+    member: &Model,
+    meeting_id: Uuid,
+    vote: &development::AdmissionVote,
+    offset: chrono::FixedOffset,
+) -> Result<(), ApiError> {
+    let mismatch = |detail: String| ApiError::conflict("meeting_mismatch", detail);
+    let Some((meeting, recorded)) =
+        super::meetings::admission_vote(conn, meeting_id, member).await?
+    else {
+        return Err(mismatch(format!(
+            "Meeting {meeting_id} is not a held general meeting of the member's party organization with an admission vote for this member."
+        )));
+    };
+    let held_on = meeting.starts_at.with_timezone(&offset).date_naive();
+    if held_on != vote.date {
+        return Err(mismatch(format!(
+            "Meeting {meeting_id} was held on {held_on}, not {}.",
+            vote.date
+        )));
+    }
+    if recorded.yes_votes as u32 != vote.yes_votes
+        || recorded.entitled_voters as u32 != vote.entitled_voters
+    {
+        return Err(mismatch(format!(
+            "The meeting recorded {} yes votes of {} entitled voters, not {} of {}.",
+            recorded.yes_votes, recorded.entitled_voters, vote.yes_votes, vote.entitled_voters
+        )));
+    }
+    Ok(())
+}
+
 /// Appends a step after checking it against the rules; the member's stage changes in the same
 /// transaction.
 pub async fn record_step(
@@ -547,6 +583,7 @@ pub async fn record_step(
     id: Uuid,
     step: DevelopmentStep,
     today: chrono::NaiveDate,
+    offset: chrono::FixedOffset,
 ) -> Result<(RecordedStep, Model, Effect), ApiError> {
     if step.date() > today {
         return Err(invalid(
@@ -561,6 +598,11 @@ pub async fn record_step(
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
     check_named_members(&txn, id, &step).await?;
+    if let DevelopmentStep::AdmissionVote(vote) = &step
+        && let Some(meeting) = vote.meeting_id
+    {
+        check_admission_meeting(&txn, &member, meeting, vote, offset).await?;
+    }
     let history: Vec<DevelopmentStep> = history_of(&txn, id)
         .await?
         .into_iter()

@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod instructors;
 pub mod login_throttle;
+pub mod meetings;
 pub mod members;
 pub mod organizations;
 pub mod party_organizations;

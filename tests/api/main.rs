@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP; each test body runs on SQLite and on PostgreSQL.
 mod helpers;
 mod instructors;
+mod meetings;
 mod members;
 
 mod access;

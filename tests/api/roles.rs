@@ -51,7 +51,7 @@ async fn every_role_gets_403_exactly_where_the_table_says(app: TestApp) {
                     .replace("{code}", "110105");
                 let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let mut request = app.request_as(&token, method.clone(), &url);
-                if method == Method::POST || method == Method::PATCH {
+                if [Method::POST, Method::PATCH, Method::PUT].contains(&method) {
                     request = request.json(&json!({}));
                 }
                 let status = request.send().await.unwrap().status().as_u16();

@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 
 crate::on_both_databases!(every_operation_enforces_the_scope_its_contract_declares);
 
-const CLIENT_SCOPES: [&str; 13] = [
+const CLIENT_SCOPES: [&str; 15] = [
     "organizations:read",
     "organizations:write",
     "party_organizations:read",
@@ -18,6 +18,8 @@ const CLIENT_SCOPES: [&str; 13] = [
     "instructors:write",
     "visits:write",
     "reports:read",
+    "meetings:read",
+    "meetings:write",
     "regions:read",
     "audit:read",
     "pii:read",
@@ -58,7 +60,7 @@ async fn call(app: &TestApp, token: &str, method: &str, path: &str) -> u16 {
         .client
         .request(method.clone(), app.url(&path))
         .bearer_auth(token);
-    if method == Method::POST || method == Method::PATCH {
+    if [Method::POST, Method::PATCH, Method::PUT].contains(&method) {
         request = request.json(&json!({}));
     }
     request.send().await.unwrap().status().as_u16()

@@ -1,0 +1,773 @@
+//! Queries and transactions for meetings: planning, holding with attendance, cancelling,
+//! correcting, and the votes of general meetings.
+use std::collections::{HashMap, HashSet};
+
+use entity::meeting::{ActiveModel, Column, Entity as Meeting, Model};
+use entity::meeting_attendance::{self as attendance, Entity as Attendance};
+use entity::meeting_vote::{self as vote, Entity as Vote};
+use entity::member;
+use entity::party_organization;
+use sea_orm::sea_query::{IntoCondition, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::party_organizations as party;
+use super::resource::{self, Page, PageRequest};
+use super::{Caller, audit};
+use crate::auth::Access;
+use crate::auth::policy::Scope;
+use crate::db::Db;
+use crate::domain::development::Refusal;
+use crate::domain::meeting::{
+    AttendanceStatus, Ballot, MeetingKind, MeetingStatus, VoteSubject, check_ballot,
+};
+use crate::domain::member::{MemberStatus, Stage};
+use crate::domain::organization::{enum_from_text, enum_text};
+use crate::error::{ApiError, FieldError};
+
+resource::impl_resource!(meeting);
+
+/// Meetings of party organizations the caller reaches.
+pub fn scope(access: &Access) -> Condition {
+    resource::scope_condition(access, |scope| {
+        let organizations = match scope {
+            Scope::Region(prefix) => {
+                resource::region_condition(party_organization::Column::RegionCode, prefix)
+            }
+            Scope::PartySubtree(root) => {
+                resource::subtree_condition(party_organization::Column::Path, root)
+            }
+            _ => return None,
+        };
+        Some(
+            Column::PartyOrganizationId
+                .in_subquery(party::ids_in_scope(organizations))
+                .into_condition(),
+        )
+    })
+}
+
+fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(field, code, message)])
+}
+
+fn refused(refusal: Refusal) -> ApiError {
+    ApiError::conflict(refusal.code, refusal.detail)
+}
+
+/// What a meeting says about itself; the party organization is set at creation.
+#[derive(Clone, Debug)]
+pub struct MeetingFields {
+    pub party_group_id: Option<Uuid>,
+    pub kind: MeetingKind,
+    pub title: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub location: Option<String>,
+    pub agenda: Option<String>,
+    pub minutes: Option<String>,
+    pub lecturer: Option<String>,
+    pub topic: Option<String>,
+    pub theme: Option<String>,
+    pub attachments: Vec<String>,
+}
+
+fn apply(model: &mut ActiveModel, f: &MeetingFields) {
+    model.party_group_id = Set(f.party_group_id);
+    model.kind = Set(enum_text(&f.kind));
+    model.title = Set(f.title.clone());
+    model.starts_at = Set(f.starts_at);
+    model.ends_at = Set(f.ends_at);
+    model.location = Set(f.location.clone());
+    model.agenda = Set(f.agenda.clone());
+    model.minutes = Set(f.minutes.clone());
+    model.lecturer = Set(f.lecturer.clone());
+    model.topic = Set(f.topic.clone());
+    model.theme = Set(f.theme.clone());
+    model.attachments = Set(serde_json::to_string(&f.attachments).unwrap_or_else(|_| "[]".into()));
+}
+
+/// The group (only for a group meeting) must belong to the organization; the end follows the
+/// start.
+async fn check(
+    conn: &impl ConnectionTrait,
+    party_organization_id: Uuid,
+    f: &MeetingFields,
+) -> Result<(), ApiError> {
+    if f.ends_at <= f.starts_at {
+        return Err(invalid("ends_at", "order", "must be after starts_at"));
+    }
+    match (f.kind == MeetingKind::GroupMeeting, f.party_group_id) {
+        (true, None) => {
+            return Err(invalid(
+                "party_group_id",
+                "required",
+                "a group meeting belongs to a party group",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(invalid(
+                "party_group_id",
+                "group_meeting_only",
+                "only a group meeting belongs to a party group",
+            ));
+        }
+        (true, Some(group)) => {
+            let found = entity::party_group::Entity::find_by_id(group)
+                .filter(entity::party_group::Column::PartyOrganizationId.eq(party_organization_id))
+                .filter(entity::party_group::Column::ArchivedAt.is_null())
+                .one(conn)
+                .await?;
+            if found.is_none() {
+                return Err(invalid(
+                    "party_group_id",
+                    "unknown_party_group",
+                    "not a live group of the party organization",
+                ));
+            }
+        }
+        (false, None) => {}
+    }
+    Ok(())
+}
+
+async fn region_of(
+    conn: &impl ConnectionTrait,
+    party_organization_id: Uuid,
+) -> Result<String, ApiError> {
+    Ok(
+        party_organization::Entity::find_by_id(party_organization_id)
+            .one(conn)
+            .await?
+            .map(|p| p.region_code)
+            .unwrap_or_default(),
+    )
+}
+
+async fn record(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    action: &'static str,
+    meeting: &Model,
+    changed: Vec<String>,
+) -> Result<(), ApiError> {
+    let region = region_of(conn, meeting.party_organization_id).await?;
+    audit::record(
+        conn,
+        &caller.actor,
+        audit::Change {
+            action,
+            resource_type: "meeting",
+            resource_id: meeting.id,
+            changed_fields: changed,
+            region_code: Some(region),
+        },
+    )
+    .await
+}
+
+pub async fn create(
+    db: &Db,
+    caller: &Caller,
+    party_organization_id: Uuid,
+    fields: MeetingFields,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let organization = party_organization::Entity::find_by_id(party_organization_id)
+        .filter(party::scope(&caller.access))
+        .filter(party_organization::Column::ArchivedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "party_organization_id",
+                "unknown_party_organization",
+                format!("{party_organization_id} is not a party organization you can reach"),
+            )
+        })?;
+    check(&txn, organization.id, &fields).await?;
+    let now = chrono::Utc::now();
+    let mut model = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        party_organization_id: Set(organization.id),
+        status: Set(enum_text(&MeetingStatus::Planned)),
+        cancel_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    };
+    apply(&mut model, &fields);
+    let created = model.insert(&txn).await?;
+    record(
+        &txn,
+        caller,
+        "create",
+        &created,
+        audit::set_fields(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// A meeting with its attendance and votes.
+pub struct MeetingView {
+    pub meeting: Model,
+    pub attendance: Vec<attendance::Model>,
+    pub votes: Vec<vote::Model>,
+}
+
+pub async fn get(db: &Db, access: &Access, id: Uuid) -> Result<MeetingView, ApiError> {
+    let meeting = resource::get::<Meeting>(&db.read, id, scope(access)).await?;
+    let attendance = Attendance::find()
+        .filter(attendance::Column::MeetingId.eq(id))
+        .order_by_asc(attendance::Column::MemberId)
+        .all(&db.read)
+        .await?;
+    let votes = Vote::find()
+        .filter(vote::Column::MeetingId.eq(id))
+        .order_by_asc(vote::Column::Id)
+        .all(&db.read)
+        .await?;
+    Ok(MeetingView {
+        meeting,
+        attendance,
+        votes,
+    })
+}
+
+fn status_of(meeting: &Model) -> MeetingStatus {
+    enum_from_text(&meeting.status).unwrap_or(MeetingStatus::Cancelled)
+}
+
+/// Corrects a meeting's details: planned or held, never cancelled; the status stays.
+pub async fn update(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    fields: MeetingFields,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let before = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    if status_of(&before) == MeetingStatus::Cancelled {
+        return Err(ApiError::conflict(
+            "cancelled",
+            format!("Meeting {id} was cancelled; plan a new one."),
+        ));
+    }
+    check(&txn, before.party_organization_id, &fields).await?;
+    if status_of(&before) == MeetingStatus::Held {
+        check_held_details(&fields)?;
+    }
+    let mut changes = <ActiveModel as Default>::default();
+    apply(&mut changes, &fields);
+    let updated =
+        resource::update_versioned::<Meeting, _>(&txn, id, expected_version, changes).await?;
+    record(
+        &txn,
+        caller,
+        "update",
+        &updated,
+        audit::changed_fields(&before, &updated),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A lecture names its lecturer and topic; a theme party day its theme.
+fn check_held_details(f: &MeetingFields) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if f.kind == MeetingKind::PartyLecture {
+        for (field, value) in [("lecturer", &f.lecturer), ("topic", &f.topic)] {
+            if blank(value) {
+                errors.push(FieldError::new(
+                    field,
+                    "required",
+                    "a party lecture records its lecturer and topic",
+                ));
+            }
+        }
+    }
+    if f.kind == MeetingKind::ThemePartyDay && blank(&f.theme) {
+        errors.push(FieldError::new(
+            "theme",
+            "required",
+            "a theme party day records its theme",
+        ));
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// One member's attendance as recorded.
+#[derive(Clone, Debug)]
+pub struct AttendanceEntry {
+    pub member_id: Uuid,
+    pub status: AttendanceStatus,
+    pub reason: Option<String>,
+}
+
+/// The members expected at a meeting, with whether they vote: the active full and probationary
+/// members of the group (for a group meeting), or those whose relation the organization holds
+/// (unless they are mobile elsewhere) and the mobile members it hosts.
+pub async fn expected_members(
+    conn: &impl ConnectionTrait,
+    meeting: &Model,
+) -> Result<HashMap<Uuid, bool>, ApiError> {
+    let place = match meeting.party_group_id {
+        Some(group) => member::Column::PartyGroupId.eq(group).into_condition(),
+        None => Condition::any()
+            .add(
+                Condition::all()
+                    .add(member::Column::PartyOrganizationId.eq(meeting.party_organization_id))
+                    .add(member::Column::IsMobile.eq(false)),
+            )
+            .add(member::Column::HostPartyOrganizationId.eq(meeting.party_organization_id)),
+    };
+    let members = member::Entity::find()
+        .filter(place)
+        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::ArchivedAt.is_null())
+        .filter(
+            member::Column::Stage.is_in([enum_text(&Stage::Full), enum_text(&Stage::Probationary)]),
+        )
+        .all(conn)
+        .await?;
+    Ok(members
+        .into_iter()
+        .map(|m| (m.id, m.stage == enum_text(&Stage::Full)))
+        .collect())
+}
+
+/// Attendance must name every expected member once, and only them; an excuse needs a reason.
+fn check_attendance(
+    expected: &HashMap<Uuid, bool>,
+    entries: &[AttendanceEntry],
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let field = format!("attendance[{i}]");
+        if !seen.insert(entry.member_id) {
+            errors.push(FieldError::new(
+                &field,
+                "duplicate",
+                format!("{} is listed twice", entry.member_id),
+            ));
+        } else if !expected.contains_key(&entry.member_id) {
+            errors.push(FieldError::new(
+                &field,
+                "not_expected",
+                format!("{} is not expected at this meeting", entry.member_id),
+            ));
+        }
+        if entry.status == AttendanceStatus::Excused
+            && entry.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            errors.push(FieldError::new(
+                &field,
+                "reason_required",
+                "an excused absence needs its reason",
+            ));
+        }
+    }
+    let mut missing: Vec<String> = expected
+        .keys()
+        .filter(|id| !seen.contains(*id))
+        .map(Uuid::to_string)
+        .collect();
+    if !missing.is_empty() {
+        missing.sort();
+        errors.push(FieldError::new(
+            "attendance",
+            "missing_member",
+            format!("expected members not listed: {}", missing.join(", ")),
+        ));
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(ApiError::Validation(errors)),
+    }
+}
+
+async fn replace_attendance(
+    conn: &impl ConnectionTrait,
+    meeting: Uuid,
+    expected: &HashMap<Uuid, bool>,
+    entries: &[AttendanceEntry],
+) -> Result<(), ApiError> {
+    Attendance::delete_many()
+        .filter(attendance::Column::MeetingId.eq(meeting))
+        .exec(conn)
+        .await?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries.iter().map(|e| attendance::ActiveModel {
+        meeting_id: Set(meeting),
+        member_id: Set(e.member_id),
+        status: Set(enum_text(&e.status)),
+        reason: Set(e.reason.clone()),
+        voting: Set(expected.get(&e.member_id).copied().unwrap_or(false)),
+    });
+    Attendance::insert_many(rows).exec(conn).await?;
+    Ok(())
+}
+
+/// What holding records.
+pub struct Holding {
+    pub minutes: String,
+    pub lecturer: Option<String>,
+    pub topic: Option<String>,
+    pub theme: Option<String>,
+    pub attendance: Vec<AttendanceEntry>,
+}
+
+pub async fn hold(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    holding: Holding,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let current = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    if status_of(&current) != MeetingStatus::Planned {
+        return Err(ApiError::conflict(
+            "not_planned",
+            format!(
+                "Meeting {id} is {}; only a planned meeting is held.",
+                current.status
+            ),
+        ));
+    }
+    if current.starts_at > now {
+        return Err(ApiError::conflict(
+            "not_yet",
+            format!(
+                "Meeting {id} starts at {}; record it once it has been held.",
+                current.starts_at
+            ),
+        ));
+    }
+    let kind: MeetingKind = enum_from_text(&current.kind)
+        .ok_or_else(|| ApiError::Internal(format!("meeting {id} has an unknown kind")))?;
+    let details = MeetingFields {
+        party_group_id: current.party_group_id,
+        kind,
+        title: current.title.clone(),
+        starts_at: current.starts_at,
+        ends_at: current.ends_at,
+        location: current.location.clone(),
+        agenda: current.agenda.clone(),
+        minutes: Some(holding.minutes.clone()),
+        lecturer: holding.lecturer.clone().or(current.lecturer.clone()),
+        topic: holding.topic.clone().or(current.topic.clone()),
+        theme: holding.theme.clone().or(current.theme.clone()),
+        attachments: Vec::new(),
+    };
+    check_held_details(&details)?;
+    let expected = expected_members(&txn, &current).await?;
+    check_attendance(&expected, &holding.attendance)?;
+    replace_attendance(&txn, id, &expected, &holding.attendance).await?;
+    let changes = ActiveModel {
+        status: Set(enum_text(&MeetingStatus::Held)),
+        minutes: Set(details.minutes),
+        lecturer: Set(details.lecturer),
+        topic: Set(details.topic),
+        theme: Set(details.theme),
+        ..Default::default()
+    };
+    let held = resource::update_versioned::<Meeting, _>(&txn, id, current.version, changes).await?;
+    let mut changed = audit::changed_fields(&current, &held);
+    changed.push("attendance".into());
+    record(&txn, caller, "hold", &held, changed).await?;
+    txn.commit().await?;
+    Ok(held)
+}
+
+pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let current = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    if status_of(&current) != MeetingStatus::Planned {
+        return Err(ApiError::conflict(
+            "not_planned",
+            format!(
+                "Meeting {id} is {}; only a planned meeting is cancelled.",
+                current.status
+            ),
+        ));
+    }
+    let changes = ActiveModel {
+        status: Set(enum_text(&MeetingStatus::Cancelled)),
+        cancel_reason: Set(Some(reason)),
+        ..Default::default()
+    };
+    let cancelled =
+        resource::update_versioned::<Meeting, _>(&txn, id, current.version, changes).await?;
+    record(
+        &txn,
+        caller,
+        "cancel",
+        &cancelled,
+        audit::changed_fields(&current, &cancelled),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(cancelled)
+}
+
+/// Corrects the attendance of a held meeting.
+pub async fn set_attendance(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    entries: Vec<AttendanceEntry>,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let current = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    if status_of(&current) != MeetingStatus::Held {
+        return Err(ApiError::conflict(
+            "not_held",
+            format!(
+                "Meeting {id} is {}; attendance is recorded for a held meeting.",
+                current.status
+            ),
+        ));
+    }
+    let expected = match Attendance::find()
+        .filter(attendance::Column::MeetingId.eq(id))
+        .all(&txn)
+        .await?
+    {
+        // The members expected when it was held stay the expected ones.
+        rows if !rows.is_empty() => rows.into_iter().map(|r| (r.member_id, r.voting)).collect(),
+        _ => expected_members(&txn, &current).await?,
+    };
+    check_attendance(&expected, &entries)?;
+    replace_attendance(&txn, id, &expected, &entries).await?;
+    let updated = resource::update_versioned::<Meeting, _>(
+        &txn,
+        id,
+        current.version,
+        <ActiveModel as Default>::default(),
+    )
+    .await?;
+    record(&txn, caller, "update", &updated, vec!["attendance".into()]).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A vote to record.
+pub struct VoteFields {
+    pub subject: VoteSubject,
+    pub member_id: Option<Uuid>,
+    pub description: Option<String>,
+    pub yes: u32,
+    pub no: u32,
+    pub abstentions: u32,
+}
+
+/// Records a vote of a held general meeting, checked against its attendance.
+pub async fn add_vote(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    fields: VoteFields,
+) -> Result<vote::Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let meeting = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    if meeting.kind != enum_text(&MeetingKind::GeneralMeeting) {
+        return Err(ApiError::conflict(
+            "general_meeting_only",
+            format!(
+                "Meeting {id} is a {}; only a general meeting votes.",
+                meeting.kind
+            ),
+        ));
+    }
+    if status_of(&meeting) != MeetingStatus::Held {
+        return Err(ApiError::conflict(
+            "not_held",
+            format!(
+                "Meeting {id} is {}; record its holding and attendance first.",
+                meeting.status
+            ),
+        ));
+    }
+    if matches!(
+        fields.subject,
+        VoteSubject::Admission | VoteSubject::Conversion
+    ) {
+        let Some(member) = fields.member_id else {
+            return Err(invalid(
+                "member_id",
+                "required",
+                "an admission or conversion names the member",
+            ));
+        };
+        let found = member::Entity::find_by_id(member)
+            .filter(member::Column::PartyOrganizationId.eq(meeting.party_organization_id))
+            .filter(member::Column::ArchivedAt.is_null())
+            .one(&txn)
+            .await?;
+        if found.is_none() {
+            return Err(invalid(
+                "member_id",
+                "not_member_here",
+                "the member's relation is not held by this party organization",
+            ));
+        }
+    }
+    let rows = Attendance::find()
+        .filter(attendance::Column::MeetingId.eq(id))
+        .all(&txn)
+        .await?;
+    let entitled = rows.iter().filter(|r| r.voting).count() as u32;
+    let present = rows
+        .iter()
+        .filter(|r| r.voting && r.status == enum_text(&AttendanceStatus::Present))
+        .count() as u32;
+    check_ballot(&Ballot {
+        subject: fields.subject,
+        entitled,
+        present,
+        yes: fields.yes,
+        no: fields.no,
+        abstentions: fields.abstentions,
+    })
+    .map_err(refused)?;
+    let created = vote::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        meeting_id: Set(id),
+        subject: Set(enum_text(&fields.subject)),
+        member_id: Set(fields.member_id),
+        description: Set(fields.description),
+        yes_votes: Set(fields.yes as i32),
+        no_votes: Set(fields.no as i32),
+        abstentions: Set(fields.abstentions as i32),
+        entitled_voters: Set(entitled as i32),
+        voters_present: Set(present as i32),
+        recorded_by: Set(caller.actor.key.clone()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        caller,
+        "vote",
+        &meeting,
+        vec![format!("votes:{}", enum_text(&fields.subject))],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The admission vote of `member` at `meeting`, if the meeting is a held general meeting of the
+/// member's party organization; for the development pipeline.
+pub async fn admission_vote(
+    conn: &impl ConnectionTrait,
+    meeting_id: Uuid,
+    member: &member::Model,
+) -> Result<Option<(Model, vote::Model)>, ApiError> {
+    let Some(meeting) = Meeting::find_by_id(meeting_id)
+        .filter(Column::PartyOrganizationId.eq(member.party_organization_id))
+        .filter(Column::Kind.eq(enum_text(&MeetingKind::GeneralMeeting)))
+        .filter(Column::Status.eq(enum_text(&MeetingStatus::Held)))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let vote = Vote::find()
+        .filter(vote::Column::MeetingId.eq(meeting_id))
+        .filter(vote::Column::Subject.eq(enum_text(&VoteSubject::Admission)))
+        .filter(vote::Column::MemberId.eq(member.id))
+        .order_by_desc(vote::Column::Id)
+        .one(conn)
+        .await?;
+    Ok(vote.map(|v| (meeting, v)))
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MeetingFilter {
+    pub party_organization_id: Option<Uuid>,
+    pub include_descendants: bool,
+    pub kind: Option<MeetingKind>,
+    pub status: Option<MeetingStatus>,
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    pub member_id: Option<Uuid>,
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &MeetingFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let mut condition = scope(access);
+    if let Some(party_id) = filter.party_organization_id {
+        condition = condition.add(match filter.include_descendants {
+            false => Column::PartyOrganizationId.eq(party_id).into_condition(),
+            true => match party_organization::Entity::find_by_id(party_id)
+                .one(&db.read)
+                .await?
+            {
+                Some(root) => Column::PartyOrganizationId
+                    .in_subquery(party::ids_in_scope(resource::subtree_condition(
+                        party_organization::Column::Path,
+                        &root.path,
+                    )))
+                    .into_condition(),
+                None => resource::nothing(),
+            },
+        });
+    }
+    if let Some(kind) = filter.kind {
+        condition = condition.add(Column::Kind.eq(enum_text(&kind)));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(Column::Status.eq(enum_text(&status)));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(Column::StartsAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(Column::StartsAt.lt(to));
+    }
+    if let Some(member) = filter.member_id {
+        // Held meetings record who was expected; planned ones expect the member's organizations.
+        let attended = Query::select()
+            .column(attendance::Column::MeetingId)
+            .from(Attendance)
+            .and_where(attendance::Column::MemberId.eq(member))
+            .to_owned();
+        let mut organizations = Vec::new();
+        if let Some(m) = member::Entity::find_by_id(member).one(&db.read).await? {
+            organizations.push(
+                m.host_party_organization_id
+                    .unwrap_or(m.party_organization_id),
+            );
+        }
+        condition = condition.add(
+            Condition::any().add(Column::Id.in_subquery(attended)).add(
+                Condition::all()
+                    .add(Column::Status.eq(enum_text(&MeetingStatus::Planned)))
+                    .add(Column::PartyOrganizationId.is_in(organizations)),
+            ),
+        );
+    }
+    resource::list::<Meeting>(&db.read, condition, page).await
+}
