@@ -32,6 +32,11 @@ pub struct Config {
     pub max_orgs_per_instructor: u32,
     /// An active assignment with no visit for this many days is overdue.
     pub visit_overdue_days: u32,
+    /// Required meeting frequencies that differ from the regulation's defaults.
+    pub meeting_frequencies: std::collections::BTreeMap<
+        crate::domain::meeting::MeetingKind,
+        crate::domain::compliance::Frequency,
+    >,
     /// The largest CSV body an import accepts (JSON bodies stop at 1 MiB).
     pub import_max_bytes: usize,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
@@ -131,6 +136,7 @@ impl Config {
             max_orgs_per_instructor: parse_num("LIANGXIN_MAX_ORGS_PER_INSTRUCTOR", 1)?.clamp(1, 100)
                 as u32,
             visit_overdue_days: parse_num("LIANGXIN_VISIT_OVERDUE_DAYS", 90)?.clamp(1, 3650) as u32,
+            meeting_frequencies: parse_frequencies(get("LIANGXIN_MEETING_FREQUENCIES"))?,
             import_max_bytes: parse_num("LIANGXIN_IMPORT_MAX_BYTES", 256 * 1024 * 1024)? as usize,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
@@ -171,4 +177,36 @@ impl Config {
                 .unwrap_or(chrono::Duration::minutes(15)),
         }
     }
+}
+
+/// `party_lecture=monthly,theme_party_day=monthly`: kinds whose required frequency differs from
+/// the regulation's default.
+fn parse_frequencies(
+    text: Option<String>,
+) -> Result<
+    std::collections::BTreeMap<
+        crate::domain::meeting::MeetingKind,
+        crate::domain::compliance::Frequency,
+    >,
+    ConfigError,
+> {
+    let mut frequencies = std::collections::BTreeMap::new();
+    for pair in text
+        .iter()
+        .flat_map(|t| t.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let fail = || {
+            ConfigError(format!(
+                "LIANGXIN_MEETING_FREQUENCIES: {pair:?} is not kind=monthly|quarterly|yearly"
+            ))
+        };
+        let (kind, frequency) = pair.split_once('=').ok_or_else(fail)?;
+        let kind = crate::domain::organization::enum_from_text(kind.trim()).ok_or_else(fail)?;
+        let frequency =
+            crate::domain::compliance::Frequency::parse(frequency.trim()).ok_or_else(fail)?;
+        frequencies.insert(kind, frequency);
+    }
+    Ok(frequencies)
 }

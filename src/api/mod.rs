@@ -3,6 +3,7 @@
 pub mod api_clients;
 pub mod audit;
 pub mod auth;
+pub mod compliance;
 pub mod csv_export;
 pub mod extract;
 pub mod imports;
@@ -111,6 +112,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(instructor_assignments::visits)
             .service(instructor_assignments::record_visit)
             .service(reports::coverage)
+            .service(compliance::organization)
+            .service(compliance::region)
             .service(regions::list)
             .service(regions::get)
             .service(users::list)

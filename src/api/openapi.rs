@@ -79,6 +79,8 @@ pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
     ("cancelMeeting", Permission::MeetingsWrite),
     ("setMeetingAttendance", Permission::MeetingsWrite),
     ("recordMeetingVote", Permission::MeetingsWrite),
+    ("getPartyOrganizationCompliance", Permission::MeetingsRead),
+    ("getComplianceReport", Permission::ReportsRead),
     ("listRegions", Permission::RegionsRead),
     ("getRegion", Permission::RegionsRead),
     ("listUsers", Permission::UsersManage),

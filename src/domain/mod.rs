@@ -1,5 +1,6 @@
 //! Rules of the domain, with no I/O. Each rule is unit-tested where it is written.
 pub mod calendar;
+pub mod compliance;
 pub mod development;
 pub mod divisions;
 pub mod id_number;

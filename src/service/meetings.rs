@@ -348,6 +348,41 @@ pub async fn expected_members(
         .collect())
 }
 
+/// The members a party organization's meetings expect now, with the day they have been members
+/// since (admission, or else when their record was made).
+pub async fn expected_members_of(
+    conn: &impl ConnectionTrait,
+    party_organization_id: Uuid,
+) -> Result<Vec<(Uuid, chrono::NaiveDate)>, ApiError> {
+    let place = Condition::any()
+        .add(
+            Condition::all()
+                .add(member::Column::PartyOrganizationId.eq(party_organization_id))
+                .add(member::Column::IsMobile.eq(false)),
+        )
+        .add(member::Column::HostPartyOrganizationId.eq(party_organization_id));
+    let members = member::Entity::find()
+        .filter(place)
+        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::ArchivedAt.is_null())
+        .filter(
+            member::Column::Stage.is_in([enum_text(&Stage::Full), enum_text(&Stage::Probationary)]),
+        )
+        .all(conn)
+        .await?;
+    Ok(members
+        .into_iter()
+        .map(|m| {
+            (
+                m.id,
+                m.joined_on
+                    .or(m.full_member_on)
+                    .unwrap_or(m.created_at.date_naive()),
+            )
+        })
+        .collect())
+}
+
 /// Attendance must name every expected member once, and only them; an excuse needs a reason.
 fn check_attendance(
     expected: &HashMap<Uuid, bool>,

@@ -346,3 +346,29 @@ impl TestApp {
             .bearer_auth(token)
     }
 }
+
+/// A URL for calling a contract operation: path parameters filled with fresh ids (or a region
+/// code), and every required query parameter with its documented example.
+pub fn example_url(path: &str, operation: &Value) -> String {
+    let mut url = path
+        .replace("{id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{group_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{code}", "110105");
+    let required: Vec<String> = operation["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query" && p["required"] == true)
+        .map(|p| {
+            format!(
+                "{}={}",
+                p["name"].as_str().unwrap(),
+                p["example"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    if !required.is_empty() {
+        url = format!("{url}?{}", required.join("&"));
+    }
+    url
+}

@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod auth;
 mod clients;
+mod compliance;
 mod concurrency;
 mod contract;
 mod conventions;

@@ -45,10 +45,7 @@ async fn every_role_gets_403_exactly_where_the_table_says(app: TestApp) {
                     continue;
                 };
                 let allowed = permissions.iter().any(|p| p.name() == required);
-                let url = path
-                    .replace("{id}", &uuid::Uuid::now_v7().to_string())
-                    .replace("{group_id}", &uuid::Uuid::now_v7().to_string())
-                    .replace("{code}", "110105");
+                let url = crate::helpers::example_url(path, op);
                 let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let mut request = app.request_as(&token, method.clone(), &url);
                 if [Method::POST, Method::PATCH, Method::PUT].contains(&method) {

@@ -50,11 +50,8 @@ async fn client_token(app: &TestApp, scopes: &[&str]) -> String {
     token["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn call(app: &TestApp, token: &str, method: &str, path: &str) -> u16 {
-    let path = path
-        .replace("{id}", &uuid::Uuid::now_v7().to_string())
-        .replace("{group_id}", &uuid::Uuid::now_v7().to_string())
-        .replace("{code}", "110105");
+async fn call(app: &TestApp, token: &str, method: &str, path: &str, op: &Value) -> u16 {
+    let path = crate::helpers::example_url(path, op);
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
     let mut request = app
         .client
@@ -92,24 +89,24 @@ async fn every_operation_enforces_the_scope_its_contract_declares(app: TestApp) 
                     .collect();
                 let without = client_token(&app, &others).await;
                 assert_eq!(
-                    call(&app, &without, method, path).await,
+                    call(&app, &without, method, path, op).await,
                     403,
                     "{name} without its scope"
                 );
                 let with = client_token(&app, &[scope]).await;
                 assert_ne!(
-                    call(&app, &with, method, path).await,
+                    call(&app, &with, method, path, op).await,
                     403,
                     "{name} with its scope"
                 );
             } else {
                 assert_eq!(
-                    call(&app, &all_client_scopes, method, path).await,
+                    call(&app, &all_client_scopes, method, path, op).await,
                     403,
                     "{name}: clients never hold it"
                 );
                 assert_ne!(
-                    call(&app, &app.token, method, path).await,
+                    call(&app, &app.token, method, path, op).await,
                     403,
                     "{name}: the admin holds it"
                 );
