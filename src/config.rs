@@ -32,6 +32,8 @@ pub struct Config {
     pub max_orgs_per_instructor: u32,
     /// An active assignment with no visit for this many days is overdue.
     pub visit_overdue_days: u32,
+    /// How far ahead schedules plan meetings.
+    pub schedule_horizon_months: u32,
     /// Required meeting frequencies that differ from the regulation's defaults.
     pub meeting_frequencies: std::collections::BTreeMap<
         crate::domain::meeting::MeetingKind,
@@ -136,6 +138,8 @@ impl Config {
             max_orgs_per_instructor: parse_num("LIANGXIN_MAX_ORGS_PER_INSTRUCTOR", 1)?.clamp(1, 100)
                 as u32,
             visit_overdue_days: parse_num("LIANGXIN_VISIT_OVERDUE_DAYS", 90)?.clamp(1, 3650) as u32,
+            schedule_horizon_months: parse_num("LIANGXIN_SCHEDULE_HORIZON_MONTHS", 12)?.clamp(1, 60)
+                as u32,
             meeting_frequencies: parse_frequencies(get("LIANGXIN_MEETING_FREQUENCIES"))?,
             import_max_bytes: parse_num("LIANGXIN_IMPORT_MAX_BYTES", 256 * 1024 * 1024)? as usize,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {

@@ -10,6 +10,7 @@ pub mod instructor_visit;
 pub mod login_failure;
 pub mod meeting;
 pub mod meeting_attendance;
+pub mod meeting_schedule;
 pub mod meeting_vote;
 pub mod member;
 pub mod member_transfer;

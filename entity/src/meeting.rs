@@ -23,6 +23,9 @@ pub struct Model {
     /// JSON array of references (URLs or document ids).
     pub attachments: String,
     pub cancel_reason: Option<String>,
+    /// The schedule that planned it, and for which day.
+    pub schedule_id: Option<Uuid>,
+    pub occurs_on: Option<chrono::NaiveDate>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,

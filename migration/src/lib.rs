@@ -10,6 +10,7 @@ mod m20261128_000006_api_clients;
 mod m20261128_000007_party_register;
 mod m20261128_000008_instructors;
 mod m20261128_000009_meetings;
+mod m20261128_000010_meeting_schedules;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_party_register::Migration),
             Box::new(m20261128_000008_instructors::Migration),
             Box::new(m20261128_000009_meetings::Migration),
+            Box::new(m20261128_000010_meeting_schedules::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub mod party_organizations;
 pub mod regions;
 pub mod reports;
 pub mod respond;
+pub mod schedules;
 pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -78,6 +79,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(party_organizations::get_group)
             .service(party_organizations::update_group)
             .service(party_organizations::archive_group)
+            .service(schedules::list)
+            .service(schedules::create)
+            .service(schedules::get)
+            .service(schedules::update)
+            .service(schedules::archive)
             .service(meetings::list)
             .service(meetings::create)
             .service(meetings::get)

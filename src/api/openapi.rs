@@ -81,6 +81,11 @@ pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
     ("recordMeetingVote", Permission::MeetingsWrite),
     ("getPartyOrganizationCompliance", Permission::MeetingsRead),
     ("getComplianceReport", Permission::ReportsRead),
+    ("listMeetingSchedules", Permission::MeetingsRead),
+    ("getMeetingSchedule", Permission::MeetingsRead),
+    ("createMeetingSchedule", Permission::MeetingsWrite),
+    ("updateMeetingSchedule", Permission::MeetingsWrite),
+    ("archiveMeetingSchedule", Permission::MeetingsWrite),
     ("listRegions", Permission::RegionsRead),
     ("getRegion", Permission::RegionsRead),
     ("listUsers", Permission::UsersManage),
@@ -174,6 +179,7 @@ const CLOSED_BODIES: &[&str] = &[
     "TransferInput",
     "MemberInput",
     "MeetingInput",
+    "ScheduleInput",
 ];
 
 /// Describes each composed body as the closed object the API accepts: its parts' properties

@@ -10,6 +10,7 @@ pub mod member;
 pub mod organization;
 pub mod party_organization;
 pub mod pii;
+pub mod recurrence;
 pub mod region;
 pub mod uscc;
 

@@ -14,6 +14,7 @@ pub mod party_organizations;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod resource;
+pub mod schedules;
 pub mod users;
 
 use crate::auth::Access;

@@ -373,7 +373,10 @@ async fn visits_stay_within_the_period_and_overdue_assignments_are_listed(app: T
         json!([{"role": "instructor", "instructor_id": chen}]),
     )
     .await;
-    let body = json!({"visited_on": "2026-11-01", "topic": "指导召开党员大会", "findings": "台账不全", "next_visit_on": "2026-12-01"});
+    // Visited today (UTC's date, never ahead of the server's +08:00 one): not overdue.
+    let today = chrono::Utc::now().date_naive();
+    let next = today + chrono::Duration::days(30);
+    let body = json!({"visited_on": today.to_string(), "topic": "指导召开党员大会", "findings": "台账不全", "next_visit_on": next.to_string()});
     let response = app
         .request_as(&token, Method::POST, &visits)
         .json(&body)

@@ -21,4 +21,5 @@ mod party_organizations;
 mod regions;
 mod reports;
 mod roles;
+mod schedules;
 mod scopes;
