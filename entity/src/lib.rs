@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table.
 pub mod api_client;
 pub mod audit_event;
+pub mod calendar_token;
 pub mod development_step;
 pub mod idempotency_key;
 pub mod instructor;

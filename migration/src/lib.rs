@@ -11,6 +11,7 @@ mod m20261128_000007_party_register;
 mod m20261128_000008_instructors;
 mod m20261128_000009_meetings;
 mod m20261128_000010_meeting_schedules;
+mod m20261128_000011_calendar_tokens;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_instructors::Migration),
             Box::new(m20261128_000009_meetings::Migration),
             Box::new(m20261128_000010_meeting_schedules::Migration),
+            Box::new(m20261128_000011_calendar_tokens::Migration),
         ]
     }
 }

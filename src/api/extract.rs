@@ -112,6 +112,14 @@ impl JsonBody {
         &self,
         rules: RuleContext,
     ) -> Result<T, ApiError> {
+        // A struct would also read from an array of its fields; bodies are objects.
+        if !self.0.is_object() {
+            return Err(ApiError::bad_request(
+                "body",
+                "type",
+                "must be a JSON object",
+            ));
+        }
         let value: T = from_json_value(self.0.clone())?;
         let mut errors = match value.validate() {
             Ok(()) => Vec::new(),

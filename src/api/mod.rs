@@ -3,6 +3,7 @@
 pub mod api_clients;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod compliance;
 pub mod csv_export;
 pub mod extract;
@@ -79,6 +80,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(party_organizations::get_group)
             .service(party_organizations::update_group)
             .service(party_organizations::archive_group)
+            .service(calendar::organization)
+            .service(calendar::mine)
+            .service(calendar::create_token)
+            .service(calendar::list_tokens)
+            .service(calendar::revoke_token)
             .service(schedules::list)
             .service(schedules::create)
             .service(schedules::get)

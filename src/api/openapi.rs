@@ -86,6 +86,9 @@ pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
     ("createMeetingSchedule", Permission::MeetingsWrite),
     ("updateMeetingSchedule", Permission::MeetingsWrite),
     ("archiveMeetingSchedule", Permission::MeetingsWrite),
+    ("createCalendarToken", Permission::OwnAccountRead),
+    ("listCalendarTokens", Permission::OwnAccountRead),
+    ("revokeCalendarToken", Permission::OwnAccountRead),
     ("listRegions", Permission::RegionsRead),
     ("getRegion", Permission::RegionsRead),
     ("listUsers", Permission::UsersManage),
@@ -167,6 +170,15 @@ pub fn document() -> Document {
         ),
     );
     components.add_security_scheme(OAUTH_SCHEME, oauth_scheme());
+    components.add_security_scheme(
+        "calendar_token",
+        SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Query(
+            utoipa::openapi::security::ApiKeyValue::with_description(
+                "token",
+                "A calendar token from POST /api/v1/me/calendar-tokens; good only for the .ics feeds.",
+            ),
+        )),
+    );
     add_shared_behaviour(&mut doc);
     close_composed_bodies(&mut doc);
     doc

@@ -10,7 +10,7 @@ use entity::party_organization;
 use sea_orm::sea_query::{IntoCondition, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -746,13 +746,14 @@ pub struct MeetingFilter {
     pub member_id: Option<Uuid>,
 }
 
-pub async fn list(
+/// The condition of a meeting filter, within `reach` (the caller's scope, or everything for a
+/// member's own feed, which the filter's member limits).
+async fn filter_condition(
     db: &Db,
-    access: &Access,
+    reach: Condition,
     filter: &MeetingFilter,
-    page: &PageRequest,
-) -> Result<Page<Model>, ApiError> {
-    let mut condition = scope(access);
+) -> Result<Condition, ApiError> {
+    let mut condition = reach;
     if let Some(party_id) = filter.party_organization_id {
         condition = condition.add(match filter.include_descendants {
             false => Column::PartyOrganizationId.eq(party_id).into_condition(),
@@ -804,5 +805,35 @@ pub async fn list(
             ),
         );
     }
+    Ok(condition)
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &MeetingFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let condition = filter_condition(db, scope(access), filter).await?;
     resource::list::<Meeting>(&db.read, condition, page).await
+}
+
+/// The most meetings a calendar feed carries.
+const FEED_LIMIT: u64 = 1000;
+
+/// Meetings for a calendar feed, in time order: within `access`, or, without one, only what the
+/// filter's member is expected at.
+pub async fn feed(
+    db: &Db,
+    access: Option<&Access>,
+    filter: &MeetingFilter,
+) -> Result<Vec<Model>, ApiError> {
+    let reach = access.map_or_else(Condition::all, scope);
+    let condition = filter_condition(db, reach, filter).await?;
+    Ok(Meeting::find()
+        .filter(condition)
+        .order_by_asc(Column::StartsAt)
+        .limit(FEED_LIMIT)
+        .all(&db.read)
+        .await?)
 }

@@ -2,6 +2,7 @@
 pub mod api_clients;
 pub mod audit;
 pub mod bootstrap;
+pub mod calendar;
 pub mod compliance;
 pub mod idempotency;
 pub mod imports;

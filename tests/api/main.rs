@@ -7,6 +7,7 @@ mod members;
 mod access;
 mod audit;
 mod auth;
+mod calendar;
 mod clients;
 mod compliance;
 mod concurrency;
