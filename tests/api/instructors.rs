@@ -483,3 +483,27 @@ async fn an_instructor_reaches_their_assigned_organizations_only(app: TestApp) {
         "ended: no longer theirs"
     );
 }
+
+/// With `LIANGXIN_MAX_ORGS_PER_INSTRUCTOR=2`, an instructor holds two active assignments and no
+/// third; ending one frees its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_the_per_instructor_limit_is_configurable() {
+    let mut config = config_for(Backend::Sqlite).await.unwrap();
+    config.max_orgs_per_instructor = 2;
+    let app = spawn_with_config(config).await;
+    let chen = instructor(&app, "陈立", json!({})).await;
+    let mut organizations = Vec::new();
+    for n in 1..=3 {
+        organizations.push(organization(&app, n).await);
+    }
+    let first = assign(&app, &chen, &organizations[0], "2026-01-01").await;
+    assign(&app, &chen, &organizations[1], "2026-01-01").await;
+    let body = refused(&app, assignment(&chen, &organizations[2], "2026-01-01")).await;
+    assert_eq!(body["code"], "instructor_at_capacity");
+    app.post_json(
+        &format!("/api/v1/instructor-assignments/{first}/end"),
+        &json!({"date": "2026-06-30"}),
+    )
+    .await;
+    assign(&app, &chen, &organizations[2], "2026-07-01").await;
+}
