@@ -258,12 +258,9 @@ pub async fn region(
     let fully_compliant = assessed.iter().filter(|c| c.satisfied == c.due).count();
     let items: Vec<_> = assessed.into_iter().map(|c| row(&state, c)).collect();
     let region_name = prefix.as_deref().and_then(|p| {
-        let code = match p.len() {
-            2 => format!("{p}0000"),
-            4 => format!("{p}00"),
-            _ => p.to_owned(),
-        };
-        state.divisions.full_name(&code)
+        state
+            .divisions
+            .full_name(&crate::domain::region::full_code(p))
     });
     let report = RegionCompliance {
         period: params.period,

@@ -135,11 +135,7 @@ fn add(total: &mut CoverageCounts, c: &CoverageCounts) {
 
 /// A region group's code in full (`3501` → `350100`) and its name.
 fn region_group(divisions: &Divisions, key: &str) -> (String, Option<String>) {
-    let code = match key.len() {
-        2 => format!("{key}0000"),
-        4 => format!("{key}00"),
-        _ => key.to_owned(),
-    };
+    let code = crate::domain::region::full_code(key);
     let name = divisions.full_name(&code);
     (code, name)
 }

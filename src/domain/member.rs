@@ -52,6 +52,35 @@ pub fn is_phone_number(phone: &str) -> bool {
     }
 }
 
+/// Where a mobile member takes part in organizational life: a mobile member names a host other
+/// than the organization holding the relation, and only a mobile member names one. `Ok(host)`
+/// is the host still to be checked for existence.
+pub fn check_mobility(
+    is_mobile: bool,
+    host: Option<uuid::Uuid>,
+    home: uuid::Uuid,
+) -> Result<Option<uuid::Uuid>, RuleViolation> {
+    const FIELD: &str = "host_party_organization_id";
+    match (is_mobile, host) {
+        (true, None) => Err(RuleViolation::new(
+            FIELD,
+            "required",
+            "a mobile member needs the party organization that hosts them",
+        )),
+        (false, Some(_)) => Err(RuleViolation::new(
+            FIELD,
+            "not_mobile",
+            "only a mobile member (is_mobile) has a host party organization",
+        )),
+        (true, Some(host)) if host == home => Err(RuleViolation::new(
+            FIELD,
+            "same_as_home",
+            "the host must differ from the party organization holding the relation",
+        )),
+        (_, host) => Ok(host),
+    }
+}
+
 /// The ID number must be valid and agree with the birth date and gender given.
 pub fn check_identity(
     id_number: &str,

@@ -52,6 +52,16 @@ pub fn prefix_of(code: &str) -> Option<&str> {
     }
 }
 
+/// The division code a region prefix stands for: `35` → `350000`, `3501` → `350100`; six- and
+/// nine-digit codes are themselves.
+pub fn full_code(prefix: &str) -> String {
+    match prefix.len() {
+        2 => format!("{prefix}0000"),
+        4 => format!("{prefix}00"),
+        _ => prefix.to_owned(),
+    }
+}
+
 /// The smallest digit string greater than every string with this prefix, so that
 /// `code >= prefix AND code < upper_bound(prefix)` selects the region with an index range.
 /// Digits only, so the comparison means the same under any database collation.

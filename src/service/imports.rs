@@ -14,7 +14,7 @@ use super::organizations::OrganizationFields;
 use super::{Caller, members, organizations, party_organizations};
 use crate::domain::calendar::add_months;
 use crate::domain::development::PROBATION_MONTHS;
-use crate::domain::member::{MemberStatus, Stage};
+use crate::domain::member::{MemberStatus, Stage, check_mobility};
 use crate::domain::organization::enum_text;
 use crate::error::{ApiError, FieldError};
 
@@ -305,23 +305,14 @@ impl MemberImporter {
                 "not a live group of the member's party organization",
             ));
         }
-        match (fields.is_mobile, fields.host_party_organization_id) {
-            (true, None) => errors.push(FieldError::new(
-                "host_party_organization_id",
-                "required",
-                "a mobile member needs the party organization that hosts them",
-            )),
-            (false, Some(_)) => errors.push(FieldError::new(
-                "host_party_organization_id",
-                "not_mobile",
-                "only a mobile member (is_mobile) has a host party organization",
-            )),
-            (true, Some(host)) if host == holder.id => errors.push(FieldError::new(
-                "host_party_organization_id",
-                "same_as_home",
-                "the host must differ from the party organization holding the relation",
-            )),
-            (true, Some(host)) => {
+        match check_mobility(
+            fields.is_mobile,
+            fields.host_party_organization_id,
+            holder.id,
+        ) {
+            Err(v) => errors.push(FieldError::new(v.field, v.code, v.message)),
+            Ok(None) => {}
+            Ok(Some(host)) => {
                 if !self.party_organization_exists(txn, host).await? {
                     errors.push(FieldError::new(
                         "host_party_organization_id",
@@ -330,7 +321,6 @@ impl MemberImporter {
                     ));
                 }
             }
-            (false, None) => {}
         }
         Ok(match errors.is_empty() {
             true => Ok(holder),

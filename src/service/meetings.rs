@@ -18,7 +18,6 @@ use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit};
 use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::development::Refusal;
 use crate::domain::meeting::{
@@ -32,22 +31,7 @@ resource::impl_resource!(meeting);
 
 /// Meetings of party organizations the caller reaches.
 pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| {
-        let organizations = match scope {
-            Scope::Region(prefix) => {
-                resource::region_condition(party_organization::Column::RegionCode, prefix)
-            }
-            Scope::PartySubtree(root) => {
-                resource::subtree_condition(party_organization::Column::Path, root)
-            }
-            _ => return None,
-        };
-        Some(
-            Column::PartyOrganizationId
-                .in_subquery(party::ids_in_scope(organizations))
-                .into_condition(),
-        )
-    })
+    party::through(access, Column::PartyOrganizationId)
 }
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
@@ -134,19 +118,6 @@ async fn check(
     Ok(())
 }
 
-async fn region_of(
-    conn: &impl ConnectionTrait,
-    party_organization_id: Uuid,
-) -> Result<String, ApiError> {
-    Ok(
-        party_organization::Entity::find_by_id(party_organization_id)
-            .one(conn)
-            .await?
-            .map(|p| p.region_code)
-            .unwrap_or_default(),
-    )
-}
-
 async fn record(
     conn: &impl ConnectionTrait,
     caller: &Caller,
@@ -154,7 +125,7 @@ async fn record(
     meeting: &Model,
     changed: Vec<String>,
 ) -> Result<(), ApiError> {
-    let region = region_of(conn, meeting.party_organization_id).await?;
+    let region = party::region_of(conn, meeting.party_organization_id).await?;
     audit::record(
         conn,
         &caller.actor,
@@ -316,6 +287,18 @@ pub struct AttendanceEntry {
     pub reason: Option<String>,
 }
 
+/// Members who take part in a party organization's life: those whose relation it holds
+/// (unless they are mobile elsewhere) and the mobile members it hosts.
+fn taking_part_in(party_organization_id: Uuid) -> Condition {
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(member::Column::PartyOrganizationId.eq(party_organization_id))
+                .add(member::Column::IsMobile.eq(false)),
+        )
+        .add(member::Column::HostPartyOrganizationId.eq(party_organization_id))
+}
+
 /// The members expected at a meeting, with whether they vote: the active full and probationary
 /// members of the group (for a group meeting), or those whose relation the organization holds
 /// (unless they are mobile elsewhere) and the mobile members it hosts.
@@ -325,13 +308,7 @@ pub async fn expected_members(
 ) -> Result<HashMap<Uuid, bool>, ApiError> {
     let place = match meeting.party_group_id {
         Some(group) => member::Column::PartyGroupId.eq(group).into_condition(),
-        None => Condition::any()
-            .add(
-                Condition::all()
-                    .add(member::Column::PartyOrganizationId.eq(meeting.party_organization_id))
-                    .add(member::Column::IsMobile.eq(false)),
-            )
-            .add(member::Column::HostPartyOrganizationId.eq(meeting.party_organization_id)),
+        None => taking_part_in(meeting.party_organization_id),
     };
     let members = member::Entity::find()
         .filter(place)
@@ -354,13 +331,7 @@ pub async fn expected_members_of(
     conn: &impl ConnectionTrait,
     party_organization_id: Uuid,
 ) -> Result<Vec<(Uuid, chrono::NaiveDate)>, ApiError> {
-    let place = Condition::any()
-        .add(
-            Condition::all()
-                .add(member::Column::PartyOrganizationId.eq(party_organization_id))
-                .add(member::Column::IsMobile.eq(false)),
-        )
-        .add(member::Column::HostPartyOrganizationId.eq(party_organization_id));
+    let place = taking_part_in(party_organization_id);
     let members = member::Entity::find()
         .filter(place)
         .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))

@@ -22,7 +22,7 @@ use crate::domain::calendar::add_months;
 use crate::domain::development::{
     self, Candidate, DevelopmentStep, Effect, History, PROBATION_MONTHS,
 };
-use crate::domain::member::{Gender, MemberStatus, Stage};
+use crate::domain::member::{Gender, MemberStatus, Stage, check_mobility};
 use crate::domain::organization::{enum_from_text, enum_text};
 use crate::error::{ApiError, FieldError};
 
@@ -76,16 +76,8 @@ fn held_or_hosted(party_condition: Condition) -> Condition {
 /// The condition on members of what `access` reaches.
 pub fn scope(access: &Access) -> Condition {
     resource::scope_condition(access, |scope| match scope {
-        Scope::Region(prefix) => Some(held_or_hosted(resource::region_condition(
-            party_organization::Column::RegionCode,
-            prefix,
-        ))),
-        Scope::PartySubtree(root) => Some(held_or_hosted(resource::subtree_condition(
-            party_organization::Column::Path,
-            root,
-        ))),
         Scope::OwnMember(id) => Some(Condition::all().add(Column::Id.eq(*id))),
-        _ => None,
+        other => party::reached_by(other).map(held_or_hosted),
     })
 }
 
@@ -151,30 +143,20 @@ async fn check_references(
             ));
         }
     }
-    match (fields.is_mobile, fields.host_party_organization_id) {
-        (true, None) => errors.push(FieldError::new(
-            "host_party_organization_id",
-            "required",
-            "a mobile member needs the party organization that hosts them",
-        )),
-        (false, Some(_)) => errors.push(FieldError::new(
-            "host_party_organization_id",
-            "not_mobile",
-            "only a mobile member (is_mobile) has a host party organization",
-        )),
-        (true, Some(host)) if host == party_organization_id => errors.push(FieldError::new(
-            "host_party_organization_id",
-            "same_as_home",
-            "the host must differ from the party organization holding the relation",
-        )),
-        (true, Some(host)) => {
+    match check_mobility(
+        fields.is_mobile,
+        fields.host_party_organization_id,
+        party_organization_id,
+    ) {
+        Err(v) => errors.push(FieldError::new(v.field, v.code, v.message)),
+        Ok(None) => {}
+        Ok(Some(host)) => {
             if let Err(ApiError::Validation(mut e)) =
                 party_organization(conn, "host_party_organization_id", host, None).await
             {
                 errors.append(&mut e);
             }
         }
-        (false, None) => {}
     }
     match errors.is_empty() {
         true => Ok(()),
@@ -310,11 +292,7 @@ pub async fn get(
 }
 
 async fn region_of(conn: &impl ConnectionTrait, member: &Model) -> Result<String, ApiError> {
-    Ok(PartyOrganization::find_by_id(member.party_organization_id)
-        .one(conn)
-        .await?
-        .map(|p| p.region_code)
-        .unwrap_or_default())
+    party::region_of(conn, member.party_organization_id).await
 }
 
 pub async fn update(

@@ -6,7 +6,7 @@ use entity::member::{self, Entity as Member};
 use entity::party_group::{self, Entity as PartyGroup};
 use entity::party_organization::{ActiveModel, Column, Entity as PartyOrganization, Model};
 use entity::party_organization_cover::{self, Entity as Cover};
-use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoCondition};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -61,11 +61,7 @@ pub struct PartyOrganizationView {
 /// The condition on party organizations of what `access` reaches: regions by `region_code`,
 /// subtrees by `path`.
 pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| match scope {
-        Scope::Region(prefix) => Some(resource::region_condition(Column::RegionCode, prefix)),
-        Scope::PartySubtree(root) => Some(resource::subtree_condition(Column::Path, root)),
-        _ => None,
-    })
+    resource::scope_condition(access, reached_by)
 }
 
 /// Whether a party organization with this region and path lies within `access`.
@@ -96,6 +92,32 @@ pub async fn paths_of(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, ApiE
         .all(&db.read)
         .await?;
     Ok(rows.into_iter().map(|m| (m.id, m.path)).collect())
+}
+
+/// The region of a party organization, for the audit records of what belongs to it.
+pub async fn region_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<String, ApiError> {
+    Ok(PartyOrganization::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|p| p.region_code)
+        .unwrap_or_default())
+}
+
+/// The party organizations a scope reaches, as a condition on them (`None`: none by this
+/// scope). Resources kept under a party organization are scoped through it.
+pub fn reached_by(scope: &Scope) -> Option<Condition> {
+    match scope {
+        Scope::Region(prefix) => Some(resource::region_condition(Column::RegionCode, prefix)),
+        Scope::PartySubtree(root) => Some(resource::subtree_condition(Column::Path, root)),
+        _ => None,
+    }
+}
+
+/// Rows whose `column` names a live party organization the caller reaches.
+pub fn through(access: &Access, column: impl ColumnTrait + Copy) -> Condition {
+    resource::scope_condition(access, |scope| {
+        reached_by(scope).map(|reach| column.in_subquery(ids_in_scope(reach)).into_condition())
+    })
 }
 
 fn path_of(parent: Option<&Model>, id: Uuid) -> String {

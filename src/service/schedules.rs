@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use entity::meeting;
 use entity::meeting_schedule::{ActiveModel, Column, Entity as Schedule, Model};
 use entity::party_organization;
-use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, Set,
 };
@@ -17,7 +16,6 @@ use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit};
 use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::meeting::{MeetingKind, MeetingStatus};
 use crate::domain::organization::enum_text;
@@ -28,22 +26,7 @@ resource::impl_resource!(meeting_schedule, archived);
 
 /// Schedules of party organizations the caller reaches.
 pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| {
-        let organizations = match scope {
-            Scope::Region(prefix) => {
-                resource::region_condition(party_organization::Column::RegionCode, prefix)
-            }
-            Scope::PartySubtree(root) => {
-                resource::subtree_condition(party_organization::Column::Path, root)
-            }
-            _ => return None,
-        };
-        Some(
-            Column::PartyOrganizationId
-                .in_subquery(party::ids_in_scope(organizations))
-                .into_condition(),
-        )
-    })
+    party::through(access, Column::PartyOrganizationId)
 }
 
 #[derive(Clone, Debug)]
@@ -310,11 +293,7 @@ pub async fn update(
     let updated =
         resource::update_versioned::<Schedule, _>(&txn, id, expected_version, changes).await?;
     let done = materialize(&txn, &updated, Utc::now(), horizon).await?;
-    let region = party_organization::Entity::find_by_id(updated.party_organization_id)
-        .one(&txn)
-        .await?
-        .map(|p| p.region_code)
-        .unwrap_or_default();
+    let region = party::region_of(&txn, updated.party_organization_id).await?;
     audit::record(
         &txn,
         &caller.actor,
@@ -342,11 +321,7 @@ pub async fn archive(
     if resource::archive::<Schedule>(&txn, id, expected_version).await? {
         let archived = resource::get::<Schedule>(&txn, id, Condition::all()).await?;
         materialize(&txn, &archived, Utc::now(), NaiveDate::MIN).await?;
-        let region = party_organization::Entity::find_by_id(schedule.party_organization_id)
-            .one(&txn)
-            .await?
-            .map(|p| p.region_code)
-            .unwrap_or_default();
+        let region = party::region_of(&txn, schedule.party_organization_id).await?;
         audit::record(
             &txn,
             &caller.actor,
