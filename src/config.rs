@@ -173,13 +173,11 @@ impl Config {
         })
     }
 
-    pub fn login_policy(&self) -> crate::service::login_throttle::LoginPolicy {
-        crate::service::login_throttle::LoginPolicy {
-            max_failures_per_user: self.login_max_failures,
-            max_failures_per_address: self.login_max_failures.saturating_mul(10),
-            window: chrono::Duration::from_std(self.login_window)
-                .unwrap_or(chrono::Duration::minutes(15)),
-        }
+    pub fn login_policy(&self) -> crate::domain::login::LoginPolicy {
+        crate::domain::login::LoginPolicy::new(
+            self.login_max_failures,
+            chrono::Duration::from_std(self.login_window).unwrap_or(chrono::Duration::minutes(15)),
+        )
     }
 }
 

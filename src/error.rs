@@ -31,6 +31,19 @@ impl FieldError {
     }
 }
 
+impl From<crate::domain::RuleViolation> for FieldError {
+    fn from(v: crate::domain::RuleViolation) -> Self {
+        FieldError::new(v.field, v.code, v.message)
+    }
+}
+
+/// A rule's refusal of a state change is a 409 with the rule's code.
+impl From<crate::domain::Refusal> for ApiError {
+    fn from(r: crate::domain::Refusal) -> Self {
+        ApiError::conflict(r.code, r.detail)
+    }
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -250,7 +263,7 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::PreconditionFailed { current_version } => {
-                response.insert_header((header::ETAG, crate::api::etag(*current_version)));
+                response.insert_header((header::ETAG, etag(*current_version)));
             }
             _ => {}
         }
@@ -285,4 +298,10 @@ fn unique_violation_message(detail: &str) -> String {
     } else {
         "A record with the same unique value already exists.".into()
     }
+}
+
+/// The entity tag of a resource version (`"3"`): sent with reads and with a 412, so it is
+/// defined here, below the handlers that use it.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
 }

@@ -45,9 +45,13 @@ impl Application {
         if config.auto_migrate {
             db.migrate().await?;
         }
-        let secret = service::bootstrap::jwt_secret(&db, &config).await?;
-        if let Some((username, generated)) =
-            service::bootstrap::bootstrap_admin(&db, &config).await?
+        let secret = service::bootstrap::jwt_secret(&db, config.jwt_secret.as_deref()).await?;
+        if let Some((username, generated)) = service::bootstrap::bootstrap_admin(
+            &db,
+            &config.bootstrap_admin_username,
+            config.bootstrap_admin_password.as_deref(),
+        )
+        .await?
         {
             match generated {
                 Some(password) => tracing::warn!(

@@ -172,7 +172,7 @@ pub async fn record_refused_writes(
         && status != StatusCode::METHOD_NOT_ALLOWED;
     if let (true, Some((resource_type, resource_id, action)), Some(state), Some(token)) =
         (refused, target, state, token)
-        && let Ok(principal) = crate::auth::authenticate(&state, &token).await
+        && let Ok(principal) = crate::api::extract::authenticate(&state, &token).await
     {
         let actor = service::Actor::of(&principal, address);
         let change = service::Change {

@@ -6,7 +6,7 @@ use std::future::{Ready, ready};
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -15,9 +15,69 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use crate::auth::Principal;
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, FieldError};
+use crate::service;
 use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor};
+use crate::state::AppState;
+
+/// The caller, authenticated from the bearer token: every secured handler takes a [`Principal`].
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = crate::auth::bearer_token(req).map(str::to_owned);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            authenticate(&state, &token?).await
+        })
+    }
+}
+
+/// Our own HS256 tokens, or, when configured, the external provider's RS256/ES256 ones. Every
+/// other algorithm (`none`, or HMAC signed with a public key) is refused.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let mut principal = verify_token(state, token).await?;
+    let roots: Vec<uuid::Uuid> = principal
+        .grants
+        .iter()
+        .filter_map(|g| g.party_organization_id)
+        .collect();
+    if !roots.is_empty() {
+        principal.party_paths = service::party_organizations::paths_of(&state.db, &roots).await?;
+    }
+    Ok(principal)
+}
+
+async fn verify_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|_| ApiError::Unauthorized("The access token is malformed.".into()))?;
+    match (&state.idp, header.alg) {
+        (_, jsonwebtoken::Algorithm::HS256) => state.jwt.verify(token),
+        (Some(idp), alg) if crate::auth::oidc::ExternalIdp::handles(alg) => {
+            let username = idp.verify(token)?;
+            let user = service::users::find_enabled(&state.db, &username)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("The token's user has no enabled account here.".into())
+                })?;
+            let grants = service::users::grants_of(&user)?;
+            Ok(Principal {
+                subject: user.id.to_string(),
+                grants,
+                client: None,
+                party_paths: Vec::new(),
+            })
+        }
+        _ => Err(ApiError::Unauthorized(
+            "The access token's algorithm is not accepted.".into(),
+        )),
+    }
+}
 
 /// Bodies larger than this get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

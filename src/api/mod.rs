@@ -49,10 +49,7 @@ pub fn caller(
     })
 }
 
-/// The entity tag of a resource version.
-pub fn etag(version: i32) -> String {
-    format!("\"{version}\"")
-}
+pub use crate::error::etag;
 
 /// Registers every documented route; the contract is collected from the same calls.
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -5,15 +5,13 @@ pub mod oidc;
 pub mod password;
 pub mod policy;
 
-use std::pin::Pin;
-
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{HttpRequest, http::header};
 
 pub use jwt::JwtKeys;
+pub use password::random_secret;
 pub use policy::{Access, Permission, Role, RoleGrant};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The authenticated caller of a request.
 #[derive(Clone, Debug)]
@@ -135,63 +133,6 @@ pub fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
         }
         _ => Err(ApiError::Unauthorized(
             "The Authorization header must use the Bearer scheme.".into(),
-        )),
-    }
-}
-
-impl FromRequest for Principal {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req).map(str::to_owned);
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            authenticate(&state, &token?).await
-        })
-    }
-}
-
-/// Our own HS256 tokens, or, when configured, the external provider's RS256/ES256 ones. Every
-/// other algorithm (`none`, or HMAC signed with a public key) is refused.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
-    let mut principal = verify_token(state, token).await?;
-    let roots: Vec<uuid::Uuid> = principal
-        .grants
-        .iter()
-        .filter_map(|g| g.party_organization_id)
-        .collect();
-    if !roots.is_empty() {
-        principal.party_paths =
-            crate::service::party_organizations::paths_of(&state.db, &roots).await?;
-    }
-    Ok(principal)
-}
-
-async fn verify_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
-    let header = jsonwebtoken::decode_header(token)
-        .map_err(|_| ApiError::Unauthorized("The access token is malformed.".into()))?;
-    match (&state.idp, header.alg) {
-        (_, jsonwebtoken::Algorithm::HS256) => state.jwt.verify(token),
-        (Some(idp), alg) if oidc::ExternalIdp::handles(alg) => {
-            let username = idp.verify(token)?;
-            let user = crate::service::users::find_enabled(&state.db, &username)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Unauthorized("The token's user has no enabled account here.".into())
-                })?;
-            let grants = crate::service::users::grants_of(&user)?;
-            Ok(Principal {
-                subject: user.id.to_string(),
-                grants,
-                client: None,
-                party_paths: Vec::new(),
-            })
-        }
-        _ => Err(ApiError::Unauthorized(
-            "The access token's algorithm is not accepted.".into(),
         )),
     }
 }

@@ -28,6 +28,15 @@ pub fn decoy_hash() -> &'static str {
         .get_or_init(|| hash(&uuid::Uuid::now_v7().to_string()).expect("hashing a random password"))
 }
 
+/// A random secret of `bytes` bytes from the OS, base64url without padding: refresh tokens,
+/// client secrets, calendar tokens, generated passwords and the JWT secret.
+pub fn random_secret(bytes: usize) -> String {
+    use base64::Engine;
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the OS random source is available");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -18,6 +18,7 @@ pub enum Frequency {
 }
 
 impl Frequency {
+    /// A frequency as configured in `LIANGXIN_MEETING_FREQUENCIES` (`monthly`, `quarterly`, …).
     pub fn parse(text: &str) -> Option<Frequency> {
         match text {
             "monthly" => Some(Frequency::Monthly),
@@ -41,6 +42,7 @@ pub fn default_frequency(kind: MeetingKind) -> Frequency {
     }
 }
 
+/// Every kind of meeting, in the order compliance reports list them (DESIGN §5, meetings).
 pub const KINDS: [MeetingKind; 7] = [
     MeetingKind::GeneralMeeting,
     MeetingKind::CommitteeMeeting,
@@ -81,6 +83,7 @@ impl Period {
         year(text).map(Period::Year)
     }
 
+    /// The period's first day.
     pub fn first_day(&self) -> NaiveDate {
         let (y, m) = match *self {
             Period::Month(y, m) => (y, m),

@@ -8,14 +8,23 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::calendar::{add_months, age_on, working_days, working_days_end};
+use super::meeting::admission_majority;
 use super::member::{MemberStatus, Stage};
+use super::{Refusal, refuse};
 
+/// 《中国共产党章程》 art. 1: an applicant is at least 18.
 pub const MIN_AGE: i32 = 18;
+/// 《发展党员工作细则》 art. 7: the branch talks with an applicant within one month.
 pub const TALK_WITHIN_MONTHS: u32 = 1;
+/// 《发展党员工作细则》 art. 11: activists are assessed every six months.
 pub const ASSESSMENT_EVERY_MONTHS: u32 = 6;
+/// 《发展党员工作细则》 art. 12: at least a year as activist before becoming a candidate.
 pub const MIN_ACTIVIST_MONTHS: u32 = 12;
+/// 《发展党员工作细则》 art. 16: candidates train at least three days, 24 class hours.
 pub const MIN_TRAINING_HOURS: u32 = 24;
+/// 《发展党员工作细则》 art. 18: the public notice (公示) lasts at least five working days.
 pub const MIN_NOTICE_WORKING_DAYS: u32 = 5;
+/// 《中国共产党章程》 art. 7: probation is one year from the admission vote.
 pub const PROBATION_MONTHS: u32 = 12;
 
 /// A step of the pipeline, with what it records. (The variants' structs do not refuse unknown
@@ -180,6 +189,7 @@ pub struct Withdrawal {
 }
 
 impl DevelopmentStep {
+    /// The day the step was taken (steps are dated events).
     pub fn date(&self) -> NaiveDate {
         match self {
             Self::Application(s) => s.date,
@@ -195,6 +205,7 @@ impl DevelopmentStep {
         }
     }
 
+    /// The step's name, as stored and as the API tags it.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Application(_) => "application",
@@ -261,20 +272,6 @@ pub struct Effect {
 pub struct StepWarning {
     pub code: &'static str,
     pub message: String,
-}
-
-/// Why a step cannot be taken now: the rule's code and the dates involved.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub detail: String,
-}
-
-fn refuse<T>(code: &'static str, detail: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal {
-        code,
-        detail: detail.into(),
-    })
 }
 
 /// The steps already taken, oldest first.
@@ -509,17 +506,7 @@ pub fn check(
                     ),
                 );
             }
-            if v.yes_votes * 2 <= v.entitled_voters {
-                return refuse(
-                    "vote_majority",
-                    format!(
-                        "{} yes votes of {} full members entitled to vote: admission needs more than half, at least {}.",
-                        v.yes_votes,
-                        v.entitled_voters,
-                        v.entitled_voters / 2 + 1
-                    ),
-                );
-            }
+            admission_majority(v.yes_votes, v.entitled_voters)?;
             effect.stage = Stage::Probationary;
             effect.joined_on = Some(date);
             effect.probation_ends_on = Some(add_months(date, PROBATION_MONTHS));

@@ -45,6 +45,7 @@ impl std::fmt::Debug for Divisions {
     }
 }
 
+/// The division table (GB/T 2260 codes and township codes, DESIGN §5), indexed by code.
 pub struct Divisions {
     /// Sorted by code.
     divisions: Vec<Division>,
@@ -120,18 +121,22 @@ impl Divisions {
             .clone()
     }
 
+    /// A hash of the table, for ETags of region responses.
     pub fn version(&self) -> &str {
         &self.version
     }
 
+    /// The number of divisions.
     pub fn len(&self) -> usize {
         self.divisions.len()
     }
 
+    /// Whether the table has no divisions.
     pub fn is_empty(&self) -> bool {
         self.divisions.is_empty()
     }
 
+    /// The division with this full code.
     pub fn get(&self, code: &str) -> Option<&Division> {
         self.by_code.get(code).map(|&i| &self.divisions[i])
     }
@@ -144,6 +149,7 @@ impl Divisions {
             .unwrap_or_default()
     }
 
+    /// Whether divisions lie below this one.
     pub fn has_children(&self, code: &str) -> bool {
         self.children.get(code).is_some_and(|c| !c.is_empty())
     }

@@ -35,6 +35,8 @@ pub fn check_character(first17: &[u8]) -> Option<char> {
     Some(CHECK_CHARACTERS[(sum % 11) as usize] as char)
 }
 
+/// GB 11643-1999: an 18-character citizen ID number with its check character, birth date and
+/// gender (odd sequence digit: male).
 pub fn parse(id_number: &str) -> Result<IdNumberFacts, IdNumberError> {
     let bytes = id_number.as_bytes();
     if bytes.len() != 18 || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {

@@ -2,7 +2,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::development::Refusal;
+use super::{Refusal, RuleViolation, refuse};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +51,25 @@ pub enum VoteSubject {
     Other,
 }
 
+/// A group meeting (党小组会) belongs to a party group, and only a group meeting does
+/// (《中国共产党支部工作条例（试行）》 art. 9: party groups hold their own meetings). Meetings and
+/// schedules alike.
+pub fn check_group(kind: MeetingKind, has_group: bool) -> Result<(), RuleViolation> {
+    match (kind == MeetingKind::GroupMeeting, has_group) {
+        (true, false) => Err(RuleViolation::new(
+            "party_group_id",
+            "required",
+            "a group meeting belongs to a party group",
+        )),
+        (false, true) => Err(RuleViolation::new(
+            "party_group_id",
+            "group_meeting_only",
+            "only a group meeting belongs to a party group",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A vote's counts and the meeting's voters.
 #[derive(Clone, Copy, Debug)]
 pub struct Ballot {
@@ -64,8 +83,41 @@ pub struct Ballot {
     pub abstentions: u32,
 }
 
-fn refuse(code: &'static str, detail: String) -> Result<(), Refusal> {
-    Err(Refusal { code, detail })
+/// Admission and conversion (《中国共产党发展党员工作细则》 arts. 25, 32): yes votes from more than
+/// half of the full members entitled to vote — the one majority rule, used by meeting votes and
+/// by the development pipeline.
+pub fn admission_majority(yes: u32, entitled: u32) -> Result<(), Refusal> {
+    if yes * 2 <= entitled {
+        return refuse(
+            "vote_majority",
+            format!(
+                "{yes} yes votes of {entitled} full members entitled to vote: more than half is needed, at least {}.",
+                entitled / 2 + 1
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// A vote needs more than half of the entitled full members present (《中国共产党支部工作条例（试行）》
+/// art. 13), an election more than four fifths (《中国共产党基层组织选举工作条例》 art. 13).
+pub fn quorum(subject: VoteSubject, present: u32, entitled: u32) -> Result<(), Refusal> {
+    if subject == VoteSubject::Election {
+        if present * 5 <= entitled * 4 {
+            return refuse(
+                "election_quorum",
+                format!(
+                    "{present} of {entitled} full members present; an election needs more than four fifths."
+                ),
+            );
+        }
+    } else if present * 2 <= entitled {
+        return refuse(
+            "quorum",
+            format!("{present} of {entitled} full members present; a vote needs more than half."),
+        );
+    }
+    Ok(())
 }
 
 /// A general meeting votes with more than half of its entitled full members present (more than
@@ -82,37 +134,9 @@ pub fn check_ballot(b: &Ballot) -> Result<(), Refusal> {
             ),
         );
     }
-    if b.subject == VoteSubject::Election {
-        if b.present * 5 <= b.entitled * 4 {
-            return refuse(
-                "election_quorum",
-                format!(
-                    "{} of {} full members present; an election needs more than four fifths.",
-                    b.present, b.entitled
-                ),
-            );
-        }
-    } else if b.present * 2 <= b.entitled {
-        return refuse(
-            "quorum",
-            format!(
-                "{} of {} full members present; a vote needs more than half.",
-                b.present, b.entitled
-            ),
-        );
-    }
-    if matches!(b.subject, VoteSubject::Admission | VoteSubject::Conversion)
-        && b.yes * 2 <= b.entitled
-    {
-        return refuse(
-            "vote_majority",
-            format!(
-                "{} yes votes of {} full members entitled to vote: more than half is needed, at least {}.",
-                b.yes,
-                b.entitled,
-                b.entitled / 2 + 1
-            ),
-        );
+    quorum(b.subject, b.present, b.entitled)?;
+    if matches!(b.subject, VoteSubject::Admission | VoteSubject::Conversion) {
+        admission_majority(b.yes, b.entitled)?;
     }
     Ok(())
 }
@@ -134,6 +158,24 @@ mod tests {
 
     fn code(b: Ballot) -> Option<&'static str> {
         check_ballot(&b).err().map(|r| r.code)
+    }
+
+    #[test]
+    fn only_group_meetings_have_a_group() {
+        assert!(check_group(MeetingKind::GroupMeeting, true).is_ok());
+        assert!(check_group(MeetingKind::PartyLecture, false).is_ok());
+        assert_eq!(
+            check_group(MeetingKind::GroupMeeting, false)
+                .unwrap_err()
+                .code,
+            "required"
+        );
+        assert_eq!(
+            check_group(MeetingKind::ThemePartyDay, true)
+                .unwrap_err()
+                .code,
+            "group_meeting_only"
+        );
     }
 
     #[test]

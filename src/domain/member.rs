@@ -3,8 +3,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::RuleViolation;
 use super::id_number::{self, IdNumberError};
+use super::{Refusal, RuleViolation, refuse};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -137,6 +137,131 @@ pub fn check_identity(
     violations
 }
 
+/// How a member enters the register (《中国共产党发展党员工作细则》: activists and candidates are
+/// made by the pipeline's steps, not registered): an applicant, a probationary member with the
+/// date of admission, or a full member; admission dates not in the future.
+pub fn check_enrolment(
+    stage: Stage,
+    joined_on: Option<NaiveDate>,
+    full_member_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), RuleViolation> {
+    match stage {
+        Stage::Applicant | Stage::Full => {}
+        Stage::Probationary if joined_on.is_none() => {
+            return Err(RuleViolation::new(
+                "joined_on",
+                "required",
+                "a probationary member is registered with the date of admission",
+            ));
+        }
+        Stage::Probationary => {}
+        Stage::Activist | Stage::Candidate => {
+            return Err(RuleViolation::new(
+                "stage",
+                "pipeline_only",
+                "activists and candidates are reached through /members/{id}/development; register an applicant, a probationary or a full member",
+            ));
+        }
+    }
+    for (field, date) in [("joined_on", joined_on), ("full_member_on", full_member_on)] {
+        if let Some(date) = date {
+            not_after_today(field, date, today)?;
+        }
+    }
+    Ok(())
+}
+
+/// Which way a transfer moves a member's organizational relation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferKind {
+    /// To another party organization in the register.
+    Internal,
+    /// Out of the register, to a party organization elsewhere.
+    Out,
+    /// Back into the register, for a member who was transferred out.
+    In,
+}
+
+impl TransferKind {
+    /// The name stored in the transfer history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferKind::Internal => "internal",
+            TransferKind::Out => "out",
+            TransferKind::In => "in",
+        }
+    }
+}
+
+fn status_name(status: MemberStatus) -> &'static str {
+    match status {
+        MemberStatus::Active => "active",
+        MemberStatus::TransferredOut => "transferred_out",
+        MemberStatus::Deceased => "deceased",
+        MemberStatus::Removed => "removed",
+    }
+}
+
+/// Transfers of the organizational relation (DESIGN §5, "transfers move a member between party
+/// organizations and keep the history"): an active member moves within the register or out of
+/// it; a member transferred out comes back in. Gives the member's status after the transfer.
+pub fn transfer_status(kind: TransferKind, status: MemberStatus) -> Result<MemberStatus, Refusal> {
+    let (expected, after) = match kind {
+        TransferKind::Internal => (MemberStatus::Active, MemberStatus::Active),
+        TransferKind::In => (MemberStatus::TransferredOut, MemberStatus::Active),
+        TransferKind::Out => (MemberStatus::Active, MemberStatus::TransferredOut),
+    };
+    if status == expected {
+        return Ok(after);
+    }
+    let detail = match kind {
+        TransferKind::Out => format!(
+            "Only an active member is transferred out; the member's status is {}.",
+            status_name(status)
+        ),
+        _ => format!(
+            "This transfer is for a member whose status is {}; the member's is {}.",
+            status_name(expected),
+            status_name(status)
+        ),
+    };
+    refuse("member_status", detail)
+}
+
+/// A transfer within the register goes to another party organization than the one that holds
+/// the relation.
+pub fn check_transfer_target(
+    kind: TransferKind,
+    holder: uuid::Uuid,
+    target: uuid::Uuid,
+) -> Result<(), RuleViolation> {
+    if kind == TransferKind::Internal && holder == target {
+        return Err(RuleViolation::new(
+            "to_party_organization_id",
+            "same_as_current",
+            "the member's relation is already held there",
+        ));
+    }
+    Ok(())
+}
+
+/// A date of record (an admission, a transfer, a visit) is not after today.
+pub fn not_after_today(
+    field: &'static str,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), RuleViolation> {
+    if date > today {
+        return Err(RuleViolation::new(
+            field,
+            "future_date",
+            format!("{date} is after today ({today})"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +293,45 @@ mod tests {
                 ("birth_date", "id_number_mismatch"),
                 ("gender", "id_number_mismatch")
             ]
+        );
+    }
+
+    #[test]
+    fn members_enter_as_applicants_probationary_or_full_members() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        let code = |stage, joined, full| {
+            check_enrolment(stage, joined, full, day(10)).map_or_else(|v| v.code, |_| "ok")
+        };
+        assert_eq!(code(Stage::Applicant, None, None), "ok");
+        assert_eq!(code(Stage::Probationary, Some(day(1)), None), "ok");
+        assert_eq!(code(Stage::Probationary, None, None), "required");
+        assert_eq!(code(Stage::Activist, None, None), "pipeline_only");
+        assert_eq!(code(Stage::Candidate, None, None), "pipeline_only");
+        assert_eq!(
+            code(Stage::Full, Some(day(1)), Some(day(11))),
+            "future_date"
+        );
+    }
+
+    #[test]
+    fn transfers_follow_the_member_status() {
+        use MemberStatus::*;
+        use TransferKind::*;
+        assert_eq!(transfer_status(Internal, Active), Ok(Active));
+        assert_eq!(transfer_status(Out, Active), Ok(TransferredOut));
+        assert_eq!(transfer_status(In, TransferredOut), Ok(Active));
+        for (kind, status) in [(Internal, TransferredOut), (Out, Deceased), (In, Active)] {
+            assert_eq!(
+                transfer_status(kind, status).unwrap_err().code,
+                "member_status"
+            );
+        }
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        assert!(check_transfer_target(Internal, a, b).is_ok());
+        assert!(check_transfer_target(In, a, a).is_ok());
+        assert_eq!(
+            check_transfer_target(Internal, a, a).unwrap_err().code,
+            "same_as_current"
         );
     }
 }

@@ -5,6 +5,7 @@ pub mod development;
 pub mod divisions;
 pub mod id_number;
 pub mod instructor;
+pub mod login;
 pub mod meeting;
 pub mod member;
 pub mod organization;
@@ -12,6 +13,7 @@ pub mod party_organization;
 pub mod pii;
 pub mod recurrence;
 pub mod region;
+pub mod schedule;
 pub mod uscc;
 
 /// The reference data rules are checked against.
@@ -28,7 +30,24 @@ pub struct RuleViolation {
     pub message: String,
 }
 
+/// A rule's refusal of a state change (a 409): the rule's machine name and what is wrong, with
+/// the dates or counts involved. Each code is written where its rule is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+/// Refuses with `code`.
+pub fn refuse<T>(code: &'static str, detail: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal {
+        code,
+        detail: detail.into(),
+    })
+}
+
 impl RuleViolation {
+    /// A violation of the rule `code` by `field`.
     pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             field,

@@ -29,6 +29,7 @@ pub enum OrganizationCategory {
 }
 
 impl OrganizationCategory {
+    /// The kind a category belongs to (DESIGN §5: a category must belong to the kind).
     pub fn kind(self) -> OrganizationKind {
         match self {
             Self::SocialGroup | Self::PrivateNonEnterpriseUnit => OrganizationKind::NewSocial,

@@ -72,6 +72,7 @@ pub struct FormationFacts<'a> {
     pub today: NaiveDate,
 }
 
+/// Every formation rule (《中国共产党支部工作条例（试行）》 arts. 5–9; DESIGN §5) the facts break.
 pub fn warnings(facts: &FormationFacts) -> Vec<FormationWarning> {
     let mut warnings = Vec::new();
     let mut warn = |code, message: String, source| {

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::audit::{self, Actor};
-use super::bootstrap::random_secret;
 use super::resource::{self, Page, PageRequest};
+use crate::auth::random_secret;
 use crate::db::Db;
 use crate::error::ApiError;
 

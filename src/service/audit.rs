@@ -208,7 +208,7 @@ pub async fn list(
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let mut condition = resource::region_scope(access, Column::RegionCode);
+    let mut condition = super::scope::regions(access, Column::RegionCode);
     if let Some(actor) = &filter.actor {
         condition = condition.add(Column::Actor.eq(actor.as_str()));
     }

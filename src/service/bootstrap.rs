@@ -1,27 +1,18 @@
 //! First-start work: the JWT secret kept in the database, and the bootstrap admin.
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::setting::{self, Entity as Setting};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
-use crate::auth::{Role, RoleGrant};
-use crate::config::Config;
+use crate::auth::{Role, RoleGrant, random_secret};
 use crate::db::Db;
 use crate::error::ApiError;
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
 
-pub fn random_secret(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer).expect("the OS random source is available");
-    URL_SAFE_NO_PAD.encode(buffer)
-}
-
 /// The configured secret, or the one generated on first start and kept in the database so
 /// that tokens survive a restart.
-pub async fn jwt_secret(db: &Db, config: &Config) -> Result<String, ApiError> {
-    if let Some(secret) = &config.jwt_secret {
-        return Ok(secret.clone());
+pub async fn jwt_secret(db: &Db, configured: Option<&str>) -> Result<String, ApiError> {
+    if let Some(secret) = configured {
+        return Ok(secret.to_owned());
     }
     if let Some(row) = Setting::find_by_id(JWT_SECRET_KEY).one(&db.write).await? {
         return Ok(row.value);
@@ -41,18 +32,18 @@ pub async fn jwt_secret(db: &Db, config: &Config) -> Result<String, ApiError> {
     }
 }
 
-/// On a database with no users, creates the configured admin. Returns the generated password
-/// when none was configured, so the caller can show it once.
+/// On a database with no users, creates an admin with this username and password (generated
+/// when `None`). Returns the generated password, so the caller can show it once.
 pub async fn bootstrap_admin(
     db: &Db,
-    config: &Config,
+    username: &str,
+    password: Option<&str>,
 ) -> Result<Option<(String, Option<String>)>, ApiError> {
-    let username = &config.bootstrap_admin_username;
     if super::users::count(db).await? > 0 {
         return Ok(None);
     }
-    let (password, generated) = match &config.bootstrap_admin_password {
-        Some(p) => (p.clone(), None),
+    let (password, generated) = match password {
+        Some(p) => (p.to_owned(), None),
         None => {
             let p = random_secret(18);
             (p.clone(), Some(p))
@@ -72,5 +63,5 @@ pub async fn bootstrap_admin(
         grants: vec![admin],
     };
     super::users::create(db, &super::audit::Actor::system("bootstrap"), new).await?;
-    Ok(Some((username.clone(), generated)))
+    Ok(Some((username.to_owned(), generated)))
 }

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::audit::{self, Actor};
-use super::bootstrap::random_secret;
 use crate::auth::Principal;
+use crate::auth::random_secret;
 use crate::db::Db;
 use crate::error::ApiError;
 

@@ -11,8 +11,7 @@ use entity::party_organization::{self, Entity as PartyOrganization};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::party_organizations as party;
-use super::resource;
+use super::{resource, scope};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::compliance::{
@@ -141,7 +140,8 @@ pub async fn organization(
     id: Uuid,
     rules: &Rules<'_>,
 ) -> Result<(OrganizationCompliance, AttendanceFindings), ApiError> {
-    let condition = party::scope(access).add(resource::visibility::<PartyOrganization>(false));
+    let condition =
+        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
     let organization = resource::get::<PartyOrganization>(&db.read, id, condition).await?;
     let compliance = assess_all(db, vec![organization.clone()], rules)
         .await?
@@ -231,7 +231,8 @@ pub async fn region(
     region_prefix: Option<&str>,
     rules: &Rules<'_>,
 ) -> Result<Vec<OrganizationCompliance>, ApiError> {
-    let mut condition = party::scope(access).add(party_organization::Column::ArchivedAt.is_null());
+    let mut condition =
+        scope::party_organizations(access).add(party_organization::Column::ArchivedAt.is_null());
     if let Some(prefix) = region_prefix {
         condition = condition.add(resource::region_condition(
             party_organization::Column::RegionCode,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::members::{Enrolment, MemberFields};
 use super::organizations::OrganizationFields;
-use super::{Caller, members, organizations, party_organizations};
+use super::{Caller, members, organizations, scope};
 use crate::domain::calendar::add_months;
 use crate::domain::development::PROBATION_MONTHS;
 use crate::domain::member::{MemberStatus, Stage, check_mobility};
@@ -204,7 +204,7 @@ impl MemberImporter {
         }
         let found = party_organization::Entity::find_by_id(id)
             .filter(party_organization::Column::ArchivedAt.is_null())
-            .filter(party_organizations::scope(&caller.access))
+            .filter(scope::party_organizations(&caller.access))
             .one(txn)
             .await?;
         self.reachable.insert(id, found.clone());

@@ -6,7 +6,7 @@ use entity::instructor::{ActiveModel, Column, Entity as Instructor, Model};
 use entity::instructor_assignment::{self as assignment, Entity as Assignment};
 use entity::instructor_training::{self as training, Entity as Training};
 use entity::instructor_visit::{self as visit, Entity as Visit};
-use sea_orm::sea_query::{Expr, IntoCondition, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -14,12 +14,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::resource::{self, Page, PageRequest};
-use super::{Caller, audit};
+use super::{Caller, audit, scope};
 use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
-use crate::domain::instructor::{AssignmentStatus, InstructorStatus, Period, SourceUnitType};
+use crate::domain::instructor::{
+    AssignmentStatus, HeldAssignment, InstructorStanding, InstructorStatus, Period, SourceUnitType,
+    check_period, check_visit_dates, place_assignment,
+};
 use crate::domain::organization::enum_text;
 use crate::error::{ApiError, FieldError};
 
@@ -28,47 +30,6 @@ resource::impl_resource!(instructor_assignment);
 resource::impl_resource!(instructor_visit);
 
 const ACTIVE: &str = "active";
-
-/// Ids of the organizations an instructor is actively assigned to, as a subquery.
-pub fn organizations_of(instructor: Uuid) -> SelectStatement {
-    Query::select()
-        .column(assignment::Column::OrganizationId)
-        .from(Assignment)
-        .and_where(assignment::Column::InstructorId.eq(instructor))
-        .and_where(assignment::Column::Status.eq(ACTIVE))
-        .to_owned()
-}
-
-/// Instructors within a region's pool, or an instructor's own record.
-pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| match scope {
-        Scope::Region(prefix) => Some(resource::region_condition(Column::RegionCode, prefix)),
-        Scope::Instructor(id) => Some(Column::Id.eq(*id).into_condition()),
-        _ => None,
-    })
-}
-
-/// Assignments to organizations of a region, or an instructor's own.
-pub fn assignment_scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| match scope {
-        Scope::Region(prefix) => Some(
-            assignment::Column::OrganizationId
-                .in_subquery(
-                    Query::select()
-                        .column(entity::organization::Column::Id)
-                        .from(entity::organization::Entity)
-                        .cond_where(resource::region_condition(
-                            entity::organization::Column::RegionCode,
-                            prefix,
-                        ))
-                        .to_owned(),
-                )
-                .into_condition(),
-        ),
-        Scope::Instructor(id) => Some(assignment::Column::InstructorId.eq(*id).into_condition()),
-        _ => None,
-    })
-}
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
@@ -195,7 +156,8 @@ pub async fn get(
     id: Uuid,
     include_archived: bool,
 ) -> Result<Model, ApiError> {
-    let condition = scope(access).add(resource::visibility::<Instructor>(include_archived));
+    let condition =
+        scope::instructors(access).add(resource::visibility::<Instructor>(include_archived));
     resource::get::<Instructor>(&db.read, id, condition).await
 }
 
@@ -208,7 +170,7 @@ pub async fn update(
     fields: InstructorFields,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<Instructor>(&txn, id, scope(&caller.access)).await?;
+    let before = resource::get::<Instructor>(&txn, id, scope::instructors(&caller.access)).await?;
     check(&txn, divisions, &caller.access, &fields).await?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
@@ -227,7 +189,7 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let found = resource::get::<Instructor>(&txn, id, scope(&caller.access)).await?;
+    let found = resource::get::<Instructor>(&txn, id, scope::instructors(&caller.access)).await?;
     if found.archived_at.is_none()
         && let Some(active) = Assignment::find()
             .filter(assignment::Column::InstructorId.eq(id))
@@ -261,7 +223,7 @@ pub async fn list(
     filter: &InstructorFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let mut condition = scope(access);
+    let mut condition = scope::instructors(access);
     if let Some(status) = filter.status {
         condition = condition.add(Column::Status.eq(enum_text(&status)));
     }
@@ -338,7 +300,7 @@ pub async fn add_training(
     let instructor = resource::get::<Instructor>(
         &txn,
         id,
-        scope(&caller.access).add(Column::ArchivedAt.is_null()),
+        scope::instructors(&caller.access).add(Column::ArchivedAt.is_null()),
     )
     .await?;
     let created = training::ActiveModel {
@@ -403,24 +365,36 @@ fn conflict(code: &'static str, detail: String) -> ApiError {
     ApiError::conflict(code, detail)
 }
 
-/// Checks "one person, one enterprise" and inserts the assignment, in `txn`.
+/// An assignment as the rules see it.
+fn held(a: assignment::Model) -> HeldAssignment {
+    HeldAssignment {
+        id: a.id,
+        instructor_id: a.instructor_id,
+        organization_id: a.organization_id,
+        period: Period {
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+        },
+        active: a.status == ACTIVE,
+        slot: a.slot,
+    }
+}
+
+/// Loads what "one person, one enterprise" is decided on, asks the rule
+/// (`domain::instructor::place_assignment`), and inserts the assignment, in `txn`.
 async fn insert_assignment(
     txn: &DatabaseTransaction,
     caller: &Caller,
     new: NewAssignment,
     max_per_instructor: u32,
 ) -> Result<assignment::Model, ApiError> {
-    if let Some(ends) = new.ends_on
-        && ends < new.starts_on
-    {
-        return Err(invalid(
-            "ends_on",
-            "order",
-            format!("must not be before starts_on ({})", new.starts_on),
-        ));
-    }
+    let period = Period {
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+    };
+    check_period(&period).map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let organization = entity::organization::Entity::find_by_id(new.organization_id)
-        .filter(super::organizations::scope(&caller.access))
+        .filter(scope::organizations(&caller.access))
         .filter(entity::organization::Column::ArchivedAt.is_null())
         .one(txn)
         .await?
@@ -437,7 +411,7 @@ async fn insert_assignment(
     let instructor = resource::get::<Instructor>(
         txn,
         new.instructor_id,
-        scope(&caller.access).add(Column::ArchivedAt.is_null()),
+        scope::instructors(&caller.access).add(Column::ArchivedAt.is_null()),
     )
     .await
     .map_err(|e| match e {
@@ -454,75 +428,32 @@ async fn insert_assignment(
         .filter(Column::Id.eq(instructor.id))
         .exec(txn)
         .await?;
-    if instructor.status != enum_text(&InstructorStatus::Active) {
-        return Err(conflict(
-            "instructor_inactive",
-            format!("Instructor {} is inactive.", instructor.id),
-        ));
-    }
-    if !instructor.is_full_party_member {
-        return Err(conflict(
-            "instructor_not_party_member",
-            format!(
-                "Instructor {} is not a full party member; only full members are assigned.",
-                instructor.id
-            ),
-        ));
-    }
-    if let Some(taken) = Assignment::find()
+    let organization_holder = Assignment::find()
         .filter(assignment::Column::OrganizationId.eq(organization.id))
         .filter(assignment::Column::Status.eq(ACTIVE))
         .one(txn)
         .await?
-    {
-        return Err(conflict(
-            "organization_has_instructor",
-            format!(
-                "Organization {} already has active assignment {} (instructor {}).",
-                organization.id, taken.id, taken.instructor_id
-            ),
-        ));
-    }
-    let held = Assignment::find()
+        .map(held);
+    let held_by_instructor: Vec<HeldAssignment> = Assignment::find()
         .filter(assignment::Column::InstructorId.eq(instructor.id))
         .all(txn)
-        .await?;
-    let period = Period {
-        starts_on: new.starts_on,
-        ends_on: new.ends_on,
+        .await?
+        .into_iter()
+        .map(held)
+        .collect();
+    let standing = InstructorStanding {
+        id: instructor.id,
+        active: instructor.status == enum_text(&InstructorStatus::Active),
+        full_party_member: instructor.is_full_party_member,
     };
-    if let Some(overlapping) = held.iter().find(|a| {
-        a.organization_id == organization.id
-            && Period {
-                starts_on: a.starts_on,
-                ends_on: a.ends_on,
-            }
-            .overlaps(&period)
-    }) {
-        return Err(conflict(
-            "period_overlap",
-            format!(
-                "Assignment {} of this instructor to this organization ({} to {}) overlaps the new period.",
-                overlapping.id,
-                overlapping.starts_on,
-                overlapping.ends_on.map_or("open".into(), |d| d.to_string())
-            ),
-        ));
-    }
-    let active: Vec<&assignment::Model> = held.iter().filter(|a| a.status == ACTIVE).collect();
-    let Some(slot) = (1..=max_per_instructor as i32).find(|s| active.iter().all(|a| a.slot != *s))
-    else {
-        let ids: Vec<String> = active.iter().map(|a| a.id.to_string()).collect();
-        return Err(conflict(
-            "instructor_at_capacity",
-            format!(
-                "Instructor {} already holds {} active assignment(s), the most allowed: {}.",
-                instructor.id,
-                active.len(),
-                ids.join(", ")
-            ),
-        ));
-    };
+    let slot = place_assignment(
+        standing,
+        organization.id,
+        &period,
+        organization_holder.as_ref(),
+        &held_by_instructor,
+        max_per_instructor,
+    )?;
     let now = chrono::Utc::now();
     let created = assignment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -608,7 +539,7 @@ pub async fn get_assignment(
     access: &Access,
     id: Uuid,
 ) -> Result<assignment::Model, ApiError> {
-    resource::get::<Assignment>(&db.read, id, assignment_scope(access)).await
+    resource::get::<Assignment>(&db.read, id, scope::assignments(access)).await
 }
 
 async fn region_of_organization(conn: &impl ConnectionTrait, id: Uuid) -> Result<String, ApiError> {
@@ -628,7 +559,7 @@ async fn end_in(
     reason: Option<String>,
     today: chrono::NaiveDate,
 ) -> Result<assignment::Model, ApiError> {
-    let current = resource::get::<Assignment>(txn, id, assignment_scope(&caller.access)).await?;
+    let current = resource::get::<Assignment>(txn, id, scope::assignments(&caller.access)).await?;
     if current.status != ACTIVE {
         return Err(conflict(
             "already_ended",
@@ -734,7 +665,7 @@ pub async fn list_assignments(
     filter: &AssignmentFilter,
     page: &PageRequest,
 ) -> Result<Page<assignment::Model>, ApiError> {
-    let mut condition = assignment_scope(access);
+    let mut condition = scope::assignments(access);
     if let Some(id) = filter.instructor_id {
         condition = condition.add(assignment::Column::InstructorId.eq(id));
     }
@@ -809,38 +740,17 @@ pub async fn record_visit(
     fields: VisitFields,
     today: chrono::NaiveDate,
 ) -> Result<visit::Model, ApiError> {
-    if fields.visited_on > today {
-        return Err(invalid(
-            "visited_on",
-            "future_date",
-            format!("{} is after today ({today})", fields.visited_on),
-        ));
-    }
-    if let Some(next) = fields.next_visit_on
-        && next <= fields.visited_on
-    {
-        return Err(invalid(
-            "next_visit_on",
-            "order",
-            "must be after visited_on",
-        ));
-    }
     let txn = super::begin_write(&db.write).await?;
-    let held =
-        resource::get::<Assignment>(&txn, assignment_id, assignment_scope(&caller.access)).await?;
+    let held = resource::get::<Assignment>(&txn, assignment_id, scope::assignments(&caller.access))
+        .await?;
     let period = Period {
         starts_on: held.starts_on,
         ends_on: held.ends_on,
     };
-    if !period.contains(fields.visited_on) {
-        return Err(invalid(
-            "visited_on",
-            "outside_period",
-            format!(
-                "the assignment runs from {} to {}",
-                held.starts_on,
-                held.ends_on.map_or("now".into(), |d| d.to_string())
-            ),
+    let violations = check_visit_dates(&period, fields.visited_on, fields.next_visit_on, today);
+    if !violations.is_empty() {
+        return Err(ApiError::Validation(
+            violations.into_iter().map(Into::into).collect(),
         ));
     }
     let now = chrono::Utc::now();

@@ -1,29 +1,13 @@
 //! Throttling of failed logins, per username and per client address, counted in the database so
 //! that every instance enforces the same limits.
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::login_failure::{self, Column, Entity as LoginFailure};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::db::Db;
+pub use crate::domain::login::{LoginPolicy, keys};
 use crate::error::ApiError;
-
-#[derive(Clone, Copy, Debug)]
-pub struct LoginPolicy {
-    /// Failures allowed per username in a window.
-    pub max_failures_per_user: i32,
-    /// Failures allowed per client address in a window.
-    pub max_failures_per_address: i32,
-    pub window: Duration,
-}
-
-/// The counters a login attempt is charged to, with their limits.
-pub fn keys(policy: &LoginPolicy, username: &str, address: &str) -> [(String, i32); 2] {
-    [
-        (format!("user:{username}"), policy.max_failures_per_user),
-        (format!("addr:{address}"), policy.max_failures_per_address),
-    ]
-}
 
 /// 429 with the seconds to wait when any counter is at its limit.
 pub async fn check(db: &Db, policy: &LoginPolicy, keys: &[(String, i32)]) -> Result<(), ApiError> {

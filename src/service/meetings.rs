@@ -16,23 +16,18 @@ use uuid::Uuid;
 
 use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
-use super::{Caller, audit};
+use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::development::Refusal;
+use crate::domain::Refusal;
 use crate::domain::meeting::{
-    AttendanceStatus, Ballot, MeetingKind, MeetingStatus, VoteSubject, check_ballot,
+    AttendanceStatus, Ballot, MeetingKind, MeetingStatus, VoteSubject, check_ballot, check_group,
 };
 use crate::domain::member::{MemberStatus, Stage};
 use crate::domain::organization::{enum_from_text, enum_text};
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(meeting);
-
-/// Meetings of party organizations the caller reaches.
-pub fn scope(access: &Access) -> Condition {
-    party::through(access, Column::PartyOrganizationId)
-}
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
@@ -84,22 +79,10 @@ async fn check(
     if f.ends_at <= f.starts_at {
         return Err(invalid("ends_at", "order", "must be after starts_at"));
     }
-    match (f.kind == MeetingKind::GroupMeeting, f.party_group_id) {
-        (true, None) => {
-            return Err(invalid(
-                "party_group_id",
-                "required",
-                "a group meeting belongs to a party group",
-            ));
-        }
-        (false, Some(_)) => {
-            return Err(invalid(
-                "party_group_id",
-                "group_meeting_only",
-                "only a group meeting belongs to a party group",
-            ));
-        }
-        (true, Some(group)) => {
+    check_group(f.kind, f.party_group_id.is_some())
+        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    if let Some(group) = f.party_group_id {
+        {
             let found = entity::party_group::Entity::find_by_id(group)
                 .filter(entity::party_group::Column::PartyOrganizationId.eq(party_organization_id))
                 .filter(entity::party_group::Column::ArchivedAt.is_null())
@@ -113,7 +96,6 @@ async fn check(
                 ));
             }
         }
-        (false, None) => {}
     }
     Ok(())
 }
@@ -148,7 +130,7 @@ pub async fn create(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let organization = party_organization::Entity::find_by_id(party_organization_id)
-        .filter(party::scope(&caller.access))
+        .filter(scope::party_organizations(&caller.access))
         .filter(party_organization::Column::ArchivedAt.is_null())
         .one(&txn)
         .await?
@@ -193,7 +175,7 @@ pub struct MeetingView {
 }
 
 pub async fn get(db: &Db, access: &Access, id: Uuid) -> Result<MeetingView, ApiError> {
-    let meeting = resource::get::<Meeting>(&db.read, id, scope(access)).await?;
+    let meeting = resource::get::<Meeting>(&db.read, id, scope::meetings(access)).await?;
     let attendance = Attendance::find()
         .filter(attendance::Column::MeetingId.eq(id))
         .order_by_asc(attendance::Column::MemberId)
@@ -224,7 +206,7 @@ pub async fn update(
     fields: MeetingFields,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    let before = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
     if status_of(&before) == MeetingStatus::Cancelled {
         return Err(ApiError::conflict(
             "cancelled",
@@ -446,7 +428,7 @@ pub async fn hold(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let current = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
     if status_of(&current) != MeetingStatus::Planned {
         return Err(ApiError::conflict(
             "not_planned",
@@ -503,7 +485,7 @@ pub async fn hold(
 
 pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let current = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
     if status_of(&current) != MeetingStatus::Planned {
         return Err(ApiError::conflict(
             "not_planned",
@@ -540,7 +522,7 @@ pub async fn set_attendance(
     entries: Vec<AttendanceEntry>,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let current = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
     if status_of(&current) != MeetingStatus::Held {
         return Err(ApiError::conflict(
             "not_held",
@@ -591,7 +573,7 @@ pub async fn add_vote(
     fields: VoteFields,
 ) -> Result<vote::Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let meeting = resource::get::<Meeting>(&txn, id, scope(&caller.access)).await?;
+    let meeting = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
     if meeting.kind != enum_text(&MeetingKind::GeneralMeeting) {
         return Err(ApiError::conflict(
             "general_meeting_only",
@@ -733,7 +715,7 @@ async fn filter_condition(
                 .await?
             {
                 Some(root) => Column::PartyOrganizationId
-                    .in_subquery(party::ids_in_scope(resource::subtree_condition(
+                    .in_subquery(scope::party_ids(resource::subtree_condition(
                         party_organization::Column::Path,
                         &root.path,
                     )))
@@ -785,7 +767,7 @@ pub async fn list(
     filter: &MeetingFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let condition = filter_condition(db, scope(access), filter).await?;
+    let condition = filter_condition(db, scope::meetings(access), filter).await?;
     resource::list::<Meeting>(&db.read, condition, page).await
 }
 
@@ -799,7 +781,7 @@ pub async fn feed(
     access: Option<&Access>,
     filter: &MeetingFilter,
 ) -> Result<Vec<Model>, ApiError> {
-    let reach = access.map_or_else(Condition::all, scope);
+    let reach = access.map_or_else(Condition::all, scope::meetings);
     let condition = filter_condition(db, reach, filter).await?;
     Ok(Meeting::find()
         .filter(condition)

@@ -14,15 +14,14 @@ use uuid::Uuid;
 
 use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
-use super::{Caller, audit};
+use super::{Caller, audit, scope};
 use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::calendar::add_months;
 use crate::domain::development::{
     self, Candidate, DevelopmentStep, Effect, History, PROBATION_MONTHS,
 };
-use crate::domain::member::{Gender, MemberStatus, Stage, check_mobility};
+use crate::domain::member::{self, Gender, MemberStatus, Stage, TransferKind, check_mobility};
 use crate::domain::organization::{enum_from_text, enum_text};
 use crate::error::{ApiError, FieldError};
 
@@ -65,22 +64,6 @@ pub struct MemberFilter {
     pub region_prefix: Option<String>,
 }
 
-/// Members held or hosted by a party organization that meets `party_condition`.
-fn held_or_hosted(party_condition: Condition) -> Condition {
-    let ids = party::ids_in_scope(party_condition);
-    Condition::any()
-        .add(Column::PartyOrganizationId.in_subquery(ids.clone()))
-        .add(Column::HostPartyOrganizationId.in_subquery(ids))
-}
-
-/// The condition on members of what `access` reaches.
-pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| match scope {
-        Scope::OwnMember(id) => Some(Condition::all().add(Column::Id.eq(*id))),
-        other => party::reached_by(other).map(held_or_hosted),
-    })
-}
-
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
 }
@@ -94,7 +77,7 @@ async fn party_organization(
 ) -> Result<party_organization::Model, ApiError> {
     let mut condition = Condition::all().add(party_organization::Column::ArchivedAt.is_null());
     if let Some(access) = reach {
-        condition = condition.add(party::scope(access));
+        condition = condition.add(scope::party_organizations(access));
     }
     PartyOrganization::find_by_id(id)
         .filter(condition)
@@ -194,43 +177,18 @@ pub(super) fn change(
 }
 
 /// The stage a record may start at, and the dates it then needs.
+/// The enrolment rule (`domain::member::check_enrolment`) as a 422.
 pub(super) fn check_enrolment(
     enrolment: &Enrolment,
     today: chrono::NaiveDate,
 ) -> Result<(), ApiError> {
-    match enrolment.stage {
-        Stage::Applicant | Stage::Full => {}
-        Stage::Probationary if enrolment.joined_on.is_none() => {
-            return Err(invalid(
-                "joined_on",
-                "required",
-                "a probationary member is registered with the date of admission",
-            ));
-        }
-        Stage::Probationary => {}
-        Stage::Activist | Stage::Candidate => {
-            return Err(invalid(
-                "stage",
-                "pipeline_only",
-                "activists and candidates are reached through /members/{id}/development; register an applicant, a probationary or a full member",
-            ));
-        }
-    }
-    for (field, date) in [
-        ("joined_on", enrolment.joined_on),
-        ("full_member_on", enrolment.full_member_on),
-    ] {
-        if let Some(date) = date
-            && date > today
-        {
-            return Err(invalid(
-                field,
-                "future_date",
-                format!("{date} is after today ({today})"),
-            ));
-        }
-    }
-    Ok(())
+    member::check_enrolment(
+        enrolment.stage,
+        enrolment.joined_on,
+        enrolment.full_member_on,
+        today,
+    )
+    .map_err(|v| ApiError::Validation(vec![v.into()]))
 }
 
 pub async fn create(
@@ -287,7 +245,7 @@ pub async fn get(
     id: Uuid,
     include_archived: bool,
 ) -> Result<Model, ApiError> {
-    let condition = scope(access).add(resource::visibility::<Member>(include_archived));
+    let condition = scope::members(access).add(resource::visibility::<Member>(include_archived));
     resource::get::<Member>(&db.read, id, condition).await
 }
 
@@ -303,7 +261,7 @@ pub async fn update(
     fields: MemberFields,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<Member>(&txn, id, scope(&caller.access)).await?;
+    let before = resource::get::<Member>(&txn, id, scope::members(&caller.access)).await?;
     check_references(&txn, before.party_organization_id, &fields).await?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
@@ -328,7 +286,7 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let member = resource::get::<Member>(&txn, id, scope(&caller.access)).await?;
+    let member = resource::get::<Member>(&txn, id, scope::members(&caller.access)).await?;
     if resource::archive::<Member>(&txn, id, expected_version).await? {
         let region = region_of(&txn, &member).await?;
         audit::record(
@@ -348,7 +306,7 @@ pub async fn list(
     filter: &MemberFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let mut condition = scope(access);
+    let mut condition = scope::members(access);
     if let Some(party_id) = filter.party_organization_id {
         condition = condition.add(match filter.include_descendants {
             false => Column::PartyOrganizationId.eq(party_id).into_condition(),
@@ -358,7 +316,7 @@ pub async fn list(
                     .await?;
                 match root {
                     Some(root) => Column::PartyOrganizationId
-                        .in_subquery(party::ids_in_scope(resource::subtree_condition(
+                        .in_subquery(scope::party_ids(resource::subtree_condition(
                             party_organization::Column::Path,
                             &root.path,
                         )))
@@ -384,7 +342,7 @@ pub async fn list(
         condition = condition.add(Column::Name.contains(q));
     }
     if let Some(prefix) = &filter.region_prefix {
-        condition = condition.add(Column::PartyOrganizationId.in_subquery(party::ids_in_scope(
+        condition = condition.add(Column::PartyOrganizationId.in_subquery(scope::party_ids(
             resource::region_condition(party_organization::Column::RegionCode, prefix),
         )));
     }
@@ -463,7 +421,12 @@ async fn lock_member(
     access: &Access,
     id: Uuid,
 ) -> Result<Model, ApiError> {
-    resource::get::<Member>(txn, id, scope(access).add(Column::ArchivedAt.is_null())).await?;
+    resource::get::<Member>(
+        txn,
+        id,
+        scope::members(access).add(Column::ArchivedAt.is_null()),
+    )
+    .await?;
     Member::update_many()
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
@@ -677,78 +640,52 @@ pub async fn transfer(
     request: TransferRequest,
     today: chrono::NaiveDate,
 ) -> Result<(member_transfer::Model, Model), ApiError> {
-    if request.date > today {
-        return Err(invalid(
-            "date",
-            "future_date",
-            format!("{} is after today ({today})", request.date),
-        ));
-    }
+    member::not_after_today("date", request.date, today)
+        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
     let status: MemberStatus = enum_from_text(&member.status)
         .ok_or_else(|| ApiError::Internal(format!("member {id} has an unknown status")))?;
     let from = member.party_organization_id;
-    let mut changes = <ActiveModel as Default>::default();
-    let (kind, to, counterpart) = match &request.transfer {
+    let kind = match request.transfer {
+        Transfer::Internal { .. } => TransferKind::Internal,
+        Transfer::Out { .. } => TransferKind::Out,
+        Transfer::In { .. } => TransferKind::In,
+    };
+    let after = member::transfer_status(kind, status)?;
+    let mut changes = ActiveModel {
+        status: Set(enum_text(&after)),
+        ..Default::default()
+    };
+    let (to, counterpart) = match &request.transfer {
         Transfer::Internal { to } | Transfer::In { to, .. } => {
-            let expected = match request.transfer {
-                Transfer::Internal { .. } => MemberStatus::Active,
-                _ => MemberStatus::TransferredOut,
-            };
-            if status != expected {
-                return Err(ApiError::conflict(
-                    "member_status",
-                    format!(
-                        "This transfer is for a member whose status is {}; the member's is {}.",
-                        enum_text(&expected),
-                        member.status
-                    ),
-                ));
-            }
             let target = party_organization(&txn, "to_party_organization_id", *to, None).await?;
-            if target.id == from && status == MemberStatus::Active {
-                return Err(invalid(
-                    "to_party_organization_id",
-                    "same_as_current",
-                    "the member's relation is already held there",
-                ));
-            }
+            member::check_transfer_target(kind, from, target.id)
+                .map_err(|v| ApiError::Validation(vec![v.into()]))?;
             changes.party_organization_id = Set(target.id);
             changes.party_group_id = Set(None);
-            changes.status = Set(enum_text(&MemberStatus::Active));
             if member.host_party_organization_id == Some(target.id) {
                 changes.is_mobile = Set(false);
                 changes.host_party_organization_id = Set(None);
             }
-            let (kind, counterpart) = match &request.transfer {
-                Transfer::In { origin, .. } => ("in", Some(origin.clone())),
-                _ => ("internal", None),
+            let counterpart = match &request.transfer {
+                Transfer::In { origin, .. } => Some(origin.clone()),
+                _ => None,
             };
-            (kind, Some(target.id), counterpart)
+            (Some(target.id), counterpart)
         }
         Transfer::Out { destination } => {
-            if status != MemberStatus::Active {
-                return Err(ApiError::conflict(
-                    "member_status",
-                    format!(
-                        "Only an active member is transferred out; the member's status is {}.",
-                        member.status
-                    ),
-                ));
-            }
-            changes.status = Set(enum_text(&MemberStatus::TransferredOut));
             changes.is_mobile = Set(false);
             changes.host_party_organization_id = Set(None);
-            ("out", None, Some(destination.clone()))
+            (None, Some(destination.clone()))
         }
     };
     let row = member_transfer::ActiveModel {
         id: Set(Uuid::now_v7()),
         member_id: Set(id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         from_party_organization_id: Set(match kind {
-            "in" => None,
+            TransferKind::In => None,
             _ => Some(from),
         }),
         to_party_organization_id: Set(to),
@@ -764,7 +701,7 @@ pub async fn transfer(
         resource::update_versioned::<Member, _>(&txn, id, member.version, changes).await?;
     let region = region_of(&txn, &updated).await?;
     let mut changed = audit::changed_fields(&member, &updated);
-    changed.insert(0, format!("transfer:{kind}"));
+    changed.insert(0, format!("transfer:{}", kind.as_str()));
     audit::record(
         &txn,
         &caller.actor,

@@ -16,6 +16,7 @@ pub mod refresh_tokens;
 pub mod reports;
 pub mod resource;
 pub mod schedules;
+pub mod scope;
 pub mod users;
 
 use crate::auth::Access;

@@ -1,19 +1,17 @@
 //! Queries and transactions for the organizations register.
 use entity::organization::{ActiveModel, Column, Entity as Organization, Model};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
 use uuid::Uuid;
 
 use super::resource::{self, Page, PageRequest};
-use super::{Caller, audit};
+use super::{Caller, audit, scope};
 use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
     OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_text,
 };
 use crate::error::{ApiError, FieldError};
-use sea_orm::sea_query::IntoCondition;
 
 resource::impl_resource!(organization, archived);
 
@@ -140,26 +138,14 @@ pub(super) fn change(
     }
 }
 
-/// Organizations within a region, or, for an instructor, those of their active assignments.
-pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, |scope| match scope {
-        Scope::Region(prefix) => Some(resource::region_condition(Column::RegionCode, prefix)),
-        Scope::Instructor(instructor) => Some(
-            Column::Id
-                .in_subquery(super::instructors::organizations_of(*instructor))
-                .into_condition(),
-        ),
-        _ => None,
-    })
-}
-
 pub async fn get(
     db: &Db,
     access: &Access,
     id: Uuid,
     include_archived: bool,
 ) -> Result<Model, ApiError> {
-    let condition = scope(access).add(resource::visibility::<Organization>(include_archived));
+    let condition =
+        scope::organizations(access).add(resource::visibility::<Organization>(include_archived));
     resource::get::<Organization>(&db.read, id, condition).await
 }
 
@@ -176,7 +162,8 @@ pub async fn update(
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<Organization>(&txn, id, scope(&caller.access)).await?;
+    let before =
+        resource::get::<Organization>(&txn, id, scope::organizations(&caller.access)).await?;
     let updated =
         resource::update_versioned::<Organization, _>(&txn, id, expected_version, changes).await?;
     audit::record(
@@ -196,7 +183,8 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let organization = resource::get::<Organization>(&txn, id, scope(&caller.access)).await?;
+    let organization =
+        resource::get::<Organization>(&txn, id, scope::organizations(&caller.access)).await?;
     if resource::archive::<Organization>(&txn, id, expected_version).await? {
         audit::record(
             &txn,
@@ -215,7 +203,7 @@ pub async fn list(
     filter: &OrganizationFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let mut condition = scope(access);
+    let mut condition = scope::organizations(access);
     if let Some(kind) = filter.kind {
         condition = condition.add(Column::Kind.eq(enum_text(&kind)));
     }

@@ -6,7 +6,7 @@ use entity::member::{self, Entity as Member};
 use entity::party_group::{self, Entity as PartyGroup};
 use entity::party_organization::{ActiveModel, Column, Entity as PartyOrganization, Model};
 use entity::party_organization_cover::{self, Entity as Cover};
-use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoCondition};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -14,9 +14,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::resource::{self, Page, PageRequest};
-use super::{Caller, audit};
+use super::{Caller, audit, scope};
 use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::member::{MemberStatus, Stage};
@@ -58,32 +57,6 @@ pub struct PartyOrganizationView {
     pub covers: Vec<Uuid>,
 }
 
-/// The condition on party organizations of what `access` reaches: regions by `region_code`,
-/// subtrees by `path`.
-pub fn scope(access: &Access) -> Condition {
-    resource::scope_condition(access, reached_by)
-}
-
-/// Whether a party organization with this region and path lies within `access`.
-pub fn reaches(access: &Access, region_code: &str, path: &str) -> bool {
-    access.is_everything()
-        || access.scopes.iter().any(|scope| match scope {
-            Scope::Region(prefix) => region_code.starts_with(prefix.as_str()),
-            Scope::PartySubtree(root) => path.starts_with(root.as_str()),
-            _ => false,
-        })
-}
-
-/// Ids of the live party organizations `access` reaches, as a subquery for other resources'
-/// scopes.
-pub fn ids_in_scope(access_condition: Condition) -> sea_orm::sea_query::SelectStatement {
-    sea_orm::sea_query::Query::select()
-        .column(Column::Id)
-        .from(PartyOrganization)
-        .cond_where(access_condition.add(Column::ArchivedAt.is_null()))
-        .to_owned()
-}
-
 /// The paths of these live party organizations, for branch-secretary scopes.
 pub async fn paths_of(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, ApiError> {
     let rows = PartyOrganization::find()
@@ -101,23 +74,6 @@ pub async fn region_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<String, 
         .await?
         .map(|p| p.region_code)
         .unwrap_or_default())
-}
-
-/// The party organizations a scope reaches, as a condition on them (`None`: none by this
-/// scope). Resources kept under a party organization are scoped through it.
-pub fn reached_by(scope: &Scope) -> Option<Condition> {
-    match scope {
-        Scope::Region(prefix) => Some(resource::region_condition(Column::RegionCode, prefix)),
-        Scope::PartySubtree(root) => Some(resource::subtree_condition(Column::Path, root)),
-        _ => None,
-    }
-}
-
-/// Rows whose `column` names a live party organization the caller reaches.
-pub fn through(access: &Access, column: impl ColumnTrait + Copy) -> Condition {
-    resource::scope_condition(access, |scope| {
-        reached_by(scope).map(|reach| column.in_subquery(ids_in_scope(reach)).into_condition())
-    })
 }
 
 fn path_of(parent: Option<&Model>, id: Uuid) -> String {
@@ -169,7 +125,8 @@ async fn parent_of(
     let Some(id) = parent_id else {
         return Ok(None);
     };
-    let condition = scope(access).add(resource::visibility::<PartyOrganization>(false));
+    let condition =
+        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
     match resource::get::<PartyOrganization>(conn, id, condition).await {
         Ok(parent) => Ok(Some(parent)),
         Err(ApiError::NotFound) => Err(invalid(
@@ -306,7 +263,7 @@ pub async fn create(
     let txn = super::begin_write(&db.write).await?;
     let parent = parent_of(&txn, &caller.access, fields.parent_id).await?;
     let path = path_of(parent.as_ref(), id);
-    if !reaches(&caller.access, &fields.region_code, &path) {
+    if !scope::reaches_party_organization(&caller.access, &fields.region_code, &path) {
         return Err(outside_scope(&fields.region_code));
     }
     check_covers(&txn, &fields.covers).await?;
@@ -341,7 +298,8 @@ pub async fn get(
     id: Uuid,
     include_archived: bool,
 ) -> Result<PartyOrganizationView, ApiError> {
-    let condition = scope(access).add(resource::visibility::<PartyOrganization>(include_archived));
+    let condition = scope::party_organizations(access)
+        .add(resource::visibility::<PartyOrganization>(include_archived));
     let model = resource::get::<PartyOrganization>(&db.read, id, condition).await?;
     let mut covers = covers_of(&db.read, &[id]).await?;
     Ok(PartyOrganizationView {
@@ -432,7 +390,9 @@ pub async fn update(
 ) -> Result<PartyOrganizationView, ApiError> {
     check_fields(divisions, &fields)?;
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<PartyOrganization>(&txn, id, scope(&caller.access)).await?;
+    let before =
+        resource::get::<PartyOrganization>(&txn, id, scope::party_organizations(&caller.access))
+            .await?;
     let before_covers = covers_of(&txn, &[id])
         .await?
         .remove(&id)
@@ -450,7 +410,7 @@ pub async fn update(
         ));
     }
     let path = path_of(parent.as_ref(), id);
-    if !reaches(&caller.access, &fields.region_code, &path) {
+    if !scope::reaches_party_organization(&caller.access, &fields.region_code, &path) {
         return Err(outside_scope(&fields.region_code));
     }
     check_covers(&txn, &fields.covers).await?;
@@ -502,7 +462,9 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let organization = resource::get::<PartyOrganization>(&txn, id, scope(&caller.access)).await?;
+    let organization =
+        resource::get::<PartyOrganization>(&txn, id, scope::party_organizations(&caller.access))
+            .await?;
     if organization.archived_at.is_none() {
         let children = PartyOrganization::find()
             .filter(Column::ParentId.eq(id))
@@ -554,7 +516,7 @@ pub async fn list(
     filter: &PartyOrganizationFilter,
     page: &PageRequest,
 ) -> Result<Page<PartyOrganizationView>, ApiError> {
-    let mut condition = scope(access);
+    let mut condition = scope::party_organizations(access);
     if let Some(org_type) = filter.org_type {
         condition = condition.add(Column::OrgType.eq(enum_text(&org_type)));
     }
@@ -565,7 +527,7 @@ pub async fn list(
         // An unknown or unreachable ancestor has no descendants the caller can see.
         let root = PartyOrganization::find()
             .filter(Column::Id.eq(ancestor))
-            .filter(scope(access))
+            .filter(scope::party_organizations(access))
             .one(&db.read)
             .await?;
         condition = match root {
@@ -667,7 +629,8 @@ pub async fn create_group(
     fields: PartyGroupFields,
 ) -> Result<party_group::Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let condition = scope(&caller.access).add(resource::visibility::<PartyOrganization>(false));
+    let condition = scope::party_organizations(&caller.access)
+        .add(resource::visibility::<PartyOrganization>(false));
     let owner = resource::get::<PartyOrganization>(&txn, party_organization_id, condition).await?;
     check_leader(&txn, party_organization_id, fields.leader_member_id).await?;
     let now = chrono::Utc::now();
@@ -716,9 +679,12 @@ pub async fn update_group(
     fields: PartyGroupFields,
 ) -> Result<party_group::Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let owner =
-        resource::get::<PartyOrganization>(&txn, party_organization_id, scope(&caller.access))
-            .await?;
+    let owner = resource::get::<PartyOrganization>(
+        &txn,
+        party_organization_id,
+        scope::party_organizations(&caller.access),
+    )
+    .await?;
     let condition =
         Condition::all().add(party_group::Column::PartyOrganizationId.eq(party_organization_id));
     let before = resource::get::<PartyGroup>(&txn, group_id, condition).await?;
@@ -750,9 +716,12 @@ pub async fn archive_group(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let owner =
-        resource::get::<PartyOrganization>(&txn, party_organization_id, scope(&caller.access))
-            .await?;
+    let owner = resource::get::<PartyOrganization>(
+        &txn,
+        party_organization_id,
+        scope::party_organizations(&caller.access),
+    )
+    .await?;
     let condition =
         Condition::all().add(party_group::Column::PartyOrganizationId.eq(party_organization_id));
     let group = resource::get::<PartyGroup>(&txn, group_id, condition).await?;

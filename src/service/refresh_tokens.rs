@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::bootstrap::random_secret;
+use crate::auth::random_secret;
 use crate::db::Db;
 use crate::error::ApiError;
 

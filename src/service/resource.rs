@@ -10,8 +10,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::Access;
-use crate::auth::policy::Scope;
 use crate::domain::region;
 use crate::error::ApiError;
 
@@ -193,32 +191,6 @@ pub fn region_condition(column: impl ColumnTrait, prefix: &str) -> Condition {
 /// A condition no row meets.
 pub fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
-}
-
-/// Rows within what the caller's access reaches: the union of `each` scope's condition, as a
-/// query condition, so rows outside it are never loaded, counted or listed. `each` gives `None`
-/// for a scope that reaches none of the resource's rows.
-pub fn scope_condition(access: &Access, each: impl Fn(&Scope) -> Option<Condition>) -> Condition {
-    if access.is_everything() {
-        return Condition::all();
-    }
-    let conditions: Vec<Condition> = access.scopes.iter().filter_map(each).collect();
-    if conditions.is_empty() {
-        return nothing();
-    }
-    let any = conditions
-        .into_iter()
-        .fold(Condition::any(), Condition::add);
-    // Wrapped so that conditions added later are ANDed with the scope, not ORed into it.
-    Condition::all().add(any)
-}
-
-/// Rows within the regions the caller's access reaches.
-pub fn region_scope(access: &Access, column: impl ColumnTrait + Copy) -> Condition {
-    scope_condition(access, |scope| match scope {
-        Scope::Region(prefix) => Some(region_condition(column, prefix)),
-        _ => None,
-    })
 }
 
 /// Rows whose materialized `path` lies under `root_path` (itself included): an index range.

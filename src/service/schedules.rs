@@ -14,20 +14,16 @@ use uuid::Uuid;
 
 use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
-use super::{Caller, audit};
+use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::meeting::{MeetingKind, MeetingStatus};
+use crate::domain::meeting::{MeetingKind, MeetingStatus, check_group};
 use crate::domain::organization::enum_text;
 use crate::domain::recurrence;
+use crate::domain::schedule::{MadeMeeting, ScheduleAction, follow_schedule};
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(meeting_schedule, archived);
-
-/// Schedules of party organizations the caller reaches.
-pub fn scope(access: &Access) -> Condition {
-    party::through(access, Column::PartyOrganizationId)
-}
 
 #[derive(Clone, Debug)]
 pub struct ScheduleFields {
@@ -56,19 +52,8 @@ fn check(f: &ScheduleFields) -> Result<(), ApiError> {
             format!("{} is not an IANA timezone", f.timezone),
         )
     })?;
-    match (f.kind == MeetingKind::GroupMeeting, f.party_group_id) {
-        (true, None) => Err(invalid(
-            "party_group_id",
-            "required",
-            "a group meeting belongs to a party group",
-        )),
-        (false, Some(_)) => Err(invalid(
-            "party_group_id",
-            "group_meeting_only",
-            "only a group meeting belongs to a party group",
-        )),
-        _ => Ok(()),
-    }
+    check_group(f.kind, f.party_group_id.is_some())
+        .map_err(|v| ApiError::Validation(vec![v.into()]))
 }
 
 fn apply(model: &mut ActiveModel, f: &ScheduleFields) {
@@ -110,50 +95,56 @@ async fn materialize(
         )
         .map_err(|e| ApiError::Internal(format!("schedule {}: {e}", schedule.id)))?,
     };
-    let existing: HashMap<NaiveDate, meeting::Model> = meeting::Entity::find()
+    let existing: HashMap<Uuid, meeting::Model> = meeting::Entity::find()
         .filter(meeting::Column::ScheduleId.eq(schedule.id))
         .all(txn)
         .await?
         .into_iter()
-        .filter_map(|m| m.occurs_on.map(|day| (day, m)))
+        .map(|m| (m.id, m))
         .collect();
     let planned = enum_text(&MeetingStatus::Planned);
     let duration = Duration::minutes(i64::from(schedule.duration_minutes));
+    let made: Vec<MadeMeeting> = existing
+        .values()
+        .filter_map(|m| {
+            Some(MadeMeeting {
+                id: m.id,
+                day: m.occurs_on?,
+                starts_at: m.starts_at,
+                planned: m.status == planned,
+                matches_schedule: m.ends_at - m.starts_at == duration
+                    && m.title == schedule.title
+                    && m.location == schedule.location
+                    && m.kind == schedule.kind
+                    && m.party_group_id == schedule.party_group_id,
+            })
+        })
+        .collect();
+    let fields = |starts_at: DateTime<Utc>| meeting::ActiveModel {
+        party_group_id: Set(schedule.party_group_id),
+        kind: Set(schedule.kind.clone()),
+        title: Set(schedule.title.clone()),
+        starts_at: Set(starts_at),
+        ends_at: Set(starts_at + duration),
+        location: Set(schedule.location.clone()),
+        ..Default::default()
+    };
     let mut done = Materialized::default();
-    let mut wanted = std::collections::HashSet::new();
-    for (day, starts_at) in occurrences.into_iter().filter(|(_, at)| *at > now) {
-        wanted.insert(day);
-        let fields = meeting::ActiveModel {
-            party_group_id: Set(schedule.party_group_id),
-            kind: Set(schedule.kind.clone()),
-            title: Set(schedule.title.clone()),
-            starts_at: Set(starts_at),
-            ends_at: Set(starts_at + duration),
-            location: Set(schedule.location.clone()),
-            ..Default::default()
-        };
-        match existing.get(&day) {
-            Some(current) if current.status == planned => {
-                let unchanged = current.starts_at == starts_at
-                    && current.ends_at == starts_at + duration
-                    && current.title == schedule.title
-                    && current.location == schedule.location
-                    && current.kind == schedule.kind
-                    && current.party_group_id == schedule.party_group_id;
-                if !unchanged {
-                    resource::update_versioned::<meeting::Entity, _>(
-                        txn,
-                        current.id,
-                        current.version,
-                        fields,
-                    )
-                    .await?;
-                    done.moved += 1;
-                }
+    for action in follow_schedule(&occurrences, &made, now) {
+        match action {
+            ScheduleAction::Update { meeting, starts_at } => {
+                let version = existing[&meeting].version;
+                resource::update_versioned::<meeting::Entity, _>(
+                    txn,
+                    meeting,
+                    version,
+                    fields(starts_at),
+                )
+                .await?;
+                done.moved += 1;
             }
-            Some(_) => {} // held or cancelled: left alone
-            None => {
-                let mut new = fields;
+            ScheduleAction::Plan { day, starts_at } => {
+                let mut new = fields(starts_at);
                 new.id = Set(Uuid::now_v7());
                 new.party_organization_id = Set(schedule.party_organization_id);
                 new.status = Set(planned.clone());
@@ -166,23 +157,17 @@ async fn materialize(
                 new.insert(txn).await?;
                 done.planned += 1;
             }
-        }
-    }
-    for (day, current) in &existing {
-        if current.status == planned && current.starts_at > now && !wanted.contains(day) {
-            let changes = meeting::ActiveModel {
-                status: Set(enum_text(&MeetingStatus::Cancelled)),
-                cancel_reason: Set(Some("no longer in its schedule".into())),
-                ..Default::default()
-            };
-            resource::update_versioned::<meeting::Entity, _>(
-                txn,
-                current.id,
-                current.version,
-                changes,
-            )
-            .await?;
-            done.cancelled += 1;
+            ScheduleAction::Cancel { meeting } => {
+                let changes = meeting::ActiveModel {
+                    status: Set(enum_text(&MeetingStatus::Cancelled)),
+                    cancel_reason: Set(Some("no longer in its schedule".into())),
+                    ..Default::default()
+                };
+                let version = existing[&meeting].version;
+                resource::update_versioned::<meeting::Entity, _>(txn, meeting, version, changes)
+                    .await?;
+                done.cancelled += 1;
+            }
         }
     }
     Ok(done)
@@ -213,7 +198,7 @@ pub async fn create(
     check(&fields)?;
     let txn = super::begin_write(&db.write).await?;
     let organization = party_organization::Entity::find_by_id(party_organization_id)
-        .filter(party::scope(&caller.access))
+        .filter(scope::party_organizations(&caller.access))
         .filter(party_organization::Column::ArchivedAt.is_null())
         .one(&txn)
         .await?
@@ -272,7 +257,8 @@ pub async fn get(
     id: Uuid,
     include_archived: bool,
 ) -> Result<Model, ApiError> {
-    let condition = scope(access).add(resource::visibility::<Schedule>(include_archived));
+    let condition =
+        scope::schedules(access).add(resource::visibility::<Schedule>(include_archived));
     resource::get::<Schedule>(&db.read, id, condition).await
 }
 
@@ -287,7 +273,7 @@ pub async fn update(
 ) -> Result<(Model, Materialized), ApiError> {
     check(&fields)?;
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<Schedule>(&txn, id, scope(&caller.access)).await?;
+    let before = resource::get::<Schedule>(&txn, id, scope::schedules(&caller.access)).await?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, &fields);
     let updated =
@@ -317,7 +303,7 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let schedule = resource::get::<Schedule>(&txn, id, scope(&caller.access)).await?;
+    let schedule = resource::get::<Schedule>(&txn, id, scope::schedules(&caller.access)).await?;
     if resource::archive::<Schedule>(&txn, id, expected_version).await? {
         let archived = resource::get::<Schedule>(&txn, id, Condition::all()).await?;
         materialize(&txn, &archived, Utc::now(), NaiveDate::MIN).await?;
@@ -339,7 +325,7 @@ pub async fn list(
     party_organization_id: Option<Uuid>,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    let mut condition = scope(access);
+    let mut condition = scope::schedules(access);
     if let Some(id) = party_organization_id {
         condition = condition.add(Column::PartyOrganizationId.eq(id));
     }
