@@ -26,6 +26,8 @@ pub struct Config {
     /// Failed logins allowed per username in a window (ten times as many per client address).
     pub login_max_failures: i32,
     pub login_window: Duration,
+    /// How long a login waits for one of the bounded password-check slots before a 503.
+    pub password_check_wait: Duration,
     /// A division table to use instead of the bundled one (same CSV format).
     pub divisions_file: Option<std::path::PathBuf>,
     /// "One person, one enterprise": active assignments an instructor may hold at once.
@@ -134,6 +136,10 @@ impl Config {
             login_max_failures: parse_num("LIANGXIN_LOGIN_MAX_FAILURES", 5)?.clamp(1, 1_000_000)
                 as i32,
             login_window: Duration::from_secs(parse_num("LIANGXIN_LOGIN_WINDOW_SECS", 900)?),
+            password_check_wait: Duration::from_millis(parse_num(
+                "LIANGXIN_PASSWORD_CHECK_WAIT_MS",
+                3000,
+            )?),
             divisions_file: get("LIANGXIN_DIVISIONS_FILE").map(Into::into),
             max_orgs_per_instructor: parse_num("LIANGXIN_MAX_ORGS_PER_INSTRUCTOR", 1)?.clamp(1, 100)
                 as u32,

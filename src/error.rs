@@ -107,6 +107,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     /// 503: a dependency (the database) is unreachable.
     Unavailable(String),
+    /// 503: the server is at a bound it keeps (concurrent password checks); retry later.
+    Busy { retry_after_secs: u64 },
     /// 500: a fault of ours. The text is logged, never sent.
     Internal(String),
 }
@@ -157,6 +159,7 @@ impl ApiError {
             ),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Busy { .. } => ("busy", "The server is busy"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -184,7 +187,8 @@ impl ApiError {
             ApiError::IdempotencyMismatch => {
                 "This Idempotency-Key was used with a different request body; use a new key.".into()
             }
-            ApiError::TooManyRequests { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Busy { retry_after_secs } => {
                 format!("Try again in {retry_after_secs} seconds.")
             }
             ApiError::Internal(_) => {
@@ -225,7 +229,7 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -259,7 +263,8 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::TooManyRequests { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Busy { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::PreconditionFailed { current_version } => {

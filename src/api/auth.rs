@@ -147,8 +147,10 @@ async fn token_request(
     responses(
         (status = 200, description = "A bearer token and a refresh token.", body = TokenResponse),
         (status = 400, description = "Malformed request, unsupported grant type, or credentials or refresh token not accepted (`invalid_grant`).", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed logins; `Retry-After` gives the seconds to wait.", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many login attempts; `Retry-After` gives the seconds to wait. Attempts are counted before the password is checked.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds until another attempt is accepted."))),
+        (status = 503, description = "Too many password checks at once (they are bounded per server); retry after `Retry-After` seconds.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
 #[post("/auth/token")]
@@ -254,16 +256,15 @@ async fn client_credentials(
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     let keys = login_throttle::keys(&policy, &format!("client:{client_id}"), &address);
-    login_throttle::check(&state.db, &policy, &keys).await?;
+    login_throttle::charge(&state.db, &policy, &keys).await?;
     let Some(client) = api_clients::authenticate(&state.db, &client_id, &secret).await? else {
-        login_throttle::record_failure(&state.db, &policy, &keys).await?;
         return Err(ApiError::bad_request(
             "client_secret",
             "invalid_client",
             "the client id or secret is wrong",
         ));
     };
-    login_throttle::reset(&state.db, &keys[0].0).await?;
+    login_throttle::succeeded(&state.db, &keys).await?;
     let held: Vec<Permission> = api_clients::scopes_of(&client)
         .iter()
         .filter_map(|s| Permission::from_scope(s))
@@ -318,16 +319,22 @@ async fn password_login(
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     let keys = login_throttle::keys(&policy, username, &address);
-    login_throttle::check(&state.db, &policy, &keys).await?;
-    let Some((user, _)) = users::authenticate(&state.db, username, password).await? else {
-        login_throttle::record_failure(&state.db, &policy, &keys).await?;
+    login_throttle::charge(&state.db, &policy, &keys).await?;
+    let Some((user, _)) = users::authenticate(
+        &state.db,
+        username,
+        password,
+        state.config.password_check_wait,
+    )
+    .await?
+    else {
         return Err(ApiError::bad_request(
             "password",
             "invalid_grant",
             "the username or password is wrong",
         ));
     };
-    login_throttle::reset(&state.db, &keys[0].0).await?;
+    login_throttle::succeeded(&state.db, &keys).await?;
     Ok(user.id)
 }
 

@@ -28,6 +28,41 @@ pub fn decoy_hash() -> &'static str {
         .get_or_init(|| hash(&uuid::Uuid::now_v7().to_string()).expect("hashing a random password"))
 }
 
+/// Password checks that may run at once: one per core. Each argon2 check takes 19 MiB and a
+/// core for tens of milliseconds, so a burst of logins queues here instead of allocating
+/// without bound.
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// How long hashing a new password (creating a user, resetting a password) waits for a slot.
+pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs a password hash or check on the blocking pool once one of the [`slots`] is free.
+/// `Err(ApiError::Busy)` when none frees up within `wait`.
+pub async fn bounded<T: Send + 'static>(
+    wait: std::time::Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let permit = tokio::time::timeout(wait, slots().acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(ApiError::Busy {
+            retry_after_secs: 1,
+        })?;
+    let result = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("password work: {e}")));
+    drop(permit);
+    result
+}
+
 /// A random secret of `bytes` bytes from the OS, base64url without padding: refresh tokens,
 /// client secrets, calendar tokens, generated passwords and the JWT secret.
 pub fn random_secret(bytes: usize) -> String {
@@ -39,6 +74,21 @@ pub fn random_secret(bytes: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn password_work_waits_for_a_slot_and_is_refused_when_none_frees_up() {
+        let wait = std::time::Duration::from_millis(20);
+        assert_eq!(super::bounded(wait, || 1).await.unwrap(), 1);
+        let all = super::slots().available_permits() as u32;
+        let held = super::slots().acquire_many(all).await.unwrap();
+        let refused = super::bounded(wait, || 2).await.unwrap_err();
+        assert!(
+            matches!(refused, crate::error::ApiError::Busy { .. }),
+            "{refused:?}"
+        );
+        drop(held);
+        assert_eq!(super::bounded(wait, || 3).await.unwrap(), 3);
+    }
+
     #[test]
     fn a_hash_verifies_only_its_password() {
         let stored = super::hash("correct horse").unwrap();

@@ -25,9 +25,8 @@ fn roles_text(grants: &[RoleGrant]) -> String {
 
 async fn hash(plain_password: &str) -> Result<String, ApiError> {
     let plain = plain_password.to_owned();
-    tokio::task::spawn_blocking(move || password::hash(&plain))
-        .await
-        .map_err(|e| ApiError::Internal(format!("password hashing: {e}")))?
+    password::bounded(password::HASH_WAIT, move || password::hash(&plain))
+        .await?
         .map_err(ApiError::Internal)
 }
 
@@ -172,6 +171,7 @@ pub async fn authenticate(
     db: &Db,
     username: &str,
     plain_password: &str,
+    wait: std::time::Duration,
 ) -> Result<Option<(Model, Vec<RoleGrant>)>, ApiError> {
     let found = User::find()
         .filter(Column::Username.eq(username))
@@ -182,9 +182,7 @@ pub async fn authenticate(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::decoy_hash().to_owned());
     let candidate = plain_password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(format!("password check: {e}")))?;
+    let matches = password::bounded(wait, move || password::verify(&candidate, &stored)).await?;
     match found {
         Some(user) if matches && user.disabled_at.is_none() => {
             let grants = grants_of(&user)?;

@@ -12,6 +12,7 @@ crate::on_both_databases!(
     requests_without_a_valid_token_are_401,
     a_token_without_the_right_role_is_403,
     repeated_failed_logins_are_throttled,
+    concurrent_logins_are_counted_before_the_password_is_checked,
     refresh_tokens_rotate_and_reuse_revokes_the_family,
     revoked_refresh_tokens_stop_working,
     disabling_a_user_stops_their_refresh_at_once,
@@ -366,4 +367,41 @@ async fn disabling_a_user_stops_their_refresh_at_once(app: TestApp) {
     )
     .await;
     assert_eq!(refused["errors"][0]["code"], "invalid_grant");
+}
+
+/// Each attempt is counted before its password is checked, so a burst cannot pass the limit
+/// together: of 20 wrong passwords for one user sent at once, exactly 5 (the limit) are checked
+/// (400) and the rest refused (429); the address's limit (50) holds the same way across users.
+async fn concurrent_logins_are_counted_before_the_password_is_checked(app: TestApp) {
+    let login = |username: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("username", username.as_str()),
+                    ("password", "guess"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let count = |statuses: &[u16], status: u16| statuses.iter().filter(|s| **s == status).count();
+    let one_user = futures::future::join_all((0..20).map(|_| login(ADMIN_USERNAME.into()))).await;
+    assert_eq!(
+        (count(&one_user, 400), count(&one_user, 429)),
+        (5, 15),
+        "{one_user:?}"
+    );
+    // The address has been charged 20 attempts; 40 more for other users pass until 50.
+    let many_users = futures::future::join_all((0..40).map(|n| login(format!("user-{n}")))).await;
+    assert_eq!(
+        (count(&many_users, 400), count(&many_users, 429)),
+        (30, 10),
+        "{many_users:?}"
+    );
 }

@@ -102,6 +102,8 @@ pub fn test_config(database_url: String) -> Config {
     config.bootstrap_admin_username = ADMIN_USERNAME.into();
     config.bootstrap_admin_password = Some(ADMIN_PASSWORD.into());
     config.workers = 2;
+    // Tests run side by side in one process and share its password-check slots.
+    config.password_check_wait = std::time::Duration::from_secs(120);
     config
 }
 
