@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod request_context;
 pub mod service;
 pub mod state;
@@ -20,7 +21,6 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use actix_web_prom::PrometheusMetricsBuilder;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -141,11 +141,7 @@ fn serve(
 ) -> Result<Server, StartError> {
     let document = api::openapi::document();
     let routes = web::Data::new(api::RouteTable::from_openapi(&document));
-    let metrics = PrometheusMetricsBuilder::new("liangxin")
-        .mask_unmatched_patterns("UNMATCHED")
-        .build()
-        .map_err(|e| format!("metrics: {e}"))?;
-    let registry = web::Data::new(metrics.registry.clone());
+    let metrics = web::Data::new(metrics::HttpMetrics::new().map_err(|e| format!("metrics: {e}"))?);
     let document = Arc::new(document);
     let cors_origins = config.cors_origins.clone();
     let mut server = HttpServer::new(move || {
@@ -160,8 +156,8 @@ fn serve(
         App::new()
             .app_data(state.clone())
             .app_data(routes.clone())
-            .app_data(registry.clone())
-            .wrap(metrics.clone())
+            .app_data(metrics.clone())
+            .wrap(from_fn(metrics::middleware))
             .wrap(cors)
             .wrap(from_fn(request_context::middleware))
             .service(

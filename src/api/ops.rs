@@ -66,12 +66,12 @@ pub async fn readyz(state: web::Data<AppState>, _query: NoQuery) -> Result<HttpR
 )]
 #[get("/metrics")]
 pub async fn metrics(
-    registry: web::Data<prometheus::Registry>,
+    metrics: web::Data<crate::metrics::HttpMetrics>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
     let mut buffer = Vec::new();
     TextEncoder::new()
-        .encode(&registry.gather(), &mut buffer)
+        .encode(&metrics.registry.gather(), &mut buffer)
         .map_err(|e| ApiError::Internal(format!("encoding metrics: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

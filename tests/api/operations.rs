@@ -33,6 +33,42 @@ async fn health_readiness_and_metrics(app: TestApp) {
         "{text}"
     );
     assert!(text.contains("liangxin_http_requests_duration_seconds_bucket"));
+    // Made-up methods and paths add no series: they share `other` and `unmatched`.
+    let before = text.lines().count();
+    for n in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("MADEUP{n}").as_bytes()).unwrap();
+        app.client
+            .request(method, app.url(&format!("/no/such/path/{n}")))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !text.contains("MADEUP") && !text.contains("/no/such"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("liangxin_http_requests_total{")
+                && l.contains("endpoint=\"unmatched\"")
+                && l.contains("method=\"other\"")),
+        "{text}"
+    );
+    // One new series (unmatched, other, 404) and its histogram, not forty.
+    assert!(
+        text.lines().count() <= before + 20,
+        "{before} → {}",
+        text.lines().count()
+    );
 }
 
 async fn docs_are_served_from_the_binary(app: TestApp) {
