@@ -1,42 +1,10 @@
 //! Rules of the member register: who a member is, as their ID number tells it.
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::RuleViolation;
 use super::id_number::{self, IdNumberError};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-/// Where a person stands on the way to full membership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Has applied to join (入党申请人).
-    Applicant,
-    /// Activist for party membership (入党积极分子).
-    Activist,
-    /// Candidate for development (发展对象).
-    Candidate,
-    /// Probationary member (预备党员).
-    Probationary,
-    /// Full member (正式党员).
-    Full,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberStatus {
-    Active,
-    TransferredOut,
-    Deceased,
-    Removed,
-}
+pub use entity::enums::{Gender, MemberStatus, Stage, TransferKind};
 
 /// A mainland mobile number (`13812345678`) or a landline with its area code (`0591-87654321`).
 pub fn is_phone_number(phone: &str) -> bool {
@@ -128,10 +96,7 @@ pub fn check_identity(
         violations.push(RuleViolation::new(
             "gender",
             "id_number_mismatch",
-            format!(
-                "the ID number gives the gender {}",
-                super::organization::enum_text(&id_gender)
-            ),
+            format!("the ID number gives the gender {id_gender}"),
         ));
     }
     violations

@@ -1,47 +1,18 @@
 //! Rules of the "two new" organizations register.
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::divisions::Divisions;
 use super::{RuleViolation, uscc};
 
-/// New economic organizations (非公有制经济组织) or new social organizations (社会组织).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationKind {
-    NewEconomic,
-    NewSocial,
-}
+pub use entity::enums::{OperatingStatus, OrganizationCategory, OrganizationKind};
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationCategory {
-    PrivateEnterprise,
-    ForeignInvested,
-    /// Hong Kong, Macao or Taiwan invested.
-    HmtInvested,
-    JointStockCooperative,
-    PrivateTechnology,
-    IndividualBusiness,
-    MixedOwnership,
-    SocialGroup,
-    PrivateNonEnterpriseUnit,
-}
-
-impl OrganizationCategory {
-    pub fn kind(self) -> OrganizationKind {
-        match self {
-            Self::SocialGroup | Self::PrivateNonEnterpriseUnit => OrganizationKind::NewSocial,
-            _ => OrganizationKind::NewEconomic,
+/// The kind a category belongs to.
+pub fn kind_of(category: OrganizationCategory) -> OrganizationKind {
+    match category {
+        OrganizationCategory::SocialGroup | OrganizationCategory::PrivateNonEnterpriseUnit => {
+            OrganizationKind::NewSocial
         }
+        _ => OrganizationKind::NewEconomic,
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OperatingStatus {
-    Operating,
-    Dormant,
 }
 
 /// Stored enum values are their serde names, so the database reads like the API.
@@ -76,15 +47,13 @@ pub fn check_identity(
     region_code: &str,
 ) -> Vec<RuleViolation> {
     let mut violations = Vec::new();
-    if category.kind() != kind {
+    if kind_of(category) != kind {
         violations.push(RuleViolation::new(
             "category",
             "category_kind",
             format!(
-                "category {} belongs to kind {}, not {}",
-                enum_text(&category),
-                enum_text(&category.kind()),
-                enum_text(&kind)
+                "category {category} belongs to kind {}, not {kind}",
+                kind_of(category)
             ),
         ));
     }
@@ -98,8 +67,7 @@ pub fn check_identity(
                     "uscc",
                     "type_prefix",
                     format!(
-                        "type prefix {prefix} does not fit kind {}: expected a code starting with {authority}",
-                        enum_text(&kind)
+                        "type prefix {prefix} does not fit kind {kind}: expected a code starting with {authority}"
                     ),
                 ));
             }
