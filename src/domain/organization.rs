@@ -3,7 +3,6 @@ use super::divisions::Divisions;
 use super::{RuleViolation, uscc};
 
 pub use entity::enums::{OperatingStatus, OrganizationCategory, OrganizationKind};
-use serde::{Deserialize, Serialize};
 
 /// The kind a category belongs to.
 pub fn kind_of(category: OrganizationCategory) -> OrganizationKind {
@@ -13,18 +12,6 @@ pub fn kind_of(category: OrganizationCategory) -> OrganizationKind {
         }
         _ => OrganizationKind::NewEconomic,
     }
-}
-
-/// Stored enum values are their serde names, so the database reads like the API.
-pub fn enum_text<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("unit enum variants serialize as strings"),
-    }
-}
-
-pub fn enum_from_text<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
 /// The USCC registration authority that registers organizations of a kind: 9 for market
@@ -134,15 +121,5 @@ mod tests {
                 ("region_code", "format")
             ]
         );
-    }
-
-    #[test]
-    fn enum_text_round_trips() {
-        assert_eq!(enum_text(&HmtInvested), "hmt_invested");
-        assert_eq!(
-            enum_from_text::<OrganizationCategory>("hmt_invested"),
-            Some(HmtInvested)
-        );
-        assert_eq!(enum_from_text::<OrganizationCategory>("bogus"), None);
     }
 }

@@ -20,14 +20,11 @@ use crate::auth::policy::Scope;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::instructor::{AssignmentStatus, InstructorStatus, Period, SourceUnitType};
-use crate::domain::organization::enum_text;
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(instructor, archived);
 resource::impl_resource!(instructor_assignment);
 resource::impl_resource!(instructor_visit);
-
-const ACTIVE: &str = "active";
 
 /// Ids of the organizations an instructor is actively assigned to, as a subquery.
 pub fn organizations_of(instructor: Uuid) -> SelectStatement {
@@ -35,7 +32,7 @@ pub fn organizations_of(instructor: Uuid) -> SelectStatement {
         .column(assignment::Column::OrganizationId)
         .from(Assignment)
         .and_where(assignment::Column::InstructorId.eq(instructor))
-        .and_where(assignment::Column::Status.eq(ACTIVE))
+        .and_where(assignment::Column::Status.eq(AssignmentStatus::Active))
         .to_owned()
 }
 
@@ -98,12 +95,12 @@ pub struct InstructorFilter {
 
 fn apply(model: &mut ActiveModel, f: InstructorFields) {
     model.name = Set(f.name);
-    model.source_unit_type = Set(enum_text(&f.source_unit_type));
+    model.source_unit_type = Set(f.source_unit_type);
     model.source_unit = Set(f.source_unit);
     model.region_code = Set(f.region_code);
     model.phone = Set(f.phone);
     model.expertise = Set(f.expertise);
-    model.status = Set(enum_text(&f.status));
+    model.status = Set(f.status);
     model.is_full_party_member = Set(f.is_full_party_member);
     model.user_id = Set(f.user_id);
 }
@@ -231,7 +228,7 @@ pub async fn archive(
     if found.archived_at.is_none()
         && let Some(active) = Assignment::find()
             .filter(assignment::Column::InstructorId.eq(id))
-            .filter(assignment::Column::Status.eq(ACTIVE))
+            .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
             .one(&txn)
             .await?
     {
@@ -263,10 +260,10 @@ pub async fn list(
 ) -> Result<Page<Model>, ApiError> {
     let mut condition = scope(access);
     if let Some(status) = filter.status {
-        condition = condition.add(Column::Status.eq(enum_text(&status)));
+        condition = condition.add(Column::Status.eq(status));
     }
     if let Some(kind) = filter.source_unit_type {
-        condition = condition.add(Column::SourceUnitType.eq(enum_text(&kind)));
+        condition = condition.add(Column::SourceUnitType.eq(kind));
     }
     if let Some(prefix) = &filter.region_prefix {
         condition = condition.add(resource::region_condition(Column::RegionCode, prefix));
@@ -454,7 +451,7 @@ async fn insert_assignment(
         .filter(Column::Id.eq(instructor.id))
         .exec(txn)
         .await?;
-    if instructor.status != enum_text(&InstructorStatus::Active) {
+    if instructor.status != InstructorStatus::Active {
         return Err(conflict(
             "instructor_inactive",
             format!("Instructor {} is inactive.", instructor.id),
@@ -471,7 +468,7 @@ async fn insert_assignment(
     }
     if let Some(taken) = Assignment::find()
         .filter(assignment::Column::OrganizationId.eq(organization.id))
-        .filter(assignment::Column::Status.eq(ACTIVE))
+        .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
         .one(txn)
         .await?
     {
@@ -509,7 +506,10 @@ async fn insert_assignment(
             ),
         ));
     }
-    let active: Vec<&assignment::Model> = held.iter().filter(|a| a.status == ACTIVE).collect();
+    let active: Vec<&assignment::Model> = held
+        .iter()
+        .filter(|a| a.status == AssignmentStatus::Active)
+        .collect();
     let Some(slot) = (1..=max_per_instructor as i32).find(|s| active.iter().all(|a| a.slot != *s))
     else {
         let ids: Vec<String> = active.iter().map(|a| a.id.to_string()).collect();
@@ -530,7 +530,7 @@ async fn insert_assignment(
         organization_id: Set(organization.id),
         starts_on: Set(new.starts_on),
         ends_on: Set(new.ends_on),
-        status: Set(ACTIVE.into()),
+        status: Set(AssignmentStatus::Active),
         slot: Set(slot),
         note: Set(new.note),
         end_reason: Set(None),
@@ -561,7 +561,7 @@ async fn explain_taken_place(db: &Db, new: &NewAssignment, error: ApiError) -> A
         return error;
     };
     let holder = Assignment::find()
-        .filter(assignment::Column::Status.eq(ACTIVE))
+        .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
         .filter(
             Condition::any()
                 .add(assignment::Column::OrganizationId.eq(new.organization_id))
@@ -629,7 +629,7 @@ async fn end_in(
     today: chrono::NaiveDate,
 ) -> Result<assignment::Model, ApiError> {
     let current = resource::get::<Assignment>(txn, id, assignment_scope(&caller.access)).await?;
-    if current.status != ACTIVE {
+    if current.status != AssignmentStatus::Active {
         return Err(conflict(
             "already_ended",
             format!(
@@ -656,7 +656,7 @@ async fn end_in(
         ));
     }
     let changes = assignment::ActiveModel {
-        status: Set(enum_text(&AssignmentStatus::Ended)),
+        status: Set(AssignmentStatus::Ended),
         ends_on: Set(Some(date)),
         end_reason: Set(reason),
         ..Default::default()
@@ -756,7 +756,7 @@ pub async fn list_assignments(
         );
     }
     if let Some(status) = filter.status {
-        condition = condition.add(assignment::Column::Status.eq(enum_text(&status)));
+        condition = condition.add(assignment::Column::Status.eq(status));
     }
     if let Some(day) = filter.active_on {
         condition = condition.add(assignment::Column::StartsOn.lte(day)).add(
@@ -767,7 +767,7 @@ pub async fn list_assignments(
     }
     if let Some(cutoff) = filter.no_visit_since {
         condition = condition
-            .add(assignment::Column::Status.eq(ACTIVE))
+            .add(assignment::Column::Status.eq(AssignmentStatus::Active))
             .add(assignment::Column::StartsOn.lt(cutoff))
             .add(
                 assignment::Column::Id.not_in_subquery(

@@ -18,7 +18,6 @@ use super::{Caller, audit};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::meeting::{MeetingKind, MeetingStatus};
-use crate::domain::organization::enum_text;
 use crate::domain::recurrence;
 use crate::error::{ApiError, FieldError};
 
@@ -73,7 +72,7 @@ fn check(f: &ScheduleFields) -> Result<(), ApiError> {
 
 fn apply(model: &mut ActiveModel, f: &ScheduleFields) {
     model.party_group_id = Set(f.party_group_id);
-    model.kind = Set(enum_text(&f.kind));
+    model.kind = Set(f.kind);
     model.title = Set(f.title.clone());
     model.recurrence = Set(f.recurrence.clone());
     model.starts_on = Set(f.starts_on);
@@ -117,7 +116,7 @@ async fn materialize(
         .into_iter()
         .filter_map(|m| m.occurs_on.map(|day| (day, m)))
         .collect();
-    let planned = enum_text(&MeetingStatus::Planned);
+    let planned = MeetingStatus::Planned;
     let duration = Duration::minutes(i64::from(schedule.duration_minutes));
     let mut done = Materialized::default();
     let mut wanted = std::collections::HashSet::new();
@@ -125,7 +124,7 @@ async fn materialize(
         wanted.insert(day);
         let fields = meeting::ActiveModel {
             party_group_id: Set(schedule.party_group_id),
-            kind: Set(schedule.kind.clone()),
+            kind: Set(schedule.kind),
             title: Set(schedule.title.clone()),
             starts_at: Set(starts_at),
             ends_at: Set(starts_at + duration),
@@ -156,7 +155,7 @@ async fn materialize(
                 let mut new = fields;
                 new.id = Set(Uuid::now_v7());
                 new.party_organization_id = Set(schedule.party_organization_id);
-                new.status = Set(planned.clone());
+                new.status = Set(planned);
                 new.attachments = Set("[]".into());
                 new.schedule_id = Set(Some(schedule.id));
                 new.occurs_on = Set(Some(day));
@@ -171,7 +170,7 @@ async fn materialize(
     for (day, current) in &existing {
         if current.status == planned && current.starts_at > now && !wanted.contains(day) {
             let changes = meeting::ActiveModel {
-                status: Set(enum_text(&MeetingStatus::Cancelled)),
+                status: Set(MeetingStatus::Cancelled),
                 cancel_reason: Set(Some("no longer in its schedule".into())),
                 ..Default::default()
             };
