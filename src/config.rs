@@ -211,7 +211,7 @@ fn parse_frequencies(
             ))
         };
         let (kind, frequency) = pair.split_once('=').ok_or_else(fail)?;
-        let kind = crate::domain::organization::enum_from_text(kind.trim()).ok_or_else(fail)?;
+        let kind: crate::domain::meeting::MeetingKind = kind.trim().parse().map_err(|_| fail())?;
         let frequency =
             crate::domain::compliance::Frequency::parse(frequency.trim()).ok_or_else(fail)?;
         frequencies.insert(kind, frequency);

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{InstructorStatus, SourceUnitType};
+
 /// A party-building instructor, drawn from a government agency, public institution or
 /// state-owned enterprise.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
@@ -8,14 +10,13 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    pub source_unit_type: String,
+    pub source_unit_type: SourceUnitType,
     pub source_unit: String,
     /// The region whose pool the instructor belongs to.
     pub region_code: String,
     pub phone: Option<String>,
     pub expertise: Option<String>,
-    /// `active` or `inactive`.
-    pub status: String,
+    pub status: InstructorStatus,
     pub is_full_party_member: bool,
     /// The user account of the instructor, if they sign in.
     pub user_id: Option<Uuid>,

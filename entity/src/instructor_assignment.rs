@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::AssignmentStatus;
+
 /// An instructor assigned to an organization for a period.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "instructor_assignments")]
@@ -10,8 +12,7 @@ pub struct Model {
     pub organization_id: Uuid,
     pub starts_on: chrono::NaiveDate,
     pub ends_on: Option<chrono::NaiveDate>,
-    /// `active` or `ended`.
-    pub status: String,
+    pub status: AssignmentStatus,
     /// The instructor's place this assignment takes while active (1..=the per-instructor limit).
     pub slot: i32,
     pub note: Option<String>,

@@ -3,6 +3,7 @@ pub mod api_client;
 pub mod audit_event;
 pub mod calendar_token;
 pub mod development_step;
+pub mod enums;
 pub mod idempotency_key;
 pub mod instructor;
 pub mod instructor_assignment;

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{MeetingKind, MeetingStatus};
+
 /// A meeting of a party organization or one of its party groups.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "meetings")]
@@ -8,13 +10,12 @@ pub struct Model {
     pub id: Uuid,
     pub party_organization_id: Uuid,
     pub party_group_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub title: String,
     pub starts_at: chrono::DateTime<chrono::Utc>,
     pub ends_at: chrono::DateTime<chrono::Utc>,
     pub location: Option<String>,
-    /// `planned`, `held` or `cancelled`.
-    pub status: String,
+    pub status: MeetingStatus,
     pub agenda: Option<String>,
     pub minutes: Option<String>,
     pub lecturer: Option<String>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::AttendanceStatus;
+
 /// Whether an expected member attended a meeting.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "meeting_attendance")]
@@ -8,8 +10,7 @@ pub struct Model {
     pub meeting_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub member_id: Uuid,
-    /// `present`, `absent` or `excused`.
-    pub status: String,
+    pub status: AttendanceStatus,
     pub reason: Option<String>,
     /// Full members vote; probationary members attend without a vote.
     pub voting: bool,

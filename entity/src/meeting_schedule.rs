@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::MeetingKind;
+
 /// A recurring meeting of a party organization (or one of its groups).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "meeting_schedules")]
@@ -8,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub party_organization_id: Uuid,
     pub party_group_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub title: String,
     /// An RFC 5545 RRULE value (`FREQ=MONTHLY;BYDAY=1MO`).
     pub recurrence: String,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::VoteSubject;
+
 /// A vote taken at a general meeting.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "meeting_votes")]
@@ -7,8 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub meeting_id: Uuid,
-    /// `admission`, `conversion`, `election` or `other`.
-    pub subject: String,
+    pub subject: VoteSubject,
     /// The member admitted or converted.
     pub member_id: Option<Uuid>,
     pub description: Option<String>,

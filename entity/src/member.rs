@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{Gender, MemberStatus, Stage};
+
 /// A party member, or a person on the way to becoming one.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "members")]
@@ -7,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub birth_date: chrono::NaiveDate,
     pub ethnicity: Option<String>,
     pub education: Option<String>,
@@ -18,8 +20,8 @@ pub struct Model {
     /// Where the membership relation is held.
     pub party_organization_id: Uuid,
     pub party_group_id: Option<Uuid>,
-    pub stage: String,
-    pub status: String,
+    pub stage: Stage,
+    pub status: MemberStatus,
     pub is_mobile: bool,
     /// For a mobile member: where they take part in organizational life.
     pub host_party_organization_id: Option<Uuid>,

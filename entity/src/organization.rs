@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{OperatingStatus, OrganizationCategory, OrganizationKind};
+
 /// A "two new" organization: a new economic or new social organization.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "organizations")]
@@ -7,8 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
-    pub category: String,
+    pub kind: OrganizationKind,
+    pub category: OrganizationCategory,
     pub uscc: String,
     pub region_code: String,
     pub address: Option<String>,
@@ -18,7 +20,7 @@ pub struct Model {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub in_survey_scope: bool,
-    pub operating_status: String,
+    pub operating_status: OperatingStatus,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,

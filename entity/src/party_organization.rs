@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::PartyOrganizationType;
+
 /// A party organization of the two-new sector: a committee, general branch, branch or joint
 /// branch, in a tree.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
@@ -8,8 +10,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    /// `committee`, `general_branch`, `branch` or `joint_branch` (`type` in the API).
-    pub org_type: String,
+    /// `type` in the API.
+    pub org_type: PartyOrganizationType,
     pub parent_id: Option<Uuid>,
     /// The ids from the root down to this one: `/<root>/…/<id>/`.
     pub path: String,

@@ -12,7 +12,6 @@ use super::extract::{BodyRules, JsonBody, NoQuery, QueryParams};
 use super::{BASE_PATH, actor};
 use crate::auth::{Permission, Principal, Role};
 use crate::domain::meeting::MeetingStatus;
-use crate::domain::organization::enum_text;
 use crate::error::ApiError;
 use crate::service::meetings::MeetingFilter;
 use crate::service::{calendar as service, meetings, party_organizations};
@@ -49,7 +48,7 @@ fn ics(name: &str, meetings: &[entity::meeting::Model]) -> String {
             .sequence(m.version.max(0) as u32)
             .last_modified(m.updated_at)
             .timestamp(m.updated_at)
-            .status(match m.status == enum_text(&MeetingStatus::Cancelled) {
+            .status(match m.status == MeetingStatus::Cancelled {
                 true => EventStatus::Cancelled,
                 false => EventStatus::Confirmed,
             });

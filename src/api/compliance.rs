@@ -191,13 +191,7 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
         let missing: Vec<String> = r
             .shortfalls
             .iter()
-            .map(|k| {
-                format!(
-                    "{}: {}",
-                    crate::domain::organization::enum_text(&k.kind),
-                    k.missing.join(" ")
-                )
-            })
+            .map(|k| format!("{}: {}", k.kind, k.missing.join(" ")))
             .collect();
         writer
             .write_record([

@@ -15,7 +15,6 @@ use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::instructor::AssignmentStatus;
-use crate::domain::organization::enum_from_text;
 use crate::error::{ApiError, Problem};
 use crate::service::instructors::{self as service, AssignmentFilter, NewAssignment, VisitFields};
 use crate::state::AppState;
@@ -72,11 +71,9 @@ pub struct Assignment {
 }
 
 impl Assignment {
-    fn from_model(m: entity::instructor_assignment::Model) -> Result<Self, ApiError> {
-        Ok(Assignment {
-            status: enum_from_text(&m.status).ok_or_else(|| {
-                ApiError::Internal(format!("assignment {} has an unknown status", m.id))
-            })?,
+    fn from_model(m: entity::instructor_assignment::Model) -> Self {
+        Assignment {
+            status: m.status,
             id: m.id,
             instructor_id: m.instructor_id,
             organization_id: m.organization_id,
@@ -87,7 +84,7 @@ impl Assignment {
             created_at: m.created_at,
             updated_at: m.updated_at,
             version: m.version,
-        })
+        }
     }
 }
 
@@ -157,11 +154,7 @@ pub async fn list(
             .then(|| state.today() - Duration::days(overdue_days)),
     };
     let page = service::list_assignments(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(Assignment::from_model)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = page.items.into_iter().map(Assignment::from_model).collect();
     Ok(HttpResponse::Ok().json(AssignmentPage {
         items,
         next_cursor: page.next_cursor,
@@ -213,7 +206,7 @@ pub async fn create(
             state.config.max_orgs_per_instructor,
         )
         .await?;
-        let assignment = Assignment::from_model(model)?;
+        let assignment = Assignment::from_model(model);
         Created::new(location(assignment.id), &assignment)
     })
     .await
@@ -239,7 +232,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let access = principal.require(Permission::InstructorsRead)?;
     let assignment =
-        Assignment::from_model(service::get_assignment(&state.db, &access, *id).await?)?;
+        Assignment::from_model(service::get_assignment(&state.db, &access, *id).await?);
     Ok(representation(&req, &etag(assignment.version), &assignment))
 }
 
@@ -291,7 +284,7 @@ pub async fn end(
         state.today(),
     )
     .await?;
-    let assignment = Assignment::from_model(model)?;
+    let assignment = Assignment::from_model(model);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(assignment.version)))
         .json(assignment))
@@ -364,8 +357,8 @@ pub async fn hand_over(
     )
     .await?;
     let body = HandOver {
-        ended: Assignment::from_model(ended)?,
-        started: Assignment::from_model(started)?,
+        ended: Assignment::from_model(ended),
+        started: Assignment::from_model(started),
     };
     Ok(HttpResponse::Created()
         .insert_header(("Location", location(body.started.id)))

@@ -16,7 +16,6 @@ use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::instructor::{InstructorStatus, SourceUnitType};
 use crate::domain::member::is_phone_number;
-use crate::domain::organization::enum_from_text;
 use crate::domain::{RuleContext, RuleViolation, pii};
 use crate::error::ApiError;
 use crate::service::instructors::{
@@ -129,18 +128,11 @@ pub struct Instructor {
 }
 
 impl Instructor {
-    fn from_model(
-        m: entity::instructor::Model,
-        state: &AppState,
-        principal: &Principal,
-    ) -> Result<Self, ApiError> {
-        let corrupt =
-            |f: &str| ApiError::Internal(format!("instructor {} has an unknown {f}", m.id));
+    fn from_model(m: entity::instructor::Model, state: &AppState, principal: &Principal) -> Self {
         let masked = !principal.holds(Permission::PiiRead);
-        Ok(Instructor {
-            source_unit_type: enum_from_text(&m.source_unit_type)
-                .ok_or_else(|| corrupt("source_unit_type"))?,
-            status: enum_from_text(&m.status).ok_or_else(|| corrupt("status"))?,
+        Instructor {
+            source_unit_type: m.source_unit_type,
+            status: m.status,
             id: m.id,
             name: m.name,
             source_unit: m.source_unit,
@@ -158,7 +150,7 @@ impl Instructor {
             updated_at: m.updated_at,
             version: m.version,
             archived_at: m.archived_at,
-        })
+        }
     }
 
     async fn with_training_hours(mut self, state: &AppState) -> Result<Self, ApiError> {
@@ -231,7 +223,7 @@ pub async fn list(
         .items
         .into_iter()
         .map(|m| Instructor::from_model(m, &state, &principal))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     Ok(HttpResponse::Ok().json(InstructorPage {
         items,
         next_cursor: page.next_cursor,
@@ -264,7 +256,7 @@ pub async fn create(
     let input: InstructorInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
-        let instructor = Instructor::from_model(model, &state, &principal)?
+        let instructor = Instructor::from_model(model, &state, &principal)
             .with_training_hours(&state)
             .await?;
         Created::new(location(instructor.id), &instructor)
@@ -300,7 +292,7 @@ pub async fn get(
         query.0.include_archived.unwrap_or(false),
     )
     .await?;
-    let instructor = Instructor::from_model(model, &state, &principal)?
+    let instructor = Instructor::from_model(model, &state, &principal)
         .with_training_hours(&state)
         .await?;
     Ok(representation(&req, &etag(instructor.version), &instructor))
@@ -363,13 +355,12 @@ pub async fn update(
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
     let base = InstructorInput {
         name: current.name,
-        source_unit_type: enum_from_text(&current.source_unit_type)
-            .unwrap_or(SourceUnitType::Other),
+        source_unit_type: current.source_unit_type,
         source_unit: current.source_unit,
         region_code: current.region_code,
         phone: current.phone,
         expertise: current.expertise,
-        status: enum_from_text(&current.status).unwrap_or(InstructorStatus::Inactive),
+        status: current.status,
         is_full_party_member: current.is_full_party_member,
         user_id: current.user_id,
     };
@@ -384,7 +375,7 @@ pub async fn update(
         input.into(),
     )
     .await?;
-    let instructor = Instructor::from_model(model, &state, &principal)?
+    let instructor = Instructor::from_model(model, &state, &principal)
         .with_training_hours(&state)
         .await?;
     Ok(HttpResponse::Ok()

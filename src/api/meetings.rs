@@ -15,7 +15,6 @@ use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::meeting::{AttendanceStatus, MeetingKind, MeetingStatus, VoteSubject};
-use crate::domain::organization::enum_from_text;
 use crate::error::{ApiError, Problem};
 use crate::service::meetings::{
     self as service, AttendanceEntry, Holding, MeetingFields, MeetingFilter, MeetingView,
@@ -143,7 +142,7 @@ impl From<entity::meeting_vote::Model> for VoteRecord {
     fn from(v: entity::meeting_vote::Model) -> Self {
         VoteRecord {
             id: v.id,
-            subject: enum_from_text(&v.subject).unwrap_or(VoteSubject::Other),
+            subject: v.subject,
             member_id: v.member_id,
             description: v.description,
             yes_votes: v.yes_votes,
@@ -192,8 +191,8 @@ impl Meeting {
     fn from_model(m: entity::meeting::Model) -> Result<Self, ApiError> {
         let corrupt = |f: &str| ApiError::Internal(format!("meeting {} has an unknown {f}", m.id));
         Ok(Meeting {
-            kind: enum_from_text(&m.kind).ok_or_else(|| corrupt("kind"))?,
-            status: enum_from_text(&m.status).ok_or_else(|| corrupt("status"))?,
+            kind: m.kind,
+            status: m.status,
             attachments: serde_json::from_str(&m.attachments)
                 .map_err(|_| corrupt("attachments"))?,
             id: m.id,
@@ -224,7 +223,7 @@ impl Meeting {
                 .into_iter()
                 .map(|a| AttendanceRecord {
                     member_id: a.member_id,
-                    status: enum_from_text(&a.status).unwrap_or(AttendanceStatus::Absent),
+                    status: a.status,
                     reason: a.reason,
                     voting: a.voting,
                 })

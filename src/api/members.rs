@@ -18,8 +18,9 @@ use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::development::{DevelopmentStep, NextStep, StepWarning};
-use crate::domain::member::{Gender, MemberStatus, Stage, check_identity, is_phone_number};
-use crate::domain::organization::enum_from_text;
+use crate::domain::member::{
+    Gender, MemberStatus, Stage, TransferKind, check_identity, is_phone_number,
+};
 use crate::domain::{RuleContext, RuleViolation, pii};
 use crate::error::{ApiError, Problem};
 use crate::service::audit;
@@ -213,12 +214,11 @@ pub struct Member {
 }
 
 impl Member {
-    fn from_model(m: entity::member::Model) -> Result<Self, ApiError> {
-        let corrupt = |f: &str| ApiError::Internal(format!("member {} has an unknown {f}", m.id));
-        Ok(Member {
-            gender: enum_from_text(&m.gender).ok_or_else(|| corrupt("gender"))?,
-            stage: enum_from_text(&m.stage).ok_or_else(|| corrupt("stage"))?,
-            status: enum_from_text(&m.status).ok_or_else(|| corrupt("status"))?,
+    fn from_model(m: entity::member::Model) -> Self {
+        Member {
+            gender: m.gender,
+            stage: m.stage,
+            status: m.status,
             home_party_organization_id: m.is_mobile.then_some(m.party_organization_id),
             id: m.id,
             name: m.name,
@@ -239,7 +239,7 @@ impl Member {
             updated_at: m.updated_at,
             version: m.version,
             archived_at: m.archived_at,
-        })
+        }
     }
 
     /// Masks personal data unless the caller may read it.
@@ -430,8 +430,8 @@ async fn one_page(
     let items = page
         .items
         .into_iter()
-        .map(|m| Member::from_model(m).map(|m| m.for_caller(principal)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|m| Member::from_model(m).for_caller(principal))
+        .collect::<Vec<_>>();
     audit_unmasked_reads(state, actor, principal, &items).await?;
     Ok(Page {
         items,
@@ -482,7 +482,7 @@ pub async fn create(
             state.today(),
         )
         .await?;
-        let member = Member::from_model(model)?.for_caller(&principal);
+        let member = Member::from_model(model).for_caller(&principal);
         Created::new(location(member.id), &member)
     })
     .await
@@ -509,7 +509,7 @@ pub async fn get(
     let access = principal.require(Permission::MembersRead)?;
     let include_archived = query.0.include_archived.unwrap_or(false);
     let model = service::get(&state.db, &access, *id, include_archived).await?;
-    let member = Member::from_model(model)?.for_caller(&principal);
+    let member = Member::from_model(model).for_caller(&principal);
     let actor = super::actor(&req, &principal);
     audit_unmasked_reads(&state, &actor, &principal, std::slice::from_ref(&member)).await?;
     Ok(representation(&req, &etag(member.version), &member))
@@ -554,14 +554,14 @@ pub async fn update(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
-    let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?)?;
+    let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?);
     let (patch, body_version) = split_version(body.0)?;
     refuse_read_only(&patch, NOT_PATCHABLE)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
     let details: MemberDetails =
         apply_merge_patch::<MemberPatch, _>(&current.details(), patch, state.rules())?;
     let model = service::update(&state.db, &caller, *id, expected, details.into()).await?;
-    let member = Member::from_model(model)?.for_caller(&principal);
+    let member = Member::from_model(model).for_caller(&principal);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(member.version)))
         .json(member))
@@ -696,7 +696,7 @@ pub async fn development(
 ) -> Result<HttpResponse, ApiError> {
     let access = principal.require(Permission::MembersRead)?;
     let development = service::development(&state.db, &access, *id).await?;
-    let member = Member::from_model(development.member)?;
+    let member = Member::from_model(development.member);
     Ok(HttpResponse::Ok().json(MemberDevelopment {
         member_id: member.id,
         stage: member.stage,
@@ -762,7 +762,7 @@ pub async fn record_step(
             state.config.utc_offset,
         )
         .await?;
-        let member = Member::from_model(member)?;
+        let member = Member::from_model(member);
         let response = StepRecorded {
             step: recorded.into(),
             stage: member.stage,
@@ -881,7 +881,8 @@ pub struct TransferRecord {
     pub id: Uuid,
     pub member_id: Uuid,
     /// `internal`, `out` or `in`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: TransferKind,
     pub from_party_organization_id: Option<Uuid>,
     pub to_party_organization_id: Option<Uuid>,
     /// Where the member went (`out`) or came from (`in`), in words.

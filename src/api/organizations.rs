@@ -16,7 +16,7 @@ use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
-    OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_from_text,
+    OperatingStatus, OrganizationCategory, OrganizationKind, check_identity,
 };
 use crate::domain::pii;
 use crate::domain::{RuleContext, RuleViolation};
@@ -217,15 +217,11 @@ impl Organization {
         self
     }
 
-    fn from_model(m: entity::organization::Model, divisions: &Divisions) -> Result<Self, ApiError> {
-        let corrupt = |field: &str| {
-            ApiError::Internal(format!("organization {} has an unknown {field}", m.id))
-        };
-        Ok(Organization {
-            kind: enum_from_text(&m.kind).ok_or_else(|| corrupt("kind"))?,
-            category: enum_from_text(&m.category).ok_or_else(|| corrupt("category"))?,
-            operating_status: enum_from_text(&m.operating_status)
-                .ok_or_else(|| corrupt("operating_status"))?,
+    fn from_model(m: entity::organization::Model, divisions: &Divisions) -> Self {
+        Organization {
+            kind: m.kind,
+            category: m.category,
+            operating_status: m.operating_status,
             id: m.id,
             name: m.name,
             uscc: m.uscc,
@@ -242,7 +238,7 @@ impl Organization {
             updated_at: m.updated_at,
             version: m.version,
             archived_at: m.archived_at,
-        })
+        }
     }
 }
 
@@ -399,8 +395,8 @@ async fn one_page(
     let items = page
         .items
         .into_iter()
-        .map(|m| Organization::from_model(m, &state.divisions).map(|o| o.for_caller(principal)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|m| Organization::from_model(m, &state.divisions).for_caller(principal))
+        .collect::<Vec<_>>();
     audit_unmasked_reads(state, actor, principal, &items).await?;
     Ok(Page {
         items,
@@ -438,8 +434,7 @@ pub async fn create(
     let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
-        let organization =
-            Organization::from_model(model, &state.divisions)?.for_caller(&principal);
+        let organization = Organization::from_model(model, &state.divisions).for_caller(&principal);
         Created::new(location(organization.id), &organization)
     })
     .await
@@ -473,7 +468,7 @@ pub async fn get(
         query.0.include_archived.unwrap_or(false),
     )
     .await?;
-    let organization = Organization::from_model(model, &state.divisions)?.for_caller(&principal);
+    let organization = Organization::from_model(model, &state.divisions).for_caller(&principal);
     audit_unmasked_reads(
         &state,
         &super::actor(&req, &principal),
@@ -517,7 +512,7 @@ pub async fn update(
     let current = Organization::from_model(
         service::get(&state.db, &caller.access, *id, true).await?,
         &state.divisions,
-    )?;
+    );
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
     let input: OrganizationInput = apply_merge_patch::<OrganizationPatch, _>(
@@ -534,7 +529,7 @@ pub async fn update(
         input.into(),
     )
     .await?;
-    let organization = Organization::from_model(model, &state.divisions)?.for_caller(&principal);
+    let organization = Organization::from_model(model, &state.divisions).for_caller(&principal);
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(organization.version)))
         .json(organization))

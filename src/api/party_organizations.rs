@@ -18,7 +18,6 @@ use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
-use crate::domain::organization::enum_from_text;
 use crate::domain::party_organization::{
     FormationFacts, FormationWarning, MemberCounts, PartyOrganizationType, warnings,
 };
@@ -145,12 +144,10 @@ pub struct PartyOrganization {
 }
 
 impl PartyOrganization {
-    fn from_view(view: PartyOrganizationView, divisions: &Divisions) -> Result<Self, ApiError> {
+    fn from_view(view: PartyOrganizationView, divisions: &Divisions) -> Self {
         let m = view.model;
-        Ok(PartyOrganization {
-            org_type: enum_from_text(&m.org_type).ok_or_else(|| {
-                ApiError::Internal(format!("party organization {} has an unknown type", m.id))
-            })?,
+        PartyOrganization {
+            org_type: m.org_type,
             id: m.id,
             name: m.name,
             parent_id: m.parent_id,
@@ -167,7 +164,7 @@ impl PartyOrganization {
             updated_at: m.updated_at,
             version: m.version,
             archived_at: m.archived_at,
-        })
+        }
     }
 
     /// Adds the derived counts and the formation warnings.
@@ -334,7 +331,7 @@ async fn one_page(
         .items
         .into_iter()
         .map(|v| PartyOrganization::from_view(v, &state.divisions))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     Ok(Page {
         items,
         next_cursor: page.next_cursor,
@@ -370,7 +367,7 @@ pub async fn create(
     let input: PartyOrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let view = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
-        let created = PartyOrganization::from_view(view, &state.divisions)?
+        let created = PartyOrganization::from_view(view, &state.divisions)
             .with_derived(&state)
             .await?;
         Created::new(location(created.id), &created)
@@ -401,7 +398,7 @@ pub async fn get(
     let access = principal.require(Permission::PartyOrganizationsRead)?;
     let include_archived = query.0.include_archived.unwrap_or(false);
     let view = service::get(&state.db, &access, *id, include_archived).await?;
-    let organization = PartyOrganization::from_view(view, &state.divisions)?
+    let organization = PartyOrganization::from_view(view, &state.divisions)
         .with_derived(&state)
         .await?;
     Ok(representation(
@@ -440,7 +437,7 @@ pub async fn update(
     let current = PartyOrganization::from_view(
         service::get(&state.db, &caller.access, *id, true).await?,
         &state.divisions,
-    )?;
+    );
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
     let input: PartyOrganizationInput = apply_merge_patch::<PartyOrganizationPatch, _>(
@@ -457,7 +454,7 @@ pub async fn update(
         input.into(),
     )
     .await?;
-    let organization = PartyOrganization::from_view(view, &state.divisions)?
+    let organization = PartyOrganization::from_view(view, &state.divisions)
         .with_derived(&state)
         .await?;
     Ok(HttpResponse::Ok()

@@ -11,7 +11,6 @@ use super::regions::region_filter;
 use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
 use crate::domain::member::Stage;
-use crate::domain::organization::enum_text;
 use crate::error::{ApiError, Problem};
 use crate::service::reports::{self as service, CoverageCounts, Grouping};
 use crate::state::AppState;
@@ -97,7 +96,7 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
 }
 
 fn row(group: String, region_name: Option<String>, c: &CoverageCounts) -> CoverageRow {
-    let stage = |s: Stage| c.members_by_stage.get(&enum_text(&s)).copied().unwrap_or(0);
+    let stage = |s: Stage| c.members_by_stage.get(&s).copied().unwrap_or(0);
     let covered = c.with_own_party_organization + c.covered_by_joint_party_organization;
     CoverageRow {
         group,
@@ -129,7 +128,7 @@ fn add(total: &mut CoverageCounts, c: &CoverageCounts) {
     total.work_covered += c.work_covered;
     total.mobile_members += c.mobile_members;
     for (stage, n) in &c.members_by_stage {
-        *total.members_by_stage.entry(stage.clone()).or_default() += n;
+        *total.members_by_stage.entry(*stage).or_default() += n;
     }
 }
 

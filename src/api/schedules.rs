@@ -15,7 +15,6 @@ use super::respond::{Created, create_idempotently, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::meeting::MeetingKind;
-use crate::domain::organization::enum_from_text;
 use crate::error::{ApiError, Problem};
 use crate::service::schedules::{self as service, Materialized, ScheduleFields};
 use crate::state::AppState;
@@ -138,7 +137,7 @@ impl MeetingSchedule {
         Ok(MeetingSchedule {
             details: ScheduleDetails {
                 party_group_id: m.party_group_id,
-                kind: enum_from_text(&m.kind).ok_or_else(|| corrupt("kind"))?,
+                kind: m.kind,
                 title: m.title,
                 recurrence: m.recurrence,
                 starts_on: m.starts_on,

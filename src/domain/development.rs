@@ -340,7 +340,7 @@ fn require_stage(member: &Candidate, stage: Stage, step: &str) -> Result<(), Ref
         code,
         format!(
             "A {step} is for {name}; the member's stage is {}.",
-            super::organization::enum_text(&member.stage)
+            member.stage
         ),
     )
 }
@@ -357,7 +357,7 @@ pub fn check(
             "member_not_active",
             format!(
                 "The member's status is {}; only active members take pipeline steps.",
-                super::organization::enum_text(&member.status)
+                member.status
             ),
         );
     }

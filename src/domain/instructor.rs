@@ -1,36 +1,11 @@
 //! Rules of instructors and their assignments ("one person, one enterprise").
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::member::not_after_today;
 use super::{Refusal, RuleViolation, refuse};
 
-/// Where an instructor comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceUnitType {
-    GovernmentAgency,
-    PublicInstitution,
-    StateOwnedEnterprise,
-    Other,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InstructorStatus {
-    Active,
-    Inactive,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssignmentStatus {
-    /// Holds its place until ended (even past a planned `ends_on`).
-    Active,
-    Ended,
-}
+pub use entity::enums::{AssignmentStatus, InstructorStatus, SourceUnitType};
 
 /// A period of days; `None` as its end means open-ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,55 +1,8 @@
 //! Rules of meetings: kinds, states, attendance, and what a general meeting's vote needs.
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{Refusal, RuleViolation, refuse};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingKind {
-    /// 支部党员大会.
-    GeneralMeeting,
-    /// 支部委员会会议.
-    CommitteeMeeting,
-    /// 党小组会 (of a party group).
-    GroupMeeting,
-    /// 党课.
-    PartyLecture,
-    /// 主题党日.
-    ThemePartyDay,
-    /// 组织生活会.
-    OrganizationalLifeMeeting,
-    /// 民主评议党员.
-    DemocraticReview,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
-    Planned,
-    Held,
-    Cancelled,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    Present,
-    Absent,
-    /// Absent with leave; a reason is required.
-    Excused,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VoteSubject {
-    /// Admission of a member (the development pipeline's `admission_vote`).
-    Admission,
-    /// Conversion of a probationary member to full membership.
-    Conversion,
-    Election,
-    Other,
-}
+pub use entity::enums::{AttendanceStatus, MeetingKind, MeetingStatus, VoteSubject};
 
 /// A group meeting (党小组会) belongs to a party group, and only a group meeting does
 /// (《中国共产党支部工作条例（试行）》 art. 9: party groups hold their own meetings). Meetings and

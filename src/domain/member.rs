@@ -1,42 +1,10 @@
 //! Rules of the member register: who a member is, as their ID number tells it.
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::id_number::{self, IdNumberError};
 use super::{Refusal, RuleViolation, refuse};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-/// Where a person stands on the way to full membership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Has applied to join (入党申请人).
-    Applicant,
-    /// Activist for party membership (入党积极分子).
-    Activist,
-    /// Candidate for development (发展对象).
-    Candidate,
-    /// Probationary member (预备党员).
-    Probationary,
-    /// Full member (正式党员).
-    Full,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberStatus {
-    Active,
-    TransferredOut,
-    Deceased,
-    Removed,
-}
+pub use entity::enums::{Gender, MemberStatus, Stage, TransferKind};
 
 /// A mainland mobile number (`13812345678`) or a landline with its area code (`0591-87654321`).
 pub fn is_phone_number(phone: &str) -> bool {
@@ -128,10 +96,7 @@ pub fn check_identity(
         violations.push(RuleViolation::new(
             "gender",
             "id_number_mismatch",
-            format!(
-                "the ID number gives the gender {}",
-                super::organization::enum_text(&id_gender)
-            ),
+            format!("the ID number gives the gender {id_gender}"),
         ));
     }
     violations
@@ -172,37 +137,6 @@ pub fn check_enrolment(
     Ok(())
 }
 
-/// Which way a transfer moves a member's organizational relation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TransferKind {
-    /// To another party organization in the register.
-    Internal,
-    /// Out of the register, to a party organization elsewhere.
-    Out,
-    /// Back into the register, for a member who was transferred out.
-    In,
-}
-
-impl TransferKind {
-    /// The name stored in the transfer history.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransferKind::Internal => "internal",
-            TransferKind::Out => "out",
-            TransferKind::In => "in",
-        }
-    }
-}
-
-fn status_name(status: MemberStatus) -> &'static str {
-    match status {
-        MemberStatus::Active => "active",
-        MemberStatus::TransferredOut => "transferred_out",
-        MemberStatus::Deceased => "deceased",
-        MemberStatus::Removed => "removed",
-    }
-}
-
 /// Transfers of the organizational relation (DESIGN §5, "transfers move a member between party
 /// organizations and keep the history"): an active member moves within the register or out of
 /// it; a member transferred out comes back in. Gives the member's status after the transfer.
@@ -218,12 +152,11 @@ pub fn transfer_status(kind: TransferKind, status: MemberStatus) -> Result<Membe
     let detail = match kind {
         TransferKind::Out => format!(
             "Only an active member is transferred out; the member's status is {}.",
-            status_name(status)
+            status
         ),
         _ => format!(
             "This transfer is for a member whose status is {}; the member's is {}.",
-            status_name(expected),
-            status_name(status)
+            expected, status
         ),
     };
     refuse("member_status", detail)

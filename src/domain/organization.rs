@@ -1,60 +1,17 @@
 //! Rules of the "two new" organizations register.
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::divisions::Divisions;
 use super::{RuleViolation, uscc};
 
-/// New economic organizations (非公有制经济组织) or new social organizations (社会组织).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationKind {
-    NewEconomic,
-    NewSocial,
-}
+pub use entity::enums::{OperatingStatus, OrganizationCategory, OrganizationKind};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationCategory {
-    PrivateEnterprise,
-    ForeignInvested,
-    /// Hong Kong, Macao or Taiwan invested.
-    HmtInvested,
-    JointStockCooperative,
-    PrivateTechnology,
-    IndividualBusiness,
-    MixedOwnership,
-    SocialGroup,
-    PrivateNonEnterpriseUnit,
-}
-
-impl OrganizationCategory {
-    /// The kind a category belongs to (DESIGN §5: a category must belong to the kind).
-    pub fn kind(self) -> OrganizationKind {
-        match self {
-            Self::SocialGroup | Self::PrivateNonEnterpriseUnit => OrganizationKind::NewSocial,
-            _ => OrganizationKind::NewEconomic,
+/// The kind a category belongs to (DESIGN §5: a category must belong to the kind).
+pub fn kind_of(category: OrganizationCategory) -> OrganizationKind {
+    match category {
+        OrganizationCategory::SocialGroup | OrganizationCategory::PrivateNonEnterpriseUnit => {
+            OrganizationKind::NewSocial
         }
+        _ => OrganizationKind::NewEconomic,
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OperatingStatus {
-    Operating,
-    Dormant,
-}
-
-/// Stored enum values are their serde names, so the database reads like the API.
-pub fn enum_text<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("unit enum variants serialize as strings"),
-    }
-}
-
-pub fn enum_from_text<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
 /// The USCC registration authority that registers organizations of a kind: 9 for market
@@ -77,15 +34,13 @@ pub fn check_identity(
     region_code: &str,
 ) -> Vec<RuleViolation> {
     let mut violations = Vec::new();
-    if category.kind() != kind {
+    if kind_of(category) != kind {
         violations.push(RuleViolation::new(
             "category",
             "category_kind",
             format!(
-                "category {} belongs to kind {}, not {}",
-                enum_text(&category),
-                enum_text(&category.kind()),
-                enum_text(&kind)
+                "category {category} belongs to kind {}, not {kind}",
+                kind_of(category)
             ),
         ));
     }
@@ -99,8 +54,7 @@ pub fn check_identity(
                     "uscc",
                     "type_prefix",
                     format!(
-                        "type prefix {prefix} does not fit kind {}: expected a code starting with {authority}",
-                        enum_text(&kind)
+                        "type prefix {prefix} does not fit kind {kind}: expected a code starting with {authority}"
                     ),
                 ));
             }
@@ -167,15 +121,5 @@ mod tests {
                 ("region_code", "format")
             ]
         );
-    }
-
-    #[test]
-    fn enum_text_round_trips() {
-        assert_eq!(enum_text(&HmtInvested), "hmt_invested");
-        assert_eq!(
-            enum_from_text::<OrganizationCategory>("hmt_invested"),
-            Some(HmtInvested)
-        );
-        assert_eq!(enum_from_text::<OrganizationCategory>("bogus"), None);
     }
 }

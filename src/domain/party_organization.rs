@@ -1,29 +1,19 @@
 //! Formation rules of party organizations (《中国共产党支部工作条例（试行）》), reported as
 //! warnings on the resource rather than refused: they say what the organization should do next.
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::calendar::add_months;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyOrganizationType {
-    /// A primary-level committee (基层党委).
-    Committee,
-    /// A general branch (党总支).
-    GeneralBranch,
-    /// A branch of one unit (党支部).
-    Branch,
-    /// A joint branch serving several units (联合党支部).
-    JointBranch,
-}
+pub use entity::enums::PartyOrganizationType;
 
-impl PartyOrganizationType {
-    fn is_branch(self) -> bool {
-        matches!(self, Self::Branch | Self::JointBranch)
-    }
+fn is_branch(org_type: PartyOrganizationType) -> bool {
+    matches!(
+        org_type,
+        PartyOrganizationType::Branch | PartyOrganizationType::JointBranch
+    )
 }
 
 /// Members whose relation is held by the organization, by stage (active members only).
@@ -116,7 +106,7 @@ pub fn warnings(facts: &FormationFacts) -> Vec<FormationWarning> {
             }
         }
     }
-    if facts.org_type.is_branch() {
+    if is_branch(facts.org_type) {
         if party_members > 50 {
             warn(
                 "branch_too_large",

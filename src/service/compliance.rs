@@ -18,7 +18,6 @@ use crate::domain::compliance::{
     Frequency, KindCompliance, MeetingFact, Obligations, Period, assess,
 };
 use crate::domain::meeting::{AttendanceStatus, MeetingKind, MeetingStatus};
-use crate::domain::organization::{enum_from_text, enum_text};
 use crate::error::ApiError;
 
 /// What the rules need to know about the period.
@@ -58,21 +57,21 @@ async fn meetings_of(
         .filter(organizations)
         .filter(meeting::Column::StartsAt.gte(rules.instant(rules.period.first_day())))
         .filter(meeting::Column::StartsAt.lt(rules.instant(rules.period.end())))
-        .filter(meeting::Column::Status.ne(enum_text(&MeetingStatus::Cancelled)))
+        .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled))
         .order_by_asc(meeting::Column::StartsAt)
         .all(&db.read)
         .await?)
 }
 
-fn fact(m: &meeting::Model, rules: &Rules<'_>) -> Option<MeetingFact> {
-    let held = m.status == enum_text(&MeetingStatus::Held);
-    Some(MeetingFact {
-        kind: enum_from_text(&m.kind)?,
+fn fact(m: &meeting::Model, rules: &Rules<'_>) -> MeetingFact {
+    let held = m.status == MeetingStatus::Held;
+    MeetingFact {
+        kind: m.kind,
         party_group_id: m.party_group_id,
         on: m.starts_at.with_timezone(&rules.offset).date_naive(),
         held,
         overdue: !held && m.starts_at < rules.now,
-    })
+    }
 }
 
 /// Assesses each organization from the rows loaded for all of them.
@@ -97,12 +96,10 @@ async fn assess_all(
     let mut meetings: HashMap<Uuid, Vec<MeetingFact>> = HashMap::new();
     let condition = Condition::all().add(meeting::Column::PartyOrganizationId.is_in(ids));
     for m in meetings_of(db, condition, rules).await? {
-        if let Some(fact) = fact(&m, rules) {
-            meetings
-                .entry(m.party_organization_id)
-                .or_default()
-                .push(fact);
-        }
+        meetings
+            .entry(m.party_organization_id)
+            .or_default()
+            .push(fact(&m, rules));
     }
     Ok(organizations
         .into_iter()
@@ -155,7 +152,6 @@ async fn attendance_findings(
     organization: &party_organization::Model,
     rules: &Rules<'_>,
 ) -> Result<AttendanceFindings, ApiError> {
-    let held = enum_text(&MeetingStatus::Held);
     let lookback_start = rules
         .period
         .end()
@@ -164,7 +160,7 @@ async fn attendance_findings(
     let from = rules.instant(lookback_start.min(rules.period.first_day()));
     let meetings = Meeting::find()
         .filter(meeting::Column::PartyOrganizationId.eq(organization.id))
-        .filter(meeting::Column::Status.eq(held.clone()))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Held))
         .filter(meeting::Column::StartsAt.gte(from))
         .filter(meeting::Column::StartsAt.lt(rules.instant(rules.period.end())))
         .order_by_asc(meeting::Column::StartsAt)
@@ -181,8 +177,7 @@ async fn attendance_findings(
     }
     let period_start = rules.instant(rules.period.first_day());
     let lookback = rules.instant(lookback_start);
-    let present = enum_text(&AttendanceStatus::Present);
-    let absent = enum_text(&AttendanceStatus::Absent);
+    let (present, absent) = (AttendanceStatus::Present, AttendanceStatus::Absent);
     let (mut expected, mut came) = (0u32, 0u32);
     let mut streak: BTreeMap<Uuid, (u32, u32)> = BTreeMap::new();
     let mut seen_recently: BTreeMap<Uuid, bool> = BTreeMap::new();

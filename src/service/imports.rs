@@ -15,7 +15,6 @@ use super::{Caller, members, organizations, scope};
 use crate::domain::calendar::add_months;
 use crate::domain::development::PROBATION_MONTHS;
 use crate::domain::member::{MemberStatus, Stage, check_mobility};
-use crate::domain::organization::enum_text;
 use crate::error::{ApiError, FieldError};
 
 /// What became of one row: the new record's id, or why it was refused.
@@ -385,8 +384,8 @@ impl Importer for MemberImporter {
             let mut model = member::ActiveModel {
                 id: Set(id),
                 party_organization_id: Set(holder.id),
-                stage: Set(enum_text(&enrolment.stage)),
-                status: Set(enum_text(&MemberStatus::Active)),
+                stage: Set(enrolment.stage),
+                status: Set(MemberStatus::Active),
                 joined_on: Set(enrolment.joined_on),
                 probation_ends_on: Set(match enrolment.stage {
                     Stage::Probationary => {

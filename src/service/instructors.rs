@@ -22,14 +22,11 @@ use crate::domain::instructor::{
     AssignmentStatus, HeldAssignment, InstructorStanding, InstructorStatus, Period, SourceUnitType,
     check_period, check_visit_dates, place_assignment,
 };
-use crate::domain::organization::enum_text;
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(instructor, archived);
 resource::impl_resource!(instructor_assignment);
 resource::impl_resource!(instructor_visit);
-
-const ACTIVE: &str = "active";
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
@@ -59,12 +56,12 @@ pub struct InstructorFilter {
 
 fn apply(model: &mut ActiveModel, f: InstructorFields) {
     model.name = Set(f.name);
-    model.source_unit_type = Set(enum_text(&f.source_unit_type));
+    model.source_unit_type = Set(f.source_unit_type);
     model.source_unit = Set(f.source_unit);
     model.region_code = Set(f.region_code);
     model.phone = Set(f.phone);
     model.expertise = Set(f.expertise);
-    model.status = Set(enum_text(&f.status));
+    model.status = Set(f.status);
     model.is_full_party_member = Set(f.is_full_party_member);
     model.user_id = Set(f.user_id);
 }
@@ -193,7 +190,7 @@ pub async fn archive(
     if found.archived_at.is_none()
         && let Some(active) = Assignment::find()
             .filter(assignment::Column::InstructorId.eq(id))
-            .filter(assignment::Column::Status.eq(ACTIVE))
+            .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
             .one(&txn)
             .await?
     {
@@ -225,10 +222,10 @@ pub async fn list(
 ) -> Result<Page<Model>, ApiError> {
     let mut condition = scope::instructors(access);
     if let Some(status) = filter.status {
-        condition = condition.add(Column::Status.eq(enum_text(&status)));
+        condition = condition.add(Column::Status.eq(status));
     }
     if let Some(kind) = filter.source_unit_type {
-        condition = condition.add(Column::SourceUnitType.eq(enum_text(&kind)));
+        condition = condition.add(Column::SourceUnitType.eq(kind));
     }
     if let Some(prefix) = &filter.region_prefix {
         condition = condition.add(resource::region_condition(Column::RegionCode, prefix));
@@ -375,7 +372,7 @@ fn held(a: assignment::Model) -> HeldAssignment {
             starts_on: a.starts_on,
             ends_on: a.ends_on,
         },
-        active: a.status == ACTIVE,
+        active: a.status == AssignmentStatus::Active,
         slot: a.slot,
     }
 }
@@ -430,7 +427,7 @@ async fn insert_assignment(
         .await?;
     let organization_holder = Assignment::find()
         .filter(assignment::Column::OrganizationId.eq(organization.id))
-        .filter(assignment::Column::Status.eq(ACTIVE))
+        .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
         .one(txn)
         .await?
         .map(held);
@@ -443,7 +440,7 @@ async fn insert_assignment(
         .collect();
     let standing = InstructorStanding {
         id: instructor.id,
-        active: instructor.status == enum_text(&InstructorStatus::Active),
+        active: instructor.status == InstructorStatus::Active,
         full_party_member: instructor.is_full_party_member,
     };
     let slot = place_assignment(
@@ -461,7 +458,7 @@ async fn insert_assignment(
         organization_id: Set(organization.id),
         starts_on: Set(new.starts_on),
         ends_on: Set(new.ends_on),
-        status: Set(ACTIVE.into()),
+        status: Set(AssignmentStatus::Active),
         slot: Set(slot),
         note: Set(new.note),
         end_reason: Set(None),
@@ -492,7 +489,7 @@ async fn explain_taken_place(db: &Db, new: &NewAssignment, error: ApiError) -> A
         return error;
     };
     let holder = Assignment::find()
-        .filter(assignment::Column::Status.eq(ACTIVE))
+        .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
         .filter(
             Condition::any()
                 .add(assignment::Column::OrganizationId.eq(new.organization_id))
@@ -560,7 +557,7 @@ async fn end_in(
     today: chrono::NaiveDate,
 ) -> Result<assignment::Model, ApiError> {
     let current = resource::get::<Assignment>(txn, id, scope::assignments(&caller.access)).await?;
-    if current.status != ACTIVE {
+    if current.status != AssignmentStatus::Active {
         return Err(conflict(
             "already_ended",
             format!(
@@ -587,7 +584,7 @@ async fn end_in(
         ));
     }
     let changes = assignment::ActiveModel {
-        status: Set(enum_text(&AssignmentStatus::Ended)),
+        status: Set(AssignmentStatus::Ended),
         ends_on: Set(Some(date)),
         end_reason: Set(reason),
         ..Default::default()
@@ -687,7 +684,7 @@ pub async fn list_assignments(
         );
     }
     if let Some(status) = filter.status {
-        condition = condition.add(assignment::Column::Status.eq(enum_text(&status)));
+        condition = condition.add(assignment::Column::Status.eq(status));
     }
     if let Some(day) = filter.active_on {
         condition = condition.add(assignment::Column::StartsOn.lte(day)).add(
@@ -698,7 +695,7 @@ pub async fn list_assignments(
     }
     if let Some(cutoff) = filter.no_visit_since {
         condition = condition
-            .add(assignment::Column::Status.eq(ACTIVE))
+            .add(assignment::Column::Status.eq(AssignmentStatus::Active))
             .add(assignment::Column::StartsOn.lt(cutoff))
             .add(
                 assignment::Column::Id.not_in_subquery(

@@ -24,7 +24,6 @@ use crate::domain::meeting::{
     AttendanceStatus, Ballot, MeetingKind, MeetingStatus, VoteSubject, check_ballot, check_group,
 };
 use crate::domain::member::{MemberStatus, Stage};
-use crate::domain::organization::{enum_from_text, enum_text};
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(meeting);
@@ -56,7 +55,7 @@ pub struct MeetingFields {
 
 fn apply(model: &mut ActiveModel, f: &MeetingFields) {
     model.party_group_id = Set(f.party_group_id);
-    model.kind = Set(enum_text(&f.kind));
+    model.kind = Set(f.kind);
     model.title = Set(f.title.clone());
     model.starts_at = Set(f.starts_at);
     model.ends_at = Set(f.ends_at);
@@ -146,7 +145,7 @@ pub async fn create(
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
         party_organization_id: Set(organization.id),
-        status: Set(enum_text(&MeetingStatus::Planned)),
+        status: Set(MeetingStatus::Planned),
         cancel_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -193,10 +192,6 @@ pub async fn get(db: &Db, access: &Access, id: Uuid) -> Result<MeetingView, ApiE
     })
 }
 
-fn status_of(meeting: &Model) -> MeetingStatus {
-    enum_from_text(&meeting.status).unwrap_or(MeetingStatus::Cancelled)
-}
-
 /// Corrects a meeting's details: planned or held, never cancelled; the status stays.
 pub async fn update(
     db: &Db,
@@ -207,14 +202,14 @@ pub async fn update(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let before = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if status_of(&before) == MeetingStatus::Cancelled {
+    if before.status == MeetingStatus::Cancelled {
         return Err(ApiError::conflict(
             "cancelled",
             format!("Meeting {id} was cancelled; plan a new one."),
         ));
     }
     check(&txn, before.party_organization_id, &fields).await?;
-    if status_of(&before) == MeetingStatus::Held {
+    if before.status == MeetingStatus::Held {
         check_held_details(&fields)?;
     }
     let mut changes = <ActiveModel as Default>::default();
@@ -294,16 +289,14 @@ pub async fn expected_members(
     };
     let members = member::Entity::find()
         .filter(place)
-        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
         .filter(member::Column::ArchivedAt.is_null())
-        .filter(
-            member::Column::Stage.is_in([enum_text(&Stage::Full), enum_text(&Stage::Probationary)]),
-        )
+        .filter(member::Column::Stage.is_in([Stage::Full, Stage::Probationary]))
         .all(conn)
         .await?;
     Ok(members
         .into_iter()
-        .map(|m| (m.id, m.stage == enum_text(&Stage::Full)))
+        .map(|m| (m.id, m.stage == Stage::Full))
         .collect())
 }
 
@@ -316,11 +309,9 @@ pub async fn expected_members_of(
     let place = taking_part_in(party_organization_id);
     let members = member::Entity::find()
         .filter(place)
-        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
         .filter(member::Column::ArchivedAt.is_null())
-        .filter(
-            member::Column::Stage.is_in([enum_text(&Stage::Full), enum_text(&Stage::Probationary)]),
-        )
+        .filter(member::Column::Stage.is_in([Stage::Full, Stage::Probationary]))
         .all(conn)
         .await?;
     Ok(members
@@ -403,7 +394,7 @@ async fn replace_attendance(
     let rows = entries.iter().map(|e| attendance::ActiveModel {
         meeting_id: Set(meeting),
         member_id: Set(e.member_id),
-        status: Set(enum_text(&e.status)),
+        status: Set(e.status),
         reason: Set(e.reason.clone()),
         voting: Set(expected.get(&e.member_id).copied().unwrap_or(false)),
     });
@@ -429,7 +420,7 @@ pub async fn hold(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if status_of(&current) != MeetingStatus::Planned {
+    if current.status != MeetingStatus::Planned {
         return Err(ApiError::conflict(
             "not_planned",
             format!(
@@ -447,11 +438,9 @@ pub async fn hold(
             ),
         ));
     }
-    let kind: MeetingKind = enum_from_text(&current.kind)
-        .ok_or_else(|| ApiError::Internal(format!("meeting {id} has an unknown kind")))?;
     let details = MeetingFields {
         party_group_id: current.party_group_id,
-        kind,
+        kind: current.kind,
         title: current.title.clone(),
         starts_at: current.starts_at,
         ends_at: current.ends_at,
@@ -468,7 +457,7 @@ pub async fn hold(
     check_attendance(&expected, &holding.attendance)?;
     replace_attendance(&txn, id, &expected, &holding.attendance).await?;
     let changes = ActiveModel {
-        status: Set(enum_text(&MeetingStatus::Held)),
+        status: Set(MeetingStatus::Held),
         minutes: Set(details.minutes),
         lecturer: Set(details.lecturer),
         topic: Set(details.topic),
@@ -486,7 +475,7 @@ pub async fn hold(
 pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if status_of(&current) != MeetingStatus::Planned {
+    if current.status != MeetingStatus::Planned {
         return Err(ApiError::conflict(
             "not_planned",
             format!(
@@ -496,7 +485,7 @@ pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Resul
         ));
     }
     let changes = ActiveModel {
-        status: Set(enum_text(&MeetingStatus::Cancelled)),
+        status: Set(MeetingStatus::Cancelled),
         cancel_reason: Set(Some(reason)),
         ..Default::default()
     };
@@ -523,7 +512,7 @@ pub async fn set_attendance(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if status_of(&current) != MeetingStatus::Held {
+    if current.status != MeetingStatus::Held {
         return Err(ApiError::conflict(
             "not_held",
             format!(
@@ -574,7 +563,7 @@ pub async fn add_vote(
 ) -> Result<vote::Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let meeting = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if meeting.kind != enum_text(&MeetingKind::GeneralMeeting) {
+    if meeting.kind != MeetingKind::GeneralMeeting {
         return Err(ApiError::conflict(
             "general_meeting_only",
             format!(
@@ -583,7 +572,7 @@ pub async fn add_vote(
             ),
         ));
     }
-    if status_of(&meeting) != MeetingStatus::Held {
+    if meeting.status != MeetingStatus::Held {
         return Err(ApiError::conflict(
             "not_held",
             format!(
@@ -623,7 +612,7 @@ pub async fn add_vote(
     let entitled = rows.iter().filter(|r| r.voting).count() as u32;
     let present = rows
         .iter()
-        .filter(|r| r.voting && r.status == enum_text(&AttendanceStatus::Present))
+        .filter(|r| r.voting && r.status == AttendanceStatus::Present)
         .count() as u32;
     check_ballot(&Ballot {
         subject: fields.subject,
@@ -637,7 +626,7 @@ pub async fn add_vote(
     let created = vote::ActiveModel {
         id: Set(Uuid::now_v7()),
         meeting_id: Set(id),
-        subject: Set(enum_text(&fields.subject)),
+        subject: Set(fields.subject),
         member_id: Set(fields.member_id),
         description: Set(fields.description),
         yes_votes: Set(fields.yes as i32),
@@ -655,7 +644,7 @@ pub async fn add_vote(
         caller,
         "vote",
         &meeting,
-        vec![format!("votes:{}", enum_text(&fields.subject))],
+        vec![format!("votes:{}", fields.subject)],
     )
     .await?;
     txn.commit().await?;
@@ -671,8 +660,8 @@ pub async fn admission_vote(
 ) -> Result<Option<(Model, vote::Model)>, ApiError> {
     let Some(meeting) = Meeting::find_by_id(meeting_id)
         .filter(Column::PartyOrganizationId.eq(member.party_organization_id))
-        .filter(Column::Kind.eq(enum_text(&MeetingKind::GeneralMeeting)))
-        .filter(Column::Status.eq(enum_text(&MeetingStatus::Held)))
+        .filter(Column::Kind.eq(MeetingKind::GeneralMeeting))
+        .filter(Column::Status.eq(MeetingStatus::Held))
         .one(conn)
         .await?
     else {
@@ -680,7 +669,7 @@ pub async fn admission_vote(
     };
     let vote = Vote::find()
         .filter(vote::Column::MeetingId.eq(meeting_id))
-        .filter(vote::Column::Subject.eq(enum_text(&VoteSubject::Admission)))
+        .filter(vote::Column::Subject.eq(VoteSubject::Admission))
         .filter(vote::Column::MemberId.eq(member.id))
         .order_by_desc(vote::Column::Id)
         .one(conn)
@@ -725,10 +714,10 @@ async fn filter_condition(
         });
     }
     if let Some(kind) = filter.kind {
-        condition = condition.add(Column::Kind.eq(enum_text(&kind)));
+        condition = condition.add(Column::Kind.eq(kind));
     }
     if let Some(status) = filter.status {
-        condition = condition.add(Column::Status.eq(enum_text(&status)));
+        condition = condition.add(Column::Status.eq(status));
     }
     if let Some(from) = filter.from {
         condition = condition.add(Column::StartsAt.gte(from));
@@ -753,7 +742,7 @@ async fn filter_condition(
         condition = condition.add(
             Condition::any().add(Column::Id.in_subquery(attended)).add(
                 Condition::all()
-                    .add(Column::Status.eq(enum_text(&MeetingStatus::Planned)))
+                    .add(Column::Status.eq(MeetingStatus::Planned))
                     .add(Column::PartyOrganizationId.is_in(organizations)),
             ),
         );

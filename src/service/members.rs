@@ -22,7 +22,6 @@ use crate::domain::development::{
     self, Candidate, DevelopmentStep, Effect, History, PROBATION_MONTHS,
 };
 use crate::domain::member::{self, Gender, MemberStatus, Stage, TransferKind, check_mobility};
-use crate::domain::organization::{enum_from_text, enum_text};
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(member, archived);
@@ -149,7 +148,7 @@ async fn check_references(
 
 pub(super) fn apply(model: &mut ActiveModel, f: MemberFields) {
     model.name = Set(f.name);
-    model.gender = Set(enum_text(&f.gender));
+    model.gender = Set(f.gender);
     model.birth_date = Set(f.birth_date);
     model.ethnicity = Set(f.ethnicity);
     model.education = Set(f.education);
@@ -212,8 +211,8 @@ pub async fn create(
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
         party_organization_id: Set(holder.id),
-        stage: Set(enum_text(&enrolment.stage)),
-        status: Set(enum_text(&MemberStatus::Active)),
+        stage: Set(enrolment.stage),
+        status: Set(MemberStatus::Active),
         joined_on: Set(enrolment.joined_on),
         probation_ends_on: Set(match enrolment.stage {
             Stage::Probationary => enrolment.joined_on.map(|d| add_months(d, PROBATION_MONTHS)),
@@ -330,10 +329,10 @@ pub async fn list(
         condition = condition.add(Column::OrganizationId.eq(organization));
     }
     if let Some(stage) = filter.stage {
-        condition = condition.add(Column::Stage.eq(enum_text(&stage)));
+        condition = condition.add(Column::Stage.eq(stage));
     }
     if let Some(status) = filter.status {
-        condition = condition.add(Column::Status.eq(enum_text(&status)));
+        condition = condition.add(Column::Status.eq(status));
     }
     if let Some(is_mobile) = filter.is_mobile {
         condition = condition.add(Column::IsMobile.eq(is_mobile));
@@ -385,14 +384,13 @@ async fn history_of(
         .collect()
 }
 
-fn candidate(member: &Model) -> Result<Candidate, ApiError> {
-    let corrupt = |f: &str| ApiError::Internal(format!("member {} has an unknown {f}", member.id));
-    Ok(Candidate {
+fn candidate(member: &Model) -> Candidate {
+    Candidate {
         birth_date: member.birth_date,
-        stage: enum_from_text(&member.stage).ok_or_else(|| corrupt("stage"))?,
-        status: enum_from_text(&member.status).ok_or_else(|| corrupt("status"))?,
+        stage: member.stage,
+        status: member.status,
         probation_ends_on: member.probation_ends_on,
-    })
+    }
 }
 
 /// A member's development: the steps taken and what may come next.
@@ -406,7 +404,7 @@ pub async fn development(db: &Db, access: &Access, id: Uuid) -> Result<Developme
     let member = get(db, access, id, false).await?;
     let steps = history_of(&db.read, id).await?;
     let history: Vec<DevelopmentStep> = steps.iter().map(|s| s.step.clone()).collect();
-    let next = development::next_steps(&candidate(&member)?, &History(&history));
+    let next = development::next_steps(&candidate(&member), &History(&history));
     Ok(Development {
         member,
         steps,
@@ -454,8 +452,8 @@ async fn check_named_members(
         .select_only()
         .column(Column::Id)
         .filter(Column::Id.is_in(named.iter().copied()))
-        .filter(Column::Stage.eq(enum_text(&Stage::Full)))
-        .filter(Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(Column::Stage.eq(Stage::Full))
+        .filter(Column::Status.eq(MemberStatus::Active))
         .filter(Column::ArchivedAt.is_null())
         .into_tuple()
         .all(conn)
@@ -549,7 +547,7 @@ pub async fn record_step(
         .into_iter()
         .map(|s| s.step)
         .collect();
-    let effect = development::check(&candidate(&member)?, &History(&history), &step)
+    let effect = development::check(&candidate(&member), &History(&history), &step)
         .map_err(|refusal| ApiError::conflict(refusal.code, refusal.detail))?;
     let now = chrono::Utc::now();
     let details = serde_json::to_string(&step).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -565,8 +563,8 @@ pub async fn record_step(
     .insert(&txn)
     .await?;
     let mut changes = ActiveModel {
-        stage: Set(enum_text(&effect.stage)),
-        status: Set(enum_text(&effect.status)),
+        stage: Set(effect.stage),
+        status: Set(effect.status),
         probation_ends_on: Set(effect.probation_ends_on),
         ..Default::default()
     };
@@ -644,8 +642,7 @@ pub async fn transfer(
         .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
-    let status: MemberStatus = enum_from_text(&member.status)
-        .ok_or_else(|| ApiError::Internal(format!("member {id} has an unknown status")))?;
+    let status = member.status;
     let from = member.party_organization_id;
     let kind = match request.transfer {
         Transfer::Internal { .. } => TransferKind::Internal,
@@ -654,7 +651,7 @@ pub async fn transfer(
     };
     let after = member::transfer_status(kind, status)?;
     let mut changes = ActiveModel {
-        status: Set(enum_text(&after)),
+        status: Set(after),
         ..Default::default()
     };
     let (to, counterpart) = match &request.transfer {
@@ -683,7 +680,7 @@ pub async fn transfer(
     let row = member_transfer::ActiveModel {
         id: Set(Uuid::now_v7()),
         member_id: Set(id),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         from_party_organization_id: Set(match kind {
             TransferKind::In => None,
             _ => Some(from),
@@ -701,7 +698,7 @@ pub async fn transfer(
         resource::update_versioned::<Member, _>(&txn, id, member.version, changes).await?;
     let region = region_of(&txn, &updated).await?;
     let mut changed = audit::changed_fields(&member, &updated);
-    changed.insert(0, format!("transfer:{}", kind.as_str()));
+    changed.insert(0, format!("transfer:{kind}"));
     audit::record(
         &txn,
         &caller.actor,

@@ -9,7 +9,7 @@ use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::organization::{
-    OperatingStatus, OrganizationCategory, OrganizationKind, check_identity, enum_text,
+    OperatingStatus, OrganizationCategory, OrganizationKind, check_identity,
 };
 use crate::error::{ApiError, FieldError};
 
@@ -65,8 +65,8 @@ pub fn check(divisions: &Divisions, fields: &OrganizationFields) -> Result<(), A
 
 pub(super) fn apply(model: &mut ActiveModel, f: OrganizationFields) {
     model.name = Set(f.name);
-    model.kind = Set(enum_text(&f.kind));
-    model.category = Set(enum_text(&f.category));
+    model.kind = Set(f.kind);
+    model.category = Set(f.category);
     model.uscc = Set(f.uscc);
     model.region_code = Set(f.region_code);
     model.address = Set(f.address);
@@ -76,7 +76,7 @@ pub(super) fn apply(model: &mut ActiveModel, f: OrganizationFields) {
     model.contact_name = Set(f.contact_name);
     model.contact_phone = Set(f.contact_phone);
     model.in_survey_scope = Set(f.in_survey_scope);
-    model.operating_status = Set(enum_text(&f.operating_status));
+    model.operating_status = Set(f.operating_status);
 }
 
 /// A change must leave the organization inside the caller's region.
@@ -205,10 +205,10 @@ pub async fn list(
 ) -> Result<Page<Model>, ApiError> {
     let mut condition = scope::organizations(access);
     if let Some(kind) = filter.kind {
-        condition = condition.add(Column::Kind.eq(enum_text(&kind)));
+        condition = condition.add(Column::Kind.eq(kind));
     }
     if let Some(category) = filter.category {
-        condition = condition.add(Column::Category.eq(enum_text(&category)));
+        condition = condition.add(Column::Category.eq(category));
     }
     if let Some(prefix) = &filter.region_prefix {
         condition = condition.add(resource::region_condition(Column::RegionCode, prefix));

@@ -19,7 +19,6 @@ use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::member::{MemberStatus, Stage};
-use crate::domain::organization::enum_text;
 use crate::domain::party_organization::{MemberCounts, PartyOrganizationType};
 use crate::error::{ApiError, FieldError};
 
@@ -177,8 +176,8 @@ async fn check_secretary(
     };
     let found = Member::find_by_id(id)
         .filter(member::Column::PartyOrganizationId.eq(party_organization_id))
-        .filter(member::Column::Stage.eq(enum_text(&Stage::Full)))
-        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::Stage.eq(Stage::Full))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
         .filter(member::Column::ArchivedAt.is_null())
         .one(conn)
         .await?;
@@ -204,7 +203,7 @@ fn outside_scope(region_code: &str) -> ApiError {
 
 fn apply(model: &mut ActiveModel, f: &PartyOrganizationFields) {
     model.name = Set(f.name.clone());
-    model.org_type = Set(enum_text(&f.org_type));
+    model.org_type = Set(f.org_type);
     model.parent_id = Set(f.parent_id);
     model.region_code = Set(f.region_code.clone());
     model.established_on = Set(f.established_on);
@@ -330,7 +329,7 @@ async fn covers_of(
 
 #[derive(FromQueryResult)]
 struct StageCount {
-    stage: String,
+    stage: Stage,
     organization_id: Option<Uuid>,
     count: i64,
 }
@@ -350,7 +349,7 @@ pub async fn member_counts(
             "count",
         )
         .filter(member::Column::PartyOrganizationId.eq(id))
-        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
         .filter(member::Column::ArchivedAt.is_null())
         .group_by(member::Column::Stage)
         .group_by(member::Column::OrganizationId)
@@ -361,18 +360,17 @@ pub async fn member_counts(
     let mut full_by_unit: HashMap<Uuid, u64> = HashMap::new();
     for row in rows {
         let n = u64::try_from(row.count).unwrap_or(0);
-        match crate::domain::organization::enum_from_text::<Stage>(&row.stage) {
-            Some(Stage::Full) => {
+        match row.stage {
+            Stage::Full => {
                 counts.full += n;
                 if let Some(unit) = row.organization_id {
                     *full_by_unit.entry(unit).or_default() += n;
                 }
             }
-            Some(Stage::Probationary) => counts.probationary += n,
-            Some(Stage::Candidate) => counts.candidates += n,
-            Some(Stage::Activist) => counts.activists += n,
-            Some(Stage::Applicant) => counts.applicants += n,
-            None => {}
+            Stage::Probationary => counts.probationary += n,
+            Stage::Candidate => counts.candidates += n,
+            Stage::Activist => counts.activists += n,
+            Stage::Applicant => counts.applicants += n,
         }
     }
     let mut by_unit: Vec<_> = full_by_unit.into_iter().collect();
@@ -485,7 +483,7 @@ pub async fn archive(
                     .add(member::Column::PartyOrganizationId.eq(id))
                     .add(member::Column::HostPartyOrganizationId.eq(id)),
             )
-            .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+            .filter(member::Column::Status.eq(MemberStatus::Active))
             .filter(member::Column::ArchivedAt.is_null())
             .count(&txn)
             .await?;
@@ -518,7 +516,7 @@ pub async fn list(
 ) -> Result<Page<PartyOrganizationView>, ApiError> {
     let mut condition = scope::party_organizations(access);
     if let Some(org_type) = filter.org_type {
-        condition = condition.add(Column::OrgType.eq(enum_text(&org_type)));
+        condition = condition.add(Column::OrgType.eq(org_type));
     }
     if let Some(parent) = filter.parent_id {
         condition = condition.add(Column::ParentId.eq(parent));
@@ -596,7 +594,7 @@ async fn check_leader(
     };
     let found = Member::find_by_id(id)
         .filter(member::Column::PartyOrganizationId.eq(party_organization_id))
-        .filter(member::Column::Status.eq(enum_text(&MemberStatus::Active)))
+        .filter(member::Column::Status.eq(MemberStatus::Active))
         .filter(member::Column::ArchivedAt.is_null())
         .one(conn)
         .await?;

@@ -7,6 +7,7 @@ use sea_orm::{DatabaseBackend, FromQueryResult, Statement, Value};
 use crate::auth::Access;
 use crate::auth::policy::Scope;
 use crate::db::Db;
+use crate::domain::member::Stage;
 use crate::domain::region;
 use crate::error::ApiError;
 
@@ -29,7 +30,7 @@ pub struct CoverageCounts {
     pub covered_by_joint_party_organization: i64,
     pub with_active_instructor: i64,
     pub work_covered: i64,
-    pub members_by_stage: BTreeMap<String, i64>,
+    pub members_by_stage: BTreeMap<Stage, i64>,
     pub mobile_members: i64,
 }
 
@@ -46,7 +47,7 @@ struct OrganizationRow {
 #[derive(FromQueryResult)]
 struct MemberRow {
     group_key: Option<String>,
-    stage: String,
+    stage: Stage,
     members: i64,
     mobile: i64,
 }

@@ -18,7 +18,6 @@ use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::meeting::{MeetingKind, MeetingStatus, check_group};
-use crate::domain::organization::enum_text;
 use crate::domain::recurrence;
 use crate::domain::schedule::{MadeMeeting, ScheduleAction, follow_schedule};
 use crate::error::{ApiError, FieldError};
@@ -58,7 +57,7 @@ fn check(f: &ScheduleFields) -> Result<(), ApiError> {
 
 fn apply(model: &mut ActiveModel, f: &ScheduleFields) {
     model.party_group_id = Set(f.party_group_id);
-    model.kind = Set(enum_text(&f.kind));
+    model.kind = Set(f.kind);
     model.title = Set(f.title.clone());
     model.recurrence = Set(f.recurrence.clone());
     model.starts_on = Set(f.starts_on);
@@ -102,7 +101,7 @@ async fn materialize(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let planned = enum_text(&MeetingStatus::Planned);
+    let planned = MeetingStatus::Planned;
     let duration = Duration::minutes(i64::from(schedule.duration_minutes));
     let made: Vec<MadeMeeting> = existing
         .values()
@@ -122,7 +121,7 @@ async fn materialize(
         .collect();
     let fields = |starts_at: DateTime<Utc>| meeting::ActiveModel {
         party_group_id: Set(schedule.party_group_id),
-        kind: Set(schedule.kind.clone()),
+        kind: Set(schedule.kind),
         title: Set(schedule.title.clone()),
         starts_at: Set(starts_at),
         ends_at: Set(starts_at + duration),
@@ -147,7 +146,7 @@ async fn materialize(
                 let mut new = fields(starts_at);
                 new.id = Set(Uuid::now_v7());
                 new.party_organization_id = Set(schedule.party_organization_id);
-                new.status = Set(planned.clone());
+                new.status = Set(planned);
                 new.attachments = Set("[]".into());
                 new.schedule_id = Set(Some(schedule.id));
                 new.occurs_on = Set(Some(day));
@@ -159,7 +158,7 @@ async fn materialize(
             }
             ScheduleAction::Cancel { meeting } => {
                 let changes = meeting::ActiveModel {
-                    status: Set(enum_text(&MeetingStatus::Cancelled)),
+                    status: Set(MeetingStatus::Cancelled),
                     cancel_reason: Set(Some("no longer in its schedule".into())),
                     ..Default::default()
                 };

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::resource::{nothing, region_condition, subtree_condition};
 use crate::auth::Access;
 use crate::auth::policy::Scope;
+use crate::domain::instructor::AssignmentStatus;
 
 /// Rows within what the caller's access reaches: the union of `each` scope's condition, as a
 /// query condition, so rows outside it are never loaded, counted or listed. `each` gives `None`
@@ -62,7 +63,7 @@ pub fn instructor_organizations(instructor: Uuid) -> SelectStatement {
         .column(assignment::Column::OrganizationId)
         .from(Assignment)
         .and_where(assignment::Column::InstructorId.eq(instructor))
-        .and_where(assignment::Column::Status.eq("active"))
+        .and_where(assignment::Column::Status.eq(AssignmentStatus::Active))
         .to_owned()
 }
 

@@ -1,0 +1,380 @@
+//! The enums stored in single text columns. Each stores its `string_value`, which is also its
+//! name in the API (serde, `snake_case`), so the database reads like the API; `Display` and
+//! `FromStr` use that same text.
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+// Organizations.
+
+/// New economic organizations (非公有制经济组织) or new social organizations (社会组织).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum OrganizationKind {
+    #[sea_orm(string_value = "new_economic")]
+    NewEconomic,
+    #[sea_orm(string_value = "new_social")]
+    NewSocial,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum OrganizationCategory {
+    #[sea_orm(string_value = "private_enterprise")]
+    PrivateEnterprise,
+    #[sea_orm(string_value = "foreign_invested")]
+    ForeignInvested,
+    /// Hong Kong, Macao or Taiwan invested.
+    #[sea_orm(string_value = "hmt_invested")]
+    HmtInvested,
+    #[sea_orm(string_value = "joint_stock_cooperative")]
+    JointStockCooperative,
+    #[sea_orm(string_value = "private_technology")]
+    PrivateTechnology,
+    #[sea_orm(string_value = "individual_business")]
+    IndividualBusiness,
+    #[sea_orm(string_value = "mixed_ownership")]
+    MixedOwnership,
+    #[sea_orm(string_value = "social_group")]
+    SocialGroup,
+    #[sea_orm(string_value = "private_non_enterprise_unit")]
+    PrivateNonEnterpriseUnit,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum OperatingStatus {
+    #[sea_orm(string_value = "operating")]
+    Operating,
+    #[sea_orm(string_value = "dormant")]
+    Dormant,
+}
+
+// Party organizations and members.
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum PartyOrganizationType {
+    /// A primary-level committee (基层党委).
+    #[sea_orm(string_value = "committee")]
+    Committee,
+    /// A general branch (党总支).
+    #[sea_orm(string_value = "general_branch")]
+    GeneralBranch,
+    /// A branch of one unit (党支部).
+    #[sea_orm(string_value = "branch")]
+    Branch,
+    /// A joint branch serving several units (联合党支部).
+    #[sea_orm(string_value = "joint_branch")]
+    JointBranch,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Gender {
+    #[sea_orm(string_value = "male")]
+    Male,
+    #[sea_orm(string_value = "female")]
+    Female,
+}
+
+/// Where a person stands on the way to full membership.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Stage {
+    /// Has applied to join (入党申请人).
+    #[sea_orm(string_value = "applicant")]
+    Applicant,
+    /// Activist for party membership (入党积极分子).
+    #[sea_orm(string_value = "activist")]
+    Activist,
+    /// Candidate for development (发展对象).
+    #[sea_orm(string_value = "candidate")]
+    Candidate,
+    /// Probationary member (预备党员).
+    #[sea_orm(string_value = "probationary")]
+    Probationary,
+    /// Full member (正式党员).
+    #[sea_orm(string_value = "full")]
+    Full,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum MemberStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "transferred_out")]
+    TransferredOut,
+    #[sea_orm(string_value = "deceased")]
+    Deceased,
+    #[sea_orm(string_value = "removed")]
+    Removed,
+}
+
+/// How a member's relation moved (`member_transfers.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum TransferKind {
+    /// To another party organization in the register.
+    #[sea_orm(string_value = "internal")]
+    Internal,
+    /// Out of the register.
+    #[sea_orm(string_value = "out")]
+    Out,
+    /// Back into the register.
+    #[sea_orm(string_value = "in")]
+    In,
+}
+
+// Instructors.
+
+/// Where an instructor comes from.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SourceUnitType {
+    #[sea_orm(string_value = "government_agency")]
+    GovernmentAgency,
+    #[sea_orm(string_value = "public_institution")]
+    PublicInstitution,
+    #[sea_orm(string_value = "state_owned_enterprise")]
+    StateOwnedEnterprise,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum InstructorStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "inactive")]
+    Inactive,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum AssignmentStatus {
+    /// Holds its place until ended (even past a planned `ends_on`).
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "ended")]
+    Ended,
+}
+
+// Meetings.
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum MeetingKind {
+    /// 支部党员大会.
+    #[sea_orm(string_value = "general_meeting")]
+    GeneralMeeting,
+    /// 支部委员会会议.
+    #[sea_orm(string_value = "committee_meeting")]
+    CommitteeMeeting,
+    /// 党小组会 (of a party group).
+    #[sea_orm(string_value = "group_meeting")]
+    GroupMeeting,
+    /// 党课.
+    #[sea_orm(string_value = "party_lecture")]
+    PartyLecture,
+    /// 主题党日.
+    #[sea_orm(string_value = "theme_party_day")]
+    ThemePartyDay,
+    /// 组织生活会.
+    #[sea_orm(string_value = "organizational_life_meeting")]
+    OrganizationalLifeMeeting,
+    /// 民主评议党员.
+    #[sea_orm(string_value = "democratic_review")]
+    DemocraticReview,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum MeetingStatus {
+    #[sea_orm(string_value = "planned")]
+    Planned,
+    #[sea_orm(string_value = "held")]
+    Held,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum AttendanceStatus {
+    #[sea_orm(string_value = "present")]
+    Present,
+    #[sea_orm(string_value = "absent")]
+    Absent,
+    /// Absent with leave; a reason is required.
+    #[sea_orm(string_value = "excused")]
+    Excused,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum VoteSubject {
+    /// Admission of a member (the development pipeline's `admission_vote`).
+    #[sea_orm(string_value = "admission")]
+    Admission,
+    /// Conversion of a probationary member to full membership.
+    #[sea_orm(string_value = "conversion")]
+    Conversion,
+    #[sea_orm(string_value = "election")]
+    Election,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// `Display` and `FromStr` as the stored text (which is also the API's name).
+macro_rules! text_as_stored {
+    ($($t:ty),* $(,)?) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.to_value())
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = DbErr;
+
+            fn from_str(text: &str) -> Result<Self, DbErr> {
+                Self::try_from_value(&text.to_owned())
+            }
+        }
+    )*};
+}
+
+text_as_stored!(
+    OrganizationKind,
+    OrganizationCategory,
+    OperatingStatus,
+    PartyOrganizationType,
+    Gender,
+    Stage,
+    MemberStatus,
+    TransferKind,
+    SourceUnitType,
+    InstructorStatus,
+    AssignmentStatus,
+    MeetingKind,
+    MeetingStatus,
+    AttendanceStatus,
+    VoteSubject,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant stores the text it has in the API, and reads back from it.
+    fn stored_as_serde_name<T>()
+    where
+        T: ActiveEnum<Value = String> + Serialize + std::str::FromStr + PartialEq + std::fmt::Debug,
+    {
+        for variant in T::iter() {
+            let serde_name = serde_json::to_value(&variant).unwrap();
+            assert_eq!(serde_name, serde_json::Value::String(variant.to_value()));
+            assert_eq!(variant.to_value().parse::<T>().ok(), Some(variant));
+        }
+    }
+
+    #[test]
+    fn stored_text_is_the_api_name() {
+        stored_as_serde_name::<OrganizationKind>();
+        stored_as_serde_name::<OrganizationCategory>();
+        stored_as_serde_name::<OperatingStatus>();
+        stored_as_serde_name::<PartyOrganizationType>();
+        stored_as_serde_name::<Gender>();
+        stored_as_serde_name::<Stage>();
+        stored_as_serde_name::<MemberStatus>();
+        stored_as_serde_name::<TransferKind>();
+        stored_as_serde_name::<SourceUnitType>();
+        stored_as_serde_name::<InstructorStatus>();
+        stored_as_serde_name::<AssignmentStatus>();
+        stored_as_serde_name::<MeetingKind>();
+        stored_as_serde_name::<MeetingStatus>();
+        stored_as_serde_name::<AttendanceStatus>();
+        stored_as_serde_name::<VoteSubject>();
+    }
+
+    #[test]
+    fn display_and_parse_use_the_stored_text() {
+        assert_eq!(
+            OrganizationCategory::HmtInvested.to_string(),
+            "hmt_invested"
+        );
+        assert_eq!(
+            "hmt_invested".parse::<OrganizationCategory>().ok(),
+            Some(OrganizationCategory::HmtInvested)
+        );
+        assert!("bogus".parse::<OrganizationCategory>().is_err());
+    }
+}
