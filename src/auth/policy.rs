@@ -274,7 +274,7 @@ impl RoleGrant {
     }
 }
 
-/// What a caller may reach with one permission: the union of their grants' scopes.
+/// What one permission lets a caller reach (their grants' scopes as rows), not who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
     pub scopes: Vec<Scope>,
