@@ -9,7 +9,7 @@ use super::extract::{
     BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams, apply_merge_patch,
 };
 use super::regions::region_filter;
-use super::respond::representation;
+use super::respond::{ListPage, Listed, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::{RuleContext, RuleViolation};
@@ -157,13 +157,9 @@ pub struct ApiClientPatch {
     disabled: Option<bool>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiClientPage {
-    pub items: Vec<ApiClient>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
+pub type ApiClientPage = ListPage<ApiClient>;
+impl Listed for ApiClient {
+    const TOTAL: Option<&'static str> = None;
 }
 
 /// No filters yet: the list takes the page parameters only.
@@ -182,11 +178,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::ClientsManage)?;
     let page = service::list(&state.db, &query.page).await?;
-    Ok(HttpResponse::Ok().json(ApiClientPage {
-        items: page.items.into_iter().map(ApiClient::from).collect(),
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.map(ApiClient::from)))
 }
 
 /// Register an API client

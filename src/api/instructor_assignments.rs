@@ -11,7 +11,7 @@ use super::extract::{
     BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
 };
 use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::instructor::AssignmentStatus;
@@ -91,15 +91,8 @@ impl Assignment {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AssignmentPage {
-    pub items: Vec<Assignment>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type AssignmentPage = ListPage<Assignment>;
+impl Listed for Assignment {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -157,16 +150,7 @@ pub async fn list(
             .then(|| state.today() - Duration::days(overdue_days)),
     };
     let page = service::list_assignments(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(Assignment::from_model)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(AssignmentPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(Assignment::from_model)?))
 }
 
 /// Assign an instructor
@@ -433,15 +417,8 @@ impl From<entity::instructor_visit::Model> for Visit {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VisitPage {
-    pub items: Vec<Visit>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type VisitPage = ListPage<Visit>;
+impl Listed for Visit {}
 
 /// A list without filters of its own.
 #[derive(Debug, Default, Deserialize, Validate)]
@@ -463,14 +440,8 @@ pub async fn visits(
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let access = principal.require(Permission::InstructorsRead)?;
-    let page = service::list_visits(&state.db, &access, *id, &query.page)
-        .await?
-        .map(Visit::from);
-    Ok(HttpResponse::Ok().json(VisitPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    let page = service::list_visits(&state.db, &access, *id, &query.page).await?;
+    Ok(list_page(page.map(Visit::from)))
 }
 
 /// Record a visit

@@ -11,7 +11,7 @@ use super::extract::{
     QueryParams, ReadParams, apply_merge_patch, split_version,
 };
 use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::instructor::{InstructorStatus, SourceUnitType};
@@ -169,15 +169,8 @@ impl Instructor {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InstructorPage {
-    pub items: Vec<Instructor>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type InstructorPage = ListPage<Instructor>;
+impl Listed for Instructor {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -227,16 +220,8 @@ pub async fn list(
         name_contains: f.q,
     };
     let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Instructor::from_model(m, &state, &principal))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(InstructorPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    let page = page.try_map(|m| Instructor::from_model(m, &state, &principal))?;
+    Ok(list_page(page))
 }
 
 /// Register an instructor

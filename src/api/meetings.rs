@@ -11,7 +11,7 @@ use super::extract::{
     BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
     apply_merge_patch, refuse_read_only, split_version,
 };
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::meeting::{AttendanceStatus, MeetingKind, MeetingStatus, VoteSubject};
@@ -252,15 +252,8 @@ impl Meeting {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingPage {
-    pub items: Vec<Meeting>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type MeetingPage = ListPage<Meeting>;
+impl Listed for Meeting {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -309,16 +302,7 @@ pub async fn list(
         member_id: f.member_id,
     };
     let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(Meeting::from_model)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(MeetingPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(Meeting::from_model)?))
 }
 
 /// Plan a meeting

@@ -14,7 +14,7 @@ use super::extract::{
     refuse_unknown_fields, split_version, validation_errors,
 };
 use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::development::{DevelopmentStep, NextStep, StepWarning};
@@ -289,15 +289,8 @@ async fn audit_unmasked_reads(
     .await
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberPage {
-    pub items: Vec<Member>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type MemberPage = ListPage<Member>;
+impl Listed for Member {}
 
 /// Filters of the members list.
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -384,11 +377,7 @@ pub async fn list(
         ));
     }
     let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
-    Ok(HttpResponse::Ok().json(MemberPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page))
 }
 
 /// The columns of a CSV export, in order (and the columns an import reads).
@@ -427,17 +416,9 @@ async fn one_page(
     actor: &audit::Actor,
 ) -> Result<Page<Member>, ApiError> {
     let page = service::list(&state.db, access, filter, page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Member::from_model(m).map(|m| m.for_caller(principal)))
-        .collect::<Result<Vec<_>, _>>()?;
-    audit_unmasked_reads(state, actor, principal, &items).await?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    let page = page.try_map(|m| Member::from_model(m).map(|m| m.for_caller(principal)))?;
+    audit_unmasked_reads(state, actor, principal, &page.items).await?;
+    Ok(page)
 }
 
 /// Register a member

@@ -11,7 +11,7 @@ use super::extract::{
     QueryParams, ReadParams, apply_merge_patch, split_version,
 };
 use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
@@ -266,15 +266,8 @@ impl From<Organization> for OrganizationInput {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrganizationPage {
-    pub items: Vec<Organization>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type OrganizationPage = ListPage<Organization>;
+impl Listed for Organization {}
 
 /// Filters of the organizations list.
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -356,11 +349,7 @@ pub async fn list(
         ));
     }
     let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
-    Ok(HttpResponse::Ok().json(OrganizationPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page))
 }
 
 /// The columns of a CSV export, in order.
@@ -396,17 +385,11 @@ async fn one_page(
     actor: &audit::Actor,
 ) -> Result<Page<Organization>, ApiError> {
     let page = service::list(&state.db, access, filter, page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Organization::from_model(m, &state.divisions).map(|o| o.for_caller(principal)))
-        .collect::<Result<Vec<_>, _>>()?;
-    audit_unmasked_reads(state, actor, principal, &items).await?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    let page = page.try_map(|m| {
+        Organization::from_model(m, &state.divisions).map(|o| o.for_caller(principal))
+    })?;
+    audit_unmasked_reads(state, actor, principal, &page.items).await?;
+    Ok(page)
 }
 
 /// Register an organization

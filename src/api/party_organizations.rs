@@ -14,7 +14,7 @@ use super::extract::{
     QueryParams, ReadParams, apply_merge_patch, split_version,
 };
 use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
@@ -207,15 +207,8 @@ impl From<PartyOrganization> for PartyOrganizationInput {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyOrganizationPage {
-    pub items: Vec<PartyOrganization>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type PartyOrganizationPage = ListPage<PartyOrganization>;
+impl Listed for PartyOrganization {}
 
 /// Filters of the party organizations list.
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -297,11 +290,7 @@ pub async fn list(
         ));
     }
     let page = one_page(&state, &access, &filter, &query.page).await?;
-    Ok(HttpResponse::Ok().json(PartyOrganizationPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page))
 }
 
 /// The columns of a CSV export, in order.
@@ -330,16 +319,7 @@ async fn one_page(
     page: &PageRequest,
 ) -> Result<Page<PartyOrganization>, ApiError> {
     let page = service::list(&state.db, access, filter, page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|v| PartyOrganization::from_view(v, &state.divisions))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    page.try_map(|v| PartyOrganization::from_view(v, &state.divisions))
 }
 
 /// Create a party organization
@@ -582,15 +562,8 @@ impl From<entity::party_group::Model> for PartyGroup {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyGroupPage {
-    pub items: Vec<PartyGroup>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type PartyGroupPage = ListPage<PartyGroup>;
+impl Listed for PartyGroup {}
 
 /// List the party groups of a party organization
 #[utoipa::path(
@@ -608,12 +581,7 @@ pub async fn list_groups(
 ) -> Result<HttpResponse, ApiError> {
     let access = principal.require(Permission::PartyOrganizationsRead)?;
     let page = service::list_groups(&state.db, &access, *id, &query.page).await?;
-    let page = page.map(PartyGroup::from);
-    Ok(HttpResponse::Ok().json(PartyGroupPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.map(PartyGroup::from)))
 }
 
 /// A list without filters of its own.

@@ -11,7 +11,7 @@ use super::extract::{
     QueryParams, ReadParams, apply_merge_patch, refuse_read_only, refuse_unknown_fields,
     split_version,
 };
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::meeting::MeetingKind;
@@ -159,15 +159,8 @@ impl MeetingSchedule {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingSchedulePage {
-    pub items: Vec<MeetingSchedule>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type MeetingSchedulePage = ListPage<MeetingSchedule>;
+impl Listed for MeetingSchedule {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -205,16 +198,7 @@ pub async fn list(
         &query.page,
     )
     .await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(MeetingSchedule::from_model)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(MeetingSchedulePage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(MeetingSchedule::from_model)?))
 }
 
 /// Create a meeting schedule

@@ -10,7 +10,7 @@ use super::extract::{
     apply_merge_patch,
 };
 use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal, Role, RoleGrant};
 use crate::domain::{RuleContext, RuleViolation};
@@ -194,14 +194,10 @@ pub struct PasswordReset {
 
 impl BodyRules for PasswordReset {}
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<User>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching users in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
+pub type UserPage = ListPage<User>;
+impl Listed for User {
+    const TOTAL: Option<&'static str> =
+        Some("Matching users in all pages; only with `include_total=true`.");
 }
 
 /// Filters of the users list.
@@ -230,16 +226,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::UsersManage)?;
     let page = service::list(&state.db, query.filter.q.as_deref(), &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(User::from_model)
-        .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(UserPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(User::from_model)?))
 }
 
 /// Create a user
