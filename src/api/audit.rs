@@ -9,9 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{ListQuery, PageParams};
+use super::extract::{Authorized, ListQuery, PageParams};
 use super::respond::{ListPage, Listed, list_page};
-use crate::auth::{Permission, Principal};
 use crate::error::ApiError;
 use crate::service::audit::{self as service, AuditFilter};
 use crate::state::AppState;
@@ -106,16 +105,16 @@ pub struct AuditEventFilter {
 #[utoipa::path(
     operation_id = "listAuditEvents",
     tag = "audit",
+    security(("oauth2" = ["audit:read"])),
     params(PageParams, AuditEventFilter),
     responses((status = 200, description = "A page of audit events.", body = AuditEventPage)),
 )]
 #[get("/audit-events")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<AuditEventFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::AuditRead)?;
     let f = query.filter;
     let filter = AuditFilter {
         actor: f.actor,

@@ -13,10 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{BodyRules, JsonBody, QueryParams};
+use super::extract::{Authorized, BodyRules, JsonBody, QueryParams};
 use super::members::MemberInput;
 use super::organizations::OrganizationInput;
-use crate::auth::{Permission, Principal};
 use crate::domain::RuleContext;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::service::Caller;
@@ -486,6 +485,7 @@ fn member_row(
 #[utoipa::path(
     operation_id = "importMembers",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
         example = json!("name,gender,birth_date,id_number,party_organization_id,stage\n李明,male,1994-03-15,350102199403150011,019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21,full\n")),
@@ -500,11 +500,11 @@ fn member_row(
 pub async fn import_members(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: QueryParams<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let importer = MemberImporter::new(state.today());
     let target = Target {
         columns: &MEMBER_COLUMNS,
@@ -557,6 +557,7 @@ fn organization_row(
 #[utoipa::path(
     operation_id = "importOrganizations",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
         example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
@@ -571,11 +572,11 @@ fn organization_row(
 pub async fn import_organizations(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: QueryParams<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let importer = OrganizationImporter::default();
     let target = Target {
         columns: &ORGANIZATION_COLUMNS,

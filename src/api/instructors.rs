@@ -7,8 +7,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, split_version,
 };
 use super::regions::region_filter;
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
@@ -195,6 +195,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listInstructors",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(PageParams, InstructorListFilter),
     responses(
         (status = 200, description = "A page of instructors.", body = InstructorPage),
@@ -204,10 +205,9 @@ fn location(id: Uuid) -> String {
 #[get("/instructors")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: ListQuery<InstructorListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let f = query.filter;
     let region_prefix = match &f.region_code {
         None => None,
@@ -228,6 +228,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(IdempotencyKey),
     request_body(content = InstructorInput, content_type = "application/json"),
     responses(
@@ -240,12 +241,12 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: InstructorInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
@@ -263,6 +264,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The instructor.", body = Instructor, headers(("ETag" = String, description = "Its version."))),
@@ -273,11 +275,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let model = service::get(
         &state.db,
         &access,
@@ -325,6 +326,7 @@ pub struct InstructorPatch {
 #[utoipa::path(
     operation_id = "updateInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), IfMatch),
     request_body(content = InstructorPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -336,13 +338,13 @@ pub struct InstructorPatch {
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = service::get(&state.db, &caller.access, *id, true).await?;
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
@@ -383,6 +385,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), IfMatch),
     responses(
         (status = 204, description = "Archived."),
@@ -393,12 +396,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -461,17 +464,17 @@ pub struct TrainingList {
 #[utoipa::path(
     operation_id = "listInstructorTrainings",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(("id" = Uuid, Path, description = "The instructor's id.")),
     responses((status = 200, description = "The trainings, latest first (at most 500).", body = TrainingList)),
 )]
 #[get("/instructors/{id}/trainings")]
 pub async fn trainings(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let items = service::trainings(&state.db, &access, *id).await?;
     Ok(HttpResponse::Ok().json(TrainingList {
         items: items.into_iter().map(Into::into).collect(),
@@ -482,6 +485,7 @@ pub async fn trainings(
 #[utoipa::path(
     operation_id = "addInstructorTraining",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), IdempotencyKey),
     request_body(content = TrainingInput, content_type = "application/json"),
     responses(
@@ -494,13 +498,13 @@ pub async fn trainings(
 pub async fn add_training(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: TrainingInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let fields = TrainingFields {

@@ -9,8 +9,8 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, from_json_value, refuse_read_only,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, from_json_value, refuse_read_only,
     refuse_unknown_fields, split_version, validation_errors,
 };
 use super::regions::region_filter;
@@ -327,6 +327,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listMembers",
     tag = TAG,
+    security(("oauth2" = ["members:read"])),
     params(PageParams, MemberListFilter),
     responses(
         (status = 200, description = "A page of members.", body = MemberPage),
@@ -337,10 +338,9 @@ fn location(id: Uuid) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: ListQuery<MemberListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
     let f = query.filter;
     let region_prefix = match &f.region_code {
         None => None,
@@ -428,6 +428,7 @@ async fn one_page(
 #[utoipa::path(
     operation_id = "createMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(IdempotencyKey),
     request_body(content = MemberInput, content_type = "application/json"),
     responses(
@@ -440,12 +441,12 @@ async fn one_page(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: MemberInput = body.parse(state.rules())?;
     refuse_unknown_fields(&body.0, &input)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
@@ -473,6 +474,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getMember",
     tag = TAG,
+    security(("oauth2" = ["members:read"])),
     params(("id" = Uuid, Path, description = "The member's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Its version."))),
@@ -483,11 +485,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
     let include_archived = query.0.include_archived.unwrap_or(false);
     let model = service::get(&state.db, &access, *id, include_archived).await?;
     let member = Member::from_model(model)?.for_caller(&principal);
@@ -517,6 +518,7 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
 #[utoipa::path(
     operation_id = "updateMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(("id" = Uuid, Path, description = "The member's id."), IfMatch),
     request_body(content = MemberPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -528,13 +530,13 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?)?;
     let (patch, body_version) = split_version(body.0)?;
     refuse_read_only(&patch, NOT_PATCHABLE)?;
@@ -555,6 +557,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(("id" = Uuid, Path, description = "The member's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
@@ -562,12 +565,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -665,17 +668,17 @@ pub struct StepRecorded {
 #[utoipa::path(
     operation_id = "getMemberDevelopment",
     tag = TAG,
+    security(("oauth2" = ["members:read"])),
     params(("id" = Uuid, Path, description = "The member's id.")),
     responses((status = 200, description = "The member's development.", body = MemberDevelopment)),
 )]
 #[get("/members/{id}/development")]
 pub async fn development(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
     let development = service::development(&state.db, &access, *id).await?;
     let member = Member::from_model(development.member)?;
     Ok(HttpResponse::Ok().json(MemberDevelopment {
@@ -713,6 +716,7 @@ fn parse_step(body: &serde_json::Value) -> Result<DevelopmentStep, ApiError> {
 #[utoipa::path(
     operation_id = "recordDevelopmentStep",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(("id" = Uuid, Path, description = "The member's id."), IdempotencyKey),
     request_body(content = DevelopmentStep, content_type = "application/json"),
     responses(
@@ -725,13 +729,13 @@ fn parse_step(body: &serde_json::Value) -> Result<DevelopmentStep, ApiError> {
 pub async fn record_step(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let step = parse_step(&body.0)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let (recorded, member, effect) = service::record_step(
@@ -900,17 +904,17 @@ pub struct TransferHistory {
 #[utoipa::path(
     operation_id = "listMemberTransfers",
     tag = TAG,
+    security(("oauth2" = ["members:read"])),
     params(("id" = Uuid, Path, description = "The member's id.")),
     responses((status = 200, description = "The member's transfers, oldest first.", body = TransferHistory)),
 )]
 #[get("/members/{id}/transfers")]
 pub async fn transfers(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
     let items = service::transfers(&state.db, &access, *id).await?;
     Ok(HttpResponse::Ok().json(TransferHistory {
         items: items.into_iter().map(Into::into).collect(),
@@ -925,6 +929,7 @@ pub async fn transfers(
 #[utoipa::path(
     operation_id = "transferMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(("id" = Uuid, Path, description = "The member's id."), IdempotencyKey),
     request_body(content = TransferInput, content_type = "application/json"),
     responses(
@@ -937,13 +942,13 @@ pub async fn transfers(
 pub async fn transfer(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input = from_json_value::<TransferInput>(body.0.clone())?;
     refuse_unknown_fields(&body.0, &input)?;
     let request = input.into_request()?;

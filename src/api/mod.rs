@@ -25,6 +25,7 @@ pub mod users;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::Permission;
 use crate::error::ApiError;
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -37,16 +38,17 @@ pub fn actor(
     crate::service::audit::Actor::of(principal, req.peer_addr().map(|a| a.ip().to_string()))
 }
 
-/// The caller of a write: what `permission` reaches, and who they are for the audit log.
+/// The caller of a write: what the operation's permission reaches (`access`, from
+/// [`extract::Authorized`]), and who they are for the audit log.
 pub fn caller(
     req: &HttpRequest,
     principal: &crate::auth::Principal,
-    permission: crate::auth::Permission,
-) -> Result<crate::service::Caller, ApiError> {
-    Ok(crate::service::Caller {
-        access: principal.require(permission)?,
+    access: crate::auth::Access,
+) -> crate::service::Caller {
+    crate::service::Caller {
+        access,
         actor: actor(req, principal),
-    })
+    }
 }
 
 /// The entity tag of a resource version.
@@ -155,13 +157,16 @@ fn path_error(_: actix_web::error::PathError, req: &HttpRequest) -> actix_web::E
 }
 
 /// The documented paths and their methods, to tell an unknown path (404) from a known path
-/// called with the wrong method (405).
+/// called with the wrong method (405); and the permission each operation declares (its
+/// `security` in the contract), which [`extract::Authorized`] enforces.
 pub struct RouteTable {
     routes: Vec<(Vec<String>, Vec<String>)>,
+    permissions: Vec<(&'static str, String, Permission)>,
 }
 
 impl RouteTable {
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut permissions = Vec::new();
         let routes = doc
             .paths
             .paths
@@ -169,21 +174,36 @@ impl RouteTable {
             .map(|(path, item)| {
                 let segments = path.split('/').map(str::to_owned).collect();
                 let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
+                    ("GET", &item.get),
+                    ("POST", &item.post),
+                    ("PUT", &item.put),
+                    ("PATCH", &item.patch),
+                    ("DELETE", &item.delete),
                 ];
-                let allowed = methods
-                    .iter()
-                    .filter(|(_, on)| *on)
-                    .map(|(m, _)| (*m).to_owned())
-                    .collect();
+                let mut allowed = Vec::new();
+                for (method, op) in methods {
+                    let Some(op) = op else { continue };
+                    allowed.push(method.to_owned());
+                    if let Some(permission) = openapi::declared_permission(op) {
+                        permissions.push((method, path.clone(), permission));
+                    }
+                }
                 (segments, allowed)
             })
             .collect();
-        RouteTable { routes }
+        RouteTable {
+            routes,
+            permissions,
+        }
+    }
+
+    /// The permission the operation at `method` and `pattern` (the route's path template, as
+    /// in the contract: `/api/v1/organizations/{id}`) declares, if any.
+    pub fn permission(&self, method: &str, pattern: &str) -> Option<Permission> {
+        self.permissions
+            .iter()
+            .find(|(m, p, _)| *m == method && p == pattern)
+            .map(|(_, _, permission)| *permission)
     }
 
     /// The methods allowed on `path`, or `None` if no documented path matches it.

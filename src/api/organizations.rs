@@ -7,8 +7,8 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, split_version,
 };
 use super::regions::region_filter;
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
@@ -313,6 +313,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listOrganizations",
     tag = TAG,
+    security(("oauth2" = ["organizations:read"])),
     params(PageParams, OrganizationListFilter),
     responses(
         (status = 200, description = "A page of organizations.", body = OrganizationPage),
@@ -323,10 +324,9 @@ fn location(id: Uuid) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: ListQuery<OrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsRead)?;
     let filter = query.filter.into_filter(&state.divisions)?;
     let actor = super::actor(&req, &principal);
     if csv_export::wants_csv(&req) {
@@ -400,6 +400,7 @@ async fn one_page(
 #[utoipa::path(
     operation_id = "createOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(IdempotencyKey),
     request_body(content = OrganizationInput, content_type = "application/json"),
     responses(
@@ -412,12 +413,12 @@ async fn one_page(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
@@ -434,6 +435,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:read"])),
     params(("id" = Uuid, Path, description = "The organization's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The organization.", body = Organization, headers(("ETag" = String, description = "Its version."))),
@@ -444,11 +446,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsRead)?;
     let model = service::get(
         &state.db,
         &access,
@@ -479,6 +480,7 @@ pub async fn get(
 #[utoipa::path(
     operation_id = "updateOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(("id" = Uuid, Path, description = "The organization's id."), IfMatch),
     request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -490,13 +492,13 @@ pub async fn get(
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = Organization::from_model(
         service::get(&state.db, &caller.access, *id, true).await?,
         &state.divisions,
@@ -531,6 +533,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(("id" = Uuid, Path, description = "The organization's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
@@ -538,12 +541,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{IfNoneMatch, NoQuery, QueryParams};
+use super::extract::{Authorized, IfNoneMatch, NoQuery, QueryParams};
 use super::respond::representation;
-use crate::auth::{Permission, Principal};
 use crate::domain::divisions::{Division, Divisions, Level, RegionLookupError};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -120,6 +119,7 @@ fn table_etag(divisions: &Divisions) -> String {
 #[utoipa::path(
     operation_id = "listRegions",
     tag = TAG,
+    security(("oauth2" = ["regions:read"])),
     params(RegionListParams, IfNoneMatch),
     responses(
         (status = 200, description = "The regions.", body = RegionList,
@@ -132,10 +132,9 @@ fn table_etag(divisions: &Divisions) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     query: QueryParams<RegionListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::RegionsRead)?;
     let divisions = &state.divisions;
     let params = query.0;
     let parent = match &params.parent_code {
@@ -170,6 +169,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "getRegion",
     tag = TAG,
+    security(("oauth2" = ["regions:read"])),
     params(("code" = String, Path, description = "A division code (6 or 9 digits).", pattern = "^([0-9]{6}|[0-9]{9})$"), IfNoneMatch),
     responses(
         (status = 200, description = "The region.", body = RegionDetail,
@@ -181,11 +181,10 @@ pub async fn list(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     code: web::Path<String>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::RegionsRead)?;
     let divisions = &state.divisions;
     let division = divisions.get(&code).ok_or(ApiError::NotFound)?;
     let lineage = divisions.lineage(&division.code);

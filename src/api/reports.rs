@@ -6,9 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::csv_export::wants_csv;
-use super::extract::QueryParams;
+use super::extract::{Authorized, QueryParams};
 use super::regions::region_filter;
-use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
 use crate::domain::member::Stage;
 use crate::domain::organization::enum_text;
@@ -204,6 +203,7 @@ fn csv_of(report: &CoverageReport) -> Result<String, ApiError> {
 #[utoipa::path(
     operation_id = "getCoverageReport",
     tag = TAG,
+    security(("oauth2" = ["reports:read"])),
     params(CoverageParams),
     responses(
         (status = 200, description = "The report.", content((CoverageReport = "application/json"), (String = "text/csv"))),
@@ -214,10 +214,9 @@ fn csv_of(report: &CoverageReport) -> Result<String, ApiError> {
 pub async fn coverage(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: QueryParams<CoverageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::ReportsRead)?;
     let params = query.0;
     let prefix = match &params.region_code {
         None => None,

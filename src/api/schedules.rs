@@ -7,13 +7,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, refuse_read_only, refuse_unknown_fields,
-    split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, refuse_read_only,
+    refuse_unknown_fields, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
 use crate::domain::meeting::MeetingKind;
 use crate::domain::organization::enum_from_text;
 use crate::error::{ApiError, Problem};
@@ -181,16 +180,16 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listMeetingSchedules",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(PageParams, ScheduleListFilter),
     responses((status = 200, description = "A page of schedules.", body = MeetingSchedulePage)),
 )]
 #[get("/meeting-schedules")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<ScheduleListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let page = service::list(
         &state.db,
         &access,
@@ -208,6 +207,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(IdempotencyKey),
     request_body(content = ScheduleInput, content_type = "application/json"),
     responses(
@@ -220,12 +220,12 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: ScheduleInput = body.parse(state.rules())?;
     refuse_unknown_fields(&body.0, &input)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
@@ -248,6 +248,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(("id" = Uuid, Path, description = "The schedule's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The schedule.", body = MeetingSchedule, headers(("ETag" = String, description = "Its version."))),
@@ -258,11 +259,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let schedule = MeetingSchedule::from_model(
         service::get(
             &state.db,
@@ -309,6 +309,7 @@ pub struct SchedulePatch {
 #[utoipa::path(
     operation_id = "updateMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The schedule's id."), IfMatch),
     request_body(content = SchedulePatch, content_type = "application/merge-patch+json"),
     responses(
@@ -320,13 +321,13 @@ pub struct SchedulePatch {
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current =
         MeetingSchedule::from_model(service::get(&state.db, &caller.access, *id, true).await?)?;
     let (patch, body_version) = split_version(body.0)?;
@@ -362,6 +363,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The schedule's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
@@ -369,12 +371,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
