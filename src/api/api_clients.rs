@@ -7,9 +7,8 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    apply_merge_patch,
+    apply_merge_patch, region_filter,
 };
-use super::regions::region_filter;
 use super::respond::{ListPage, Listed, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::Permission;

@@ -7,8 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::csv_export::wants_csv;
-use super::extract::{Authorized, QueryParams};
-use super::regions::region_filter;
+use super::extract::{Authorized, QueryParams, region_filter};
 use crate::domain::compliance::{KindCompliance, Period, rate};
 use crate::error::{ApiError, Problem};
 use crate::service::compliance::{self as service, OrganizationCompliance, Rules};

@@ -16,6 +16,7 @@ use utoipa::openapi::{ObjectBuilder, Required, Type};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::auth::{Access, Principal};
+use crate::domain::divisions::{Divisions, RegionLookupError};
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, FieldError};
 use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor};
@@ -640,6 +641,23 @@ pub fn refuse_read_only(
         true => Ok(()),
         false => Err(ApiError::Validation(errors)),
     }
+}
+
+/// The region prefix a filter or scope value stands for: 400 when it is not shaped like a
+/// region code, 422 when no such division exists.
+pub fn region_filter(divisions: &Divisions, field: &str, code: &str) -> Result<String, ApiError> {
+    divisions.region_prefix(code).map_err(|e| match e {
+        RegionLookupError::Format => ApiError::bad_request(
+            field,
+            "format",
+            "must be a region code of 2, 4, 6 or 9 digits",
+        ),
+        RegionLookupError::Unknown => ApiError::invalid(
+            field,
+            "unknown_region",
+            format!("{code} is not in the administrative division table"),
+        ),
+    })
 }
 
 /// The caller of a secured operation, allowed the permission its contract declares (the

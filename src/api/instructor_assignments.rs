@@ -9,8 +9,8 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    region_filter,
 };
-use super::regions::region_filter;
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::domain::instructor::AssignmentStatus;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod compliance;
 pub mod csv_export;
+pub mod development;
 pub mod extract;
 pub mod imports;
 pub mod instructor_assignments;
@@ -20,6 +21,7 @@ pub mod regions;
 pub mod reports;
 pub mod respond;
 pub mod schedules;
+pub mod transfers;
 pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -105,12 +107,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(members::get)
             .service(members::update)
             .service(members::archive)
-            .service(members::development)
-            .service(members::record_step)
-            .service(members::transfers)
-            .service(members::transfer)
-            .service(imports::import_members)
-            .service(imports::import_organizations)
+            .service(development::get)
+            .service(development::record_step)
+            .service(transfers::list)
+            .service(transfers::create)
+            .service(members::import)
+            .service(organizations::import)
             .service(instructors::list)
             .service(instructors::create)
             .service(instructors::get)

@@ -8,9 +8,9 @@ use validator::Validate;
 use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
 };
-use super::regions::region_filter;
+use super::imports::{self, Columns, ImportParams, ImportReport, Target, check_shape};
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
@@ -20,8 +20,9 @@ use crate::domain::organization::{
 };
 use crate::domain::pii;
 use crate::domain::{RuleContext, RuleViolation};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::service::audit;
+use crate::service::imports::OrganizationImporter;
 use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
 use crate::service::resource::{Page, PageRequest};
 use crate::state::AppState;
@@ -592,4 +593,77 @@ pub struct OrganizationPatch {
     /// The version this change is based on, as an alternative to `If-Match`.
     #[schema(nullable = false, minimum = 1)]
     version: Option<i32>,
+}
+
+/// How an import reads rows.
+const IMPORT_COLUMNS: Columns = Columns {
+    accepted: &[
+        "name",
+        "kind",
+        "category",
+        "uscc",
+        "region_code",
+        "address",
+        "industry",
+        "employee_count",
+        "legal_representative",
+        "contact_name",
+        "contact_phone",
+        "in_survey_scope",
+        "operating_status",
+    ],
+    ignored: &[
+        "id",
+        "region_name",
+        "created_at",
+        "updated_at",
+        "version",
+        "archived_at",
+    ],
+    booleans: &["in_survey_scope"],
+    integers: &["employee_count"],
+};
+
+fn organization_row(
+    value: serde_json::Value,
+    rules: RuleContext,
+) -> Result<crate::service::organizations::OrganizationFields, Vec<FieldError>> {
+    check_shape::<OrganizationInput>(value, rules).map(Into::into)
+}
+
+/// Import organizations from CSV
+///
+/// As for members: the header names the columns of the organization create body (`name`,
+/// `kind`, `category`, `uscc`, `region_code`, `employee_count`, `in_survey_scope`, …); every
+/// row is checked and reported; `mode`, `dry_run`, encodings and the size limit work the same.
+#[utoipa::path(
+    operation_id = "importOrganizations",
+    tag = imports::TAG,
+    security(("oauth2" = ["organizations:write"])),
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+        example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
+    responses(
+        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
+        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
+         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
+    ),
+)]
+#[post("/imports/organizations")]
+pub async fn import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    query: QueryParams<ImportParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, access);
+    let importer = OrganizationImporter::default();
+    let target = Target {
+        columns: &IMPORT_COLUMNS,
+        shape: organization_row,
+        importer,
+    };
+    imports::run(&state, &caller, &req, query.0, payload, target).await
 }

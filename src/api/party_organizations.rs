@@ -11,9 +11,8 @@ use validator::Validate;
 use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
 };
-use super::regions::region_filter;
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::domain::divisions::Divisions;

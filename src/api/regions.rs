@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{Authorized, IfNoneMatch, NoQuery, QueryParams};
+use super::extract::{Authorized, IfNoneMatch, NoQuery, QueryParams, region_filter};
 use super::respond::representation;
-use crate::domain::divisions::{Division, Divisions, Level, RegionLookupError};
+use crate::domain::divisions::{Division, Divisions, Level};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -16,23 +16,6 @@ const TAG: &str = "regions";
 /// Lookups change only when the table does; clients may keep them for an hour.
 const CACHE_CONTROL: &str = "private, max-age=3600";
 const DEFAULT_SEARCH_LIMIT: usize = 20;
-
-/// The region prefix a filter or scope value stands for: 400 when it is not shaped like a
-/// region code, 422 when no such division exists.
-pub fn region_filter(divisions: &Divisions, field: &str, code: &str) -> Result<String, ApiError> {
-    divisions.region_prefix(code).map_err(|e| match e {
-        RegionLookupError::Format => ApiError::bad_request(
-            field,
-            "format",
-            "must be a region code of 2, 4, 6 or 9 digits",
-        ),
-        RegionLookupError::Unknown => ApiError::invalid(
-            field,
-            "unknown_region",
-            format!("{code} is not in the administrative division table"),
-        ),
-    })
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"code": "110105", "name": "朝阳区", "level": "county", "parent_code": "110100", "has_children": true}))]

@@ -6,8 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::csv_export::wants_csv;
-use super::extract::{Authorized, QueryParams};
-use super::regions::region_filter;
+use super::extract::{Authorized, QueryParams, region_filter};
 use crate::domain::divisions::Divisions;
 use crate::domain::member::Stage;
 use crate::domain::organization::enum_text;
