@@ -6,12 +6,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams, apply_merge_patch,
+    Authorized, BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    apply_merge_patch, region_filter,
 };
-use super::regions::region_filter;
-use super::respond::representation;
+use super::respond::{ListPage, Listed, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
+use crate::auth::Permission;
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::ApiError;
 use crate::service::api_clients::{self as service, ClientFields, scopes_of};
@@ -157,13 +157,9 @@ pub struct ApiClientPatch {
     disabled: Option<bool>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiClientPage {
-    pub items: Vec<ApiClient>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
+pub type ApiClientPage = ListPage<ApiClient>;
+impl Listed for ApiClient {
+    const TOTAL: Option<&'static str> = None;
 }
 
 /// No filters yet: the list takes the page parameters only.
@@ -172,27 +168,24 @@ pub struct ApiClientPage {
 pub struct NoFilter {}
 
 /// List API clients
-#[utoipa::path(operation_id = "listApiClients", tag = TAG, params(PageParams),
+#[utoipa::path(operation_id = "listApiClients", tag = TAG,
+    security(("oauth2" = ["clients:manage"])), params(PageParams),
     responses((status = 200, description = "A page of API clients.", body = ApiClientPage)))]
 #[get("/api-clients")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ClientsManage)?;
     let page = service::list(&state.db, &query.page).await?;
-    Ok(HttpResponse::Ok().json(ApiClientPage {
-        items: page.items.into_iter().map(ApiClient::from).collect(),
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.map(ApiClient::from)))
 }
 
 /// Register an API client
 ///
 /// The answer carries the `client_secret`, shown only this once.
 #[utoipa::path(operation_id = "createApiClient", tag = TAG,
+    security(("oauth2" = ["clients:manage"])),
     request_body(content = ApiClientInput, content_type = "application/json"),
     responses((status = 201, description = "Registered; keep the secret now.", body = ApiClientWithSecret,
         headers(("Location" = String, description = "The client's URL."), ("ETag" = String, description = "Its version.")))))]
@@ -200,11 +193,10 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ClientsManage)?;
     let input: ApiClientInput = body.parse(state.rules())?;
     let fields = ClientFields {
         name: input.name,
@@ -226,6 +218,7 @@ pub async fn create(
 
 /// Get an API client
 #[utoipa::path(operation_id = "getApiClient", tag = TAG,
+    security(("oauth2" = ["clients:manage"])),
     params(("id" = Uuid, Path, description = "The client's id."), IfNoneMatch),
     responses(
         (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
@@ -234,11 +227,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ClientsManage)?;
     let client = ApiClient::from(service::get(&state.db, *id).await?);
     Ok(representation(&req, &etag(client.version), &client))
 }
@@ -248,6 +240,7 @@ pub async fn get(
 /// A JSON merge patch of `name`, `scopes`, `region_code` and `disabled`. Tokens already issued
 /// keep their scopes until they expire.
 #[utoipa::path(operation_id = "updateApiClient", tag = TAG,
+    security(("oauth2" = ["clients:manage"])),
     params(("id" = Uuid, Path, description = "The client's id."), IfMatch),
     request_body(content = ApiClientPatch, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Changed.", body = ApiClient, headers(("ETag" = String, description = "The new version.")))))]
@@ -255,13 +248,12 @@ pub async fn get(
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ClientsManage)?;
     let current = ApiClient::from(service::get(&state.db, *id).await?);
     let base = serde_json::json!({
         "name": current.name, "scopes": current.scopes, "region_code": current.region_code, "disabled": current.disabled,
@@ -288,17 +280,17 @@ pub async fn update(
 /// A new secret, shown only in this answer. The previous one keeps working for 24 hours so the
 /// integrating system can switch without downtime.
 #[utoipa::path(operation_id = "rotateApiClientSecret", tag = TAG,
+    security(("oauth2" = ["clients:manage"])),
     params(("id" = Uuid, Path, description = "The client's id.")),
     responses((status = 200, description = "The new secret.", body = ApiClientWithSecret)))]
 #[post("/api-clients/{id}/secret")]
 pub async fn rotate_secret(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ClientsManage)?;
     let (client, secret) =
         service::rotate_secret(&state.db, &super::actor(&req, &principal), *id).await?;
     Ok(HttpResponse::Ok()

@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{ListQuery, PageParams};
-use crate::auth::{Permission, Principal};
+use super::extract::{Authorized, ListQuery, PageParams};
+use super::respond::{ListPage, Listed, list_page};
 use crate::error::ApiError;
 use crate::service::audit::{self as service, AuditFilter};
 use crate::state::AppState;
@@ -66,14 +66,14 @@ impl From<entity::audit_event::Model> for AuditEventView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEventPage {
-    pub items: Vec<AuditEventView>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching events in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
+pub type AuditEventPage = ListPage<AuditEventView>;
+impl Listed for AuditEventView {
+    const TOTAL: Option<&'static str> =
+        Some("Matching events in all pages; only with `include_total=true`.");
+
+    fn page_name() -> std::borrow::Cow<'static, str> {
+        "AuditEventPage".into()
+    }
 }
 
 /// Filters of the audit log.
@@ -105,16 +105,16 @@ pub struct AuditEventFilter {
 #[utoipa::path(
     operation_id = "listAuditEvents",
     tag = "audit",
+    security(("oauth2" = ["audit:read"])),
     params(PageParams, AuditEventFilter),
     responses((status = 200, description = "A page of audit events.", body = AuditEventPage)),
 )]
 #[get("/audit-events")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<AuditEventFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::AuditRead)?;
     let f = query.filter;
     let filter = AuditFilter {
         actor: f.actor,
@@ -124,11 +124,7 @@ pub async fn list(
         to: f.to,
     };
     let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    Ok(HttpResponse::Ok().json(AuditEventPage {
-        items: page.items.into_iter().map(AuditEventView::from).collect(),
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.map(AuditEventView::from)))
 }
 
 /// The resource type, id and action a write request addresses, from its path and method

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{BodyRules, JsonBody, NoQuery, QueryParams};
+use super::extract::{Authorized, BodyRules, JsonBody, NoQuery, QueryParams};
 use super::{BASE_PATH, actor};
 use crate::auth::{Permission, Principal, Role};
 use crate::domain::meeting::MeetingStatus;
@@ -182,7 +182,6 @@ pub struct CalendarTokenList {
 
 /// The signed-in user (API clients have no calendar).
 fn user_of(principal: &Principal) -> Result<Uuid, ApiError> {
-    principal.require(Permission::OwnAccountRead)?;
     match principal.client {
         Some(_) => Err(ApiError::Forbidden(
             "API clients have no calendar tokens.".into(),
@@ -200,6 +199,7 @@ fn user_of(principal: &Principal) -> Result<Uuid, ApiError> {
 #[utoipa::path(
     operation_id = "createCalendarToken",
     tag = TAG,
+    security(("oauth2" = ["me:read"])),
     request_body(content = CalendarTokenInput, content_type = "application/json"),
     responses((status = 201, description = "Made; the token is shown this once.", body = CalendarToken,
         headers(("Location" = String, description = "The caller's calendar tokens.")))),
@@ -208,7 +208,7 @@ fn user_of(principal: &Principal) -> Result<Uuid, ApiError> {
 pub async fn create_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -228,12 +228,13 @@ pub async fn create_token(
 #[utoipa::path(
     operation_id = "listCalendarTokens",
     tag = TAG,
+    security(("oauth2" = ["me:read"])),
     responses((status = 200, description = "The caller's calendar tokens (without the tokens).", body = CalendarTokenList)),
 )]
 #[get("/me/calendar-tokens")]
 pub async fn list_tokens(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
     let user = user_of(&principal)?;
@@ -251,6 +252,7 @@ pub async fn list_tokens(
 #[utoipa::path(
     operation_id = "revokeCalendarToken",
     tag = TAG,
+    security(("oauth2" = ["me:read"])),
     params(("id" = Uuid, Path, description = "The token's id.")),
     responses((status = 204, description = "Revoked.")),
 )]
@@ -258,7 +260,7 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {

@@ -7,9 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::csv_export::wants_csv;
-use super::extract::QueryParams;
-use super::regions::region_filter;
-use crate::auth::{Permission, Principal};
+use super::extract::{Authorized, QueryParams, region_filter};
 use crate::domain::compliance::{KindCompliance, Period, rate};
 use crate::error::{ApiError, Problem};
 use crate::service::compliance::{self as service, OrganizationCompliance, Rules};
@@ -83,17 +81,17 @@ pub struct Compliance {
 #[utoipa::path(
     operation_id = "getPartyOrganizationCompliance",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(("id" = Uuid, Path, description = "The party organization's id."), PeriodParams),
     responses((status = 200, description = "The organization's compliance.", body = Compliance)),
 )]
 #[get("/party-organizations/{id}/compliance")]
 pub async fn organization(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<PeriodParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let period = period_of(&query.0.period)?;
     let (compliance, findings) =
         service::organization(&state.db, &access, *id, &rules(&state, period)).await?;
@@ -219,6 +217,7 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
 #[utoipa::path(
     operation_id = "getComplianceReport",
     tag = TAG,
+    security(("oauth2" = ["reports:read"])),
     params(RegionComplianceParams),
     responses(
         (status = 200, description = "The report.", content((RegionCompliance = "application/json"), (String = "text/csv"))),
@@ -229,10 +228,9 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
 pub async fn region(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: QueryParams<RegionComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::ReportsRead)?;
     let params = query.0;
     let period = period_of(&params.period)?;
     let prefix = match &params.region_code {

@@ -1,7 +1,7 @@
 //! Request extractors shared by every resource. Each failure is a problem document naming the
 //! field, parameter or header at fault: JSON bodies (content type, size, syntax, types, unknown
 //! fields), list query strings (page parameters plus the resource's filters, unknown ones
-//! refused), `If-Match` and `Idempotency-Key`.
+//! refused), `If-Match` and `Idempotency-Key`, and the caller allowed the operation's permission.
 use std::future::{Ready, ready};
 use std::pin::Pin;
 
@@ -15,7 +15,8 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::auth::Principal;
+use crate::auth::{Access, Principal};
+use crate::domain::divisions::{Divisions, RegionLookupError};
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, FieldError};
 use crate::service;
@@ -698,6 +699,55 @@ pub fn refuse_read_only(
     match errors.is_empty() {
         true => Ok(()),
         false => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// The region prefix a filter or scope value stands for: 400 when it is not shaped like a
+/// region code, 422 when no such division exists.
+pub fn region_filter(divisions: &Divisions, field: &str, code: &str) -> Result<String, ApiError> {
+    divisions.region_prefix(code).map_err(|e| match e {
+        RegionLookupError::Format => ApiError::bad_request(
+            field,
+            "format",
+            "must be a region code of 2, 4, 6 or 9 digits",
+        ),
+        RegionLookupError::Unknown => ApiError::invalid(
+            field,
+            "unknown_region",
+            format!("{code} is not in the administrative division table"),
+        ),
+    })
+}
+
+/// The caller of a secured operation, allowed the permission its contract declares (the
+/// `security` of its `#[utoipa::path]`, looked up by method and route in the
+/// [`RouteTable`](super::RouteTable)): who they are, and what that permission reaches. 401
+/// without a valid token, 403 without the permission; an operation that declares none refuses
+/// everyone (500), so a forgotten declaration cannot let a caller through.
+pub struct Authorized {
+    pub principal: Principal,
+    pub access: Access,
+}
+
+impl FromRequest for Authorized {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let pattern = req.match_pattern().unwrap_or_default();
+        let permission = req
+            .app_data::<web::Data<super::RouteTable>>()
+            .and_then(|routes| routes.permission(req.method().as_str(), &pattern))
+            .ok_or_else(|| {
+                let route = format!("{} {pattern}", req.method());
+                ApiError::Internal(format!("{route} declares no permission in the contract"))
+            });
+        let principal = Principal::from_request(req, payload);
+        Box::pin(async move {
+            let principal = principal.await?;
+            let access = principal.require(permission?)?;
+            Ok(Authorized { principal, access })
+        })
     }
 }
 

@@ -1,10 +1,11 @@
-//! `POST /api/v1/imports/members` and `/imports/organizations`: CSV in (UTF-8, or GBK with
-//! `charset=gbk`), a report of every row out. The body is parsed as it arrives — a parser thread
-//! reads the decoded stream while this task feeds it chunks and writes validated rows in
-//! batches — so an import of any length holds one batch in memory, plus the report.
+//! CSV imports (`POST /api/v1/imports/members`, `/imports/organizations`; the handlers live with
+//! their resources): CSV in (UTF-8, or GBK with `charset=gbk`), a report of every row out. The
+//! body is parsed as it arrives — a parser thread reads the decoded stream while this task feeds
+//! it chunks and writes validated rows in batches — so an import of any length holds one batch
+//! in memory, plus the report.
 use std::io::Read;
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -13,21 +14,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{BodyRules, JsonBody, QueryParams};
-use super::members::MemberInput;
-use super::organizations::OrganizationInput;
-use crate::auth::{Permission, Principal};
+use super::extract::{BodyRules, JsonBody};
 use crate::domain::RuleContext;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::service::Caller;
-use crate::service::imports::{
-    ANALYZE_AFTER_ROWS, Importer, MemberImporter, OrganizationImporter, RowOutcome,
-    refresh_statistics,
-};
-use crate::service::members::Enrolment;
+use crate::service::imports::{ANALYZE_AFTER_ROWS, Importer, RowOutcome, refresh_statistics};
 use crate::state::AppState;
 
-const TAG: &str = "imports";
+pub const TAG: &str = "imports";
 /// Rows checked against the database and written per statement.
 const BATCH: usize = 500;
 
@@ -172,13 +166,13 @@ enum Parsed {
 }
 
 /// How a kind of record is read from CSV.
-struct Columns {
+pub struct Columns {
     /// Columns that become JSON fields.
-    accepted: &'static [&'static str],
+    pub accepted: &'static [&'static str],
     /// Columns of an export that an import leaves alone (server-owned).
-    ignored: &'static [&'static str],
-    booleans: &'static [&'static str],
-    integers: &'static [&'static str],
+    pub ignored: &'static [&'static str],
+    pub booleans: &'static [&'static str],
+    pub integers: &'static [&'static str],
 }
 
 fn typed(columns: &Columns, name: &str, text: &str) -> serde_json::Value {
@@ -267,7 +261,7 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
 }
 
 /// A row's shape and rules, as the JSON create body would be checked.
-fn check_shape<T: serde::de::DeserializeOwned + Validate + BodyRules>(
+pub fn check_shape<T: serde::de::DeserializeOwned + Validate + BodyRules>(
     value: serde_json::Value,
     rules: RuleContext,
 ) -> Result<T, Vec<FieldError>> {
@@ -316,14 +310,14 @@ impl<I: Importer> Import<'_, I> {
 }
 
 /// A kind of record to import: its columns, how a row is checked for shape, and its writer.
-struct Target<I: Importer> {
-    columns: &'static Columns,
-    shape: fn(serde_json::Value, RuleContext) -> Result<I::Row, Vec<FieldError>>,
-    importer: I,
+pub struct Target<I: Importer> {
+    pub columns: &'static Columns,
+    pub shape: fn(serde_json::Value, RuleContext) -> Result<I::Row, Vec<FieldError>>,
+    pub importer: I,
 }
 
 /// Feeds the body to the parser and writes what it yields; the report of every row.
-async fn run<I: Importer>(
+pub async fn run<I: Importer>(
     state: &AppState,
     caller: &Caller,
     req: &HttpRequest,
@@ -427,160 +421,4 @@ async fn run<I: Importer>(
         true => HttpResponse::UnprocessableEntity().json(body),
         false => HttpResponse::Ok().json(body),
     })
-}
-
-const MEMBER_COLUMNS: Columns = Columns {
-    accepted: &[
-        "name",
-        "gender",
-        "birth_date",
-        "ethnicity",
-        "education",
-        "phone",
-        "id_number",
-        "organization_id",
-        "party_organization_id",
-        "party_group_id",
-        "stage",
-        "is_mobile",
-        "host_party_organization_id",
-        "joined_on",
-        "full_member_on",
-    ],
-    ignored: &[
-        "id",
-        "status",
-        "probation_ends_on",
-        "created_at",
-        "updated_at",
-        "version",
-        "archived_at",
-    ],
-    booleans: &["is_mobile"],
-    integers: &[],
-};
-
-fn member_row(
-    value: serde_json::Value,
-    rules: RuleContext,
-) -> Result<crate::service::imports::MemberRow, Vec<FieldError>> {
-    let input: MemberInput = check_shape(value, rules)?;
-    let enrolment = Enrolment {
-        party_organization_id: input.party_organization_id,
-        stage: input.stage,
-        joined_on: input.joined_on,
-        full_member_on: input.full_member_on,
-    };
-    Ok((input.details.into(), enrolment))
-}
-
-/// Import members from CSV
-///
-/// The header names the columns, as in the member create body (`name`, `gender`,
-/// `birth_date`, `id_number`, `party_organization_id`, …; an export's server-owned columns such
-/// as `id` and `status` are ignored). Every row is checked as a create would be, and reported.
-/// `mode=all_or_nothing` (the default) writes nothing if any row is refused (422 with the
-/// report); `mode=valid_rows` writes the rows that pass. `dry_run=true` only checks. The body
-/// is UTF-8, or GBK with `Content-Type: text/csv; charset=gbk`; it is streamed, up to
-/// `LIANGXIN_IMPORT_MAX_BYTES`.
-#[utoipa::path(
-    operation_id = "importMembers",
-    tag = TAG,
-    params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
-        example = json!("name,gender,birth_date,id_number,party_organization_id,stage\n李明,male,1994-03-15,350102199403150011,019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21,full\n")),
-    responses(
-        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
-        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
-         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
-    ),
-)]
-#[post("/imports/members")]
-pub async fn import_members(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    query: QueryParams<ImportParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
-    let importer = MemberImporter::new(state.today());
-    let target = Target {
-        columns: &MEMBER_COLUMNS,
-        shape: member_row,
-        importer,
-    };
-    run(&state, &caller, &req, query.0, payload, target).await
-}
-
-const ORGANIZATION_COLUMNS: Columns = Columns {
-    accepted: &[
-        "name",
-        "kind",
-        "category",
-        "uscc",
-        "region_code",
-        "address",
-        "industry",
-        "employee_count",
-        "legal_representative",
-        "contact_name",
-        "contact_phone",
-        "in_survey_scope",
-        "operating_status",
-    ],
-    ignored: &[
-        "id",
-        "region_name",
-        "created_at",
-        "updated_at",
-        "version",
-        "archived_at",
-    ],
-    booleans: &["in_survey_scope"],
-    integers: &["employee_count"],
-};
-
-fn organization_row(
-    value: serde_json::Value,
-    rules: RuleContext,
-) -> Result<crate::service::organizations::OrganizationFields, Vec<FieldError>> {
-    check_shape::<OrganizationInput>(value, rules).map(Into::into)
-}
-
-/// Import organizations from CSV
-///
-/// As for members: the header names the columns of the organization create body (`name`,
-/// `kind`, `category`, `uscc`, `region_code`, `employee_count`, `in_survey_scope`, …); every
-/// row is checked and reported; `mode`, `dry_run`, encodings and the size limit work the same.
-#[utoipa::path(
-    operation_id = "importOrganizations",
-    tag = TAG,
-    params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
-        example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
-    responses(
-        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
-        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
-         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
-    ),
-)]
-#[post("/imports/organizations")]
-pub async fn import_organizations(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    query: QueryParams<ImportParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
-    let importer = OrganizationImporter::default();
-    let target = Target {
-        columns: &ORGANIZATION_COLUMNS,
-        shape: organization_row,
-        importer,
-    };
-    run(&state, &caller, &req, query.0, payload, target).await
 }

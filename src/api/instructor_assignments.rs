@@ -8,12 +8,11 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    Authorized, BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
+    region_filter,
 };
-use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
 use crate::domain::instructor::AssignmentStatus;
 use crate::error::{ApiError, Problem};
 use crate::service::instructors::{self as service, AssignmentFilter, NewAssignment, VisitFields};
@@ -88,15 +87,8 @@ impl Assignment {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AssignmentPage {
-    pub items: Vec<Assignment>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type AssignmentPage = ListPage<Assignment>;
+impl Listed for Assignment {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +115,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listInstructorAssignments",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(PageParams, AssignmentListFilter),
     responses(
         (status = 200, description = "A page of assignments.", body = AssignmentPage),
@@ -132,10 +125,9 @@ fn location(id: Uuid) -> String {
 #[get("/instructor-assignments")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<AssignmentListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let f = query.filter;
     let region_prefix = match &f.region_code {
         None => None,
@@ -154,12 +146,7 @@ pub async fn list(
             .then(|| state.today() - Duration::days(overdue_days)),
     };
     let page = service::list_assignments(&state.db, &access, &filter, &query.page).await?;
-    let items = page.items.into_iter().map(Assignment::from_model).collect();
-    Ok(HttpResponse::Ok().json(AssignmentPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.map(Assignment::from_model)))
 }
 
 /// Assign an instructor
@@ -172,6 +159,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createInstructorAssignment",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(IdempotencyKey),
     request_body(content = AssignmentInput, content_type = "application/json"),
     responses(
@@ -184,12 +172,12 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: AssignmentInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let new = NewAssignment {
@@ -216,6 +204,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getInstructorAssignment",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(("id" = Uuid, Path, description = "The assignment's id."), IfNoneMatch),
     responses(
         (status = 200, description = "The assignment.", body = Assignment, headers(("ETag" = String, description = "Its version."))),
@@ -226,11 +215,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let assignment =
         Assignment::from_model(service::get_assignment(&state.db, &access, *id).await?);
     Ok(representation(&req, &etag(assignment.version), &assignment))
@@ -257,6 +245,7 @@ impl BodyRules for EndInput {}
 #[utoipa::path(
     operation_id = "endInstructorAssignment",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The assignment's id.")),
     request_body(content = EndInput, content_type = "application/json"),
     responses(
@@ -268,12 +257,12 @@ impl BodyRules for EndInput {}
 pub async fn end(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: EndInput = body.parse(state.rules())?;
     let model = service::end_assignment(
         &state.db,
@@ -323,6 +312,7 @@ pub struct HandOver {
 #[utoipa::path(
     operation_id = "handOverInstructorAssignment",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The assignment's id.")),
     request_body(content = HandOverInput, content_type = "application/json"),
     responses(
@@ -335,12 +325,12 @@ pub struct HandOver {
 pub async fn hand_over(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: HandOverInput = body.parse(state.rules())?;
     let (ended, started) = service::hand_over(
         &state.db,
@@ -426,15 +416,8 @@ impl From<entity::instructor_visit::Model> for Visit {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VisitPage {
-    pub items: Vec<Visit>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type VisitPage = ListPage<Visit>;
+impl Listed for Visit {}
 
 /// A list without filters of its own.
 #[derive(Debug, Default, Deserialize, Validate)]
@@ -445,25 +428,19 @@ pub struct NoFilter {}
 #[utoipa::path(
     operation_id = "listInstructorVisits",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(("id" = Uuid, Path, description = "The assignment's id."), PageParams),
     responses((status = 200, description = "A page of visits, in the order recorded.", body = VisitPage)),
 )]
 #[get("/instructor-assignments/{id}/visits")]
 pub async fn visits(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
-    let page = service::list_visits(&state.db, &access, *id, &query.page)
-        .await?
-        .map(Visit::from);
-    Ok(HttpResponse::Ok().json(VisitPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    let page = service::list_visits(&state.db, &access, *id, &query.page).await?;
+    Ok(list_page(page.map(Visit::from)))
 }
 
 /// Record a visit
@@ -473,6 +450,7 @@ pub async fn visits(
 #[utoipa::path(
     operation_id = "recordInstructorVisit",
     tag = TAG,
+    security(("oauth2" = ["visits:write"])),
     params(("id" = Uuid, Path, description = "The assignment's id."), IdempotencyKey),
     request_body(content = VisitInput, content_type = "application/json"),
     responses(
@@ -485,13 +463,13 @@ pub async fn visits(
 pub async fn record_visit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::VisitsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: VisitInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let fields = VisitFields {

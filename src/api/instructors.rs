@@ -7,11 +7,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
 };
-use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::instructor::{InstructorStatus, SourceUnitType};
@@ -161,15 +160,8 @@ impl Instructor {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InstructorPage {
-    pub items: Vec<Instructor>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type InstructorPage = ListPage<Instructor>;
+impl Listed for Instructor {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -194,6 +186,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listInstructors",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(PageParams, InstructorListFilter),
     responses(
         (status = 200, description = "A page of instructors.", body = InstructorPage),
@@ -203,10 +196,9 @@ fn location(id: Uuid) -> String {
 #[get("/instructors")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: ListQuery<InstructorListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let f = query.filter;
     let region_prefix = match &f.region_code {
         None => None,
@@ -219,22 +211,15 @@ pub async fn list(
         name_contains: f.q,
     };
     let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Instructor::from_model(m, &state, &principal))
-        .collect();
-    Ok(HttpResponse::Ok().json(InstructorPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    let page = page.map(|m| Instructor::from_model(m, &state, &principal));
+    Ok(list_page(page))
 }
 
 /// Register an instructor
 #[utoipa::path(
     operation_id = "createInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(IdempotencyKey),
     request_body(content = InstructorInput, content_type = "application/json"),
     responses(
@@ -247,12 +232,12 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: InstructorInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
@@ -270,6 +255,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The instructor.", body = Instructor, headers(("ETag" = String, description = "Its version."))),
@@ -280,11 +266,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let model = service::get(
         &state.db,
         &access,
@@ -332,6 +317,7 @@ pub struct InstructorPatch {
 #[utoipa::path(
     operation_id = "updateInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), IfMatch),
     request_body(content = InstructorPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -343,13 +329,13 @@ pub struct InstructorPatch {
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = service::get(&state.db, &caller.access, *id, true).await?;
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
@@ -389,6 +375,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveInstructor",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), IfMatch),
     responses(
         (status = 204, description = "Archived."),
@@ -399,12 +386,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -467,17 +454,17 @@ pub struct TrainingList {
 #[utoipa::path(
     operation_id = "listInstructorTrainings",
     tag = TAG,
+    security(("oauth2" = ["instructors:read"])),
     params(("id" = Uuid, Path, description = "The instructor's id.")),
     responses((status = 200, description = "The trainings, latest first (at most 500).", body = TrainingList)),
 )]
 #[get("/instructors/{id}/trainings")]
 pub async fn trainings(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::InstructorsRead)?;
     let items = service::trainings(&state.db, &access, *id).await?;
     Ok(HttpResponse::Ok().json(TrainingList {
         items: items.into_iter().map(Into::into).collect(),
@@ -488,6 +475,7 @@ pub async fn trainings(
 #[utoipa::path(
     operation_id = "addInstructorTraining",
     tag = TAG,
+    security(("oauth2" = ["instructors:write"])),
     params(("id" = Uuid, Path, description = "The instructor's id."), IdempotencyKey),
     request_body(content = TrainingInput, content_type = "application/json"),
     responses(
@@ -500,13 +488,13 @@ pub async fn trainings(
 pub async fn add_training(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::InstructorsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: TrainingInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let fields = TrainingFields {

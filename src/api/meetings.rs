@@ -8,12 +8,11 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    apply_merge_patch, refuse_read_only, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, apply_merge_patch, refuse_read_only, split_version,
 };
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
 use crate::domain::meeting::{AttendanceStatus, MeetingKind, MeetingStatus, VoteSubject};
 use crate::error::{ApiError, Problem};
 use crate::service::meetings::{
@@ -251,15 +250,8 @@ impl Meeting {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingPage {
-    pub items: Vec<Meeting>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type MeetingPage = ListPage<Meeting>;
+impl Listed for Meeting {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -287,16 +279,16 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listMeetings",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(PageParams, MeetingListFilter),
     responses((status = 200, description = "A page of meetings, in the order planned.", body = MeetingPage)),
 )]
 #[get("/meetings")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<MeetingListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let f = query.filter;
     let filter = MeetingFilter {
         party_organization_id: f.party_organization_id,
@@ -308,16 +300,7 @@ pub async fn list(
         member_id: f.member_id,
     };
     let page = service::list(&state.db, &access, &filter, &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(Meeting::from_model)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(MeetingPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(Meeting::from_model)?))
 }
 
 /// Plan a meeting
@@ -326,6 +309,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createMeeting",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(IdempotencyKey),
     request_body(content = MeetingInput, content_type = "application/json"),
     responses(
@@ -338,12 +322,12 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: MeetingInput = body.parse(state.rules())?;
     super::extract::refuse_unknown_fields(&body.0, &input)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
@@ -366,6 +350,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getMeeting",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(("id" = Uuid, Path, description = "The meeting's id."), IfNoneMatch),
     responses(
         (status = 200, description = "The meeting.", body = Meeting, headers(("ETag" = String, description = "Its version."))),
@@ -376,11 +361,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let meeting = Meeting::from_view(service::get(&state.db, &access, *id).await?)?;
     Ok(representation(&req, &etag(meeting.version), &meeting))
 }
@@ -435,6 +419,7 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
 #[utoipa::path(
     operation_id = "updateMeeting",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The meeting's id."), IfMatch),
     request_body(content = MeetingPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -446,13 +431,13 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = Meeting::from_view(service::get(&state.db, &caller.access, *id).await?)?;
     let (patch, body_version) = split_version(body.0)?;
     refuse_read_only(&patch, NOT_PATCHABLE)?;
@@ -532,6 +517,7 @@ impl BodyRules for HoldInput {}
 #[utoipa::path(
     operation_id = "holdMeeting",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The meeting's id.")),
     request_body(content = HoldInput, content_type = "application/json"),
     responses(
@@ -543,12 +529,12 @@ impl BodyRules for HoldInput {}
 pub async fn hold(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: HoldInput = body.parse(state.rules())?;
     let holding = Holding {
         minutes: input.minutes,
@@ -579,6 +565,7 @@ impl BodyRules for CancelInput {}
 #[utoipa::path(
     operation_id = "cancelMeeting",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The meeting's id.")),
     request_body(content = CancelInput, content_type = "application/json"),
     responses(
@@ -590,12 +577,12 @@ impl BodyRules for CancelInput {}
 pub async fn cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: CancelInput = body.parse(state.rules())?;
     let meeting =
         Meeting::from_model(service::cancel(&state.db, &caller, *id, input.reason).await?)?;
@@ -621,6 +608,7 @@ impl BodyRules for AttendanceList {}
 #[utoipa::path(
     operation_id = "setMeetingAttendance",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The meeting's id.")),
     request_body(content = AttendanceList, content_type = "application/json"),
     responses(
@@ -632,12 +620,12 @@ impl BodyRules for AttendanceList {}
 pub async fn set_attendance(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: AttendanceList = body.parse(state.rules())?;
     let entries = input.attendance.into_iter().map(Into::into).collect();
     service::set_attendance(&state.db, &caller, *id, entries).await?;
@@ -684,6 +672,7 @@ impl BodyRules for VoteInput {}
 #[utoipa::path(
     operation_id = "recordMeetingVote",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The meeting's id."), IdempotencyKey),
     request_body(content = VoteInput, content_type = "application/json"),
     responses(
@@ -696,13 +685,13 @@ impl BodyRules for VoteInput {}
 pub async fn vote(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: VoteInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let fields = VoteFields {

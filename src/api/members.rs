@@ -1,5 +1,5 @@
-//! `/api/v1/members`: party members and people on their way to membership, their development
-//! pipeline (`/members/{id}/development`) and transfers (`/members/{id}/transfers`).
+//! `/api/v1/members`: party members and people on their way to membership. Their development
+//! pipeline is in `development`, their transfers in `transfers`.
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -9,24 +9,20 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, from_json_value, refuse_read_only,
-    refuse_unknown_fields, split_version, validation_errors,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, refuse_read_only,
+    refuse_unknown_fields, region_filter, split_version,
 };
-use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::imports::{self, Columns, ImportParams, ImportReport, Target, check_shape};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
-use crate::domain::development::{DevelopmentStep, NextStep, StepWarning};
-use crate::domain::member::{
-    Gender, MemberStatus, Stage, TransferKind, check_identity, is_phone_number,
-};
+use crate::domain::member::{Gender, MemberStatus, Stage, check_identity, is_phone_number};
 use crate::domain::{RuleContext, RuleViolation, pii};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::service::audit;
-use crate::service::members::{
-    self as service, Enrolment, MemberFields, MemberFilter, RecordedStep, Transfer, TransferRequest,
-};
+use crate::service::imports::MemberImporter;
+use crate::service::members::{self as service, Enrolment, MemberFields, MemberFilter};
 use crate::service::resource::{Page, PageRequest};
 use crate::state::AppState;
 
@@ -289,15 +285,8 @@ async fn audit_unmasked_reads(
     .await
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberPage {
-    pub items: Vec<Member>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type MemberPage = ListPage<Member>;
+impl Listed for Member {}
 
 /// Filters of the members list.
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -334,6 +323,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listMembers",
     tag = TAG,
+    security(("oauth2" = ["members:read"])),
     params(PageParams, MemberListFilter),
     responses(
         (status = 200, description = "A page of members.", body = MemberPage),
@@ -344,10 +334,9 @@ fn location(id: Uuid) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: ListQuery<MemberListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
     let f = query.filter;
     let region_prefix = match &f.region_code {
         None => None,
@@ -384,14 +373,10 @@ pub async fn list(
         ));
     }
     let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
-    Ok(HttpResponse::Ok().json(MemberPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page))
 }
 
-/// The columns of a CSV export, in order (and the columns an import reads).
+/// The columns of a CSV export, in order.
 pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "name",
@@ -427,17 +412,9 @@ async fn one_page(
     actor: &audit::Actor,
 ) -> Result<Page<Member>, ApiError> {
     let page = service::list(&state.db, access, filter, page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Member::from_model(m).for_caller(principal))
-        .collect::<Vec<_>>();
-    audit_unmasked_reads(state, actor, principal, &items).await?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    let page = page.map(|m| Member::from_model(m).for_caller(principal));
+    audit_unmasked_reads(state, actor, principal, &page.items).await?;
+    Ok(page)
 }
 
 /// Register a member
@@ -447,6 +424,7 @@ async fn one_page(
 #[utoipa::path(
     operation_id = "createMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(IdempotencyKey),
     request_body(content = MemberInput, content_type = "application/json"),
     responses(
@@ -459,12 +437,12 @@ async fn one_page(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: MemberInput = body.parse(state.rules())?;
     refuse_unknown_fields(&body.0, &input)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
@@ -492,6 +470,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getMember",
     tag = TAG,
+    security(("oauth2" = ["members:read"])),
     params(("id" = Uuid, Path, description = "The member's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Its version."))),
@@ -502,11 +481,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
     let include_archived = query.0.include_archived.unwrap_or(false);
     let model = service::get(&state.db, &access, *id, include_archived).await?;
     let member = Member::from_model(model).for_caller(&principal);
@@ -536,6 +514,7 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
 #[utoipa::path(
     operation_id = "updateMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(("id" = Uuid, Path, description = "The member's id."), IfMatch),
     request_body(content = MemberPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -547,13 +526,13 @@ const NOT_PATCHABLE: &[(&str, &str)] = &[
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?);
     let (patch, body_version) = split_version(body.0)?;
     refuse_read_only(&patch, NOT_PATCHABLE)?;
@@ -574,6 +553,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveMember",
     tag = TAG,
+    security(("oauth2" = ["members:write"])),
     params(("id" = Uuid, Path, description = "The member's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
@@ -581,12 +561,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -626,354 +606,89 @@ pub struct MemberPatch {
     version: Option<i32>,
 }
 
-/// One recorded step of a member's development.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DevelopmentRecord {
-    pub id: Uuid,
-    #[schema(example = "application")]
-    pub step: String,
-    pub date: NaiveDate,
-    /// The step as it was recorded.
-    pub details: DevelopmentStep,
-    /// Who recorded it (`user:<id>` or `client:<id>`).
-    pub recorded_by: String,
-    pub recorded_at: chrono::DateTime<chrono::Utc>,
+/// How an import reads rows.
+const IMPORT_COLUMNS: Columns = Columns {
+    accepted: &[
+        "name",
+        "gender",
+        "birth_date",
+        "ethnicity",
+        "education",
+        "phone",
+        "id_number",
+        "organization_id",
+        "party_organization_id",
+        "party_group_id",
+        "stage",
+        "is_mobile",
+        "host_party_organization_id",
+        "joined_on",
+        "full_member_on",
+    ],
+    ignored: &[
+        "id",
+        "status",
+        "probation_ends_on",
+        "created_at",
+        "updated_at",
+        "version",
+        "archived_at",
+    ],
+    booleans: &["is_mobile"],
+    integers: &[],
+};
+
+fn member_row(
+    value: serde_json::Value,
+    rules: RuleContext,
+) -> Result<crate::service::imports::MemberRow, Vec<FieldError>> {
+    let input: MemberInput = check_shape(value, rules)?;
+    let enrolment = Enrolment {
+        party_organization_id: input.party_organization_id,
+        stage: input.stage,
+        joined_on: input.joined_on,
+        full_member_on: input.full_member_on,
+    };
+    Ok((input.details.into(), enrolment))
 }
 
-impl From<RecordedStep> for DevelopmentRecord {
-    fn from(r: RecordedStep) -> Self {
-        DevelopmentRecord {
-            id: r.id,
-            step: r.step.name().to_owned(),
-            date: r.step.date(),
-            details: r.step,
-            recorded_by: r.recorded_by,
-            recorded_at: r.recorded_at,
-        }
-    }
-}
-
-/// A member's development: the steps taken, oldest first, and the steps allowed next.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberDevelopment {
-    pub member_id: Uuid,
-    pub stage: Stage,
-    pub status: MemberStatus,
-    pub probation_ends_on: Option<NaiveDate>,
-    pub steps: Vec<DevelopmentRecord>,
-    /// Each allowed next step with its earliest date, when it is due, and what it still needs.
-    pub next: Vec<NextStep>,
-}
-
-/// A step accepted.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StepRecorded {
-    pub step: DevelopmentRecord,
-    /// The member's stage after the step.
-    pub stage: Stage,
-    pub status: MemberStatus,
-    pub probation_ends_on: Option<NaiveDate>,
-    /// Irregularities that did not stop the step (a talk later than a month after the
-    /// application).
-    pub warnings: Vec<StepWarning>,
-}
-
-/// Get a member's development
+/// Import members from CSV
 ///
-/// The pipeline steps taken and `next`: what may be recorded next, from when, and what it needs.
+/// The header names the columns, as in the member create body (`name`, `gender`,
+/// `birth_date`, `id_number`, `party_organization_id`, …; an export's server-owned columns such
+/// as `id` and `status` are ignored). Every row is checked as a create would be, and reported.
+/// `mode=all_or_nothing` (the default) writes nothing if any row is refused (422 with the
+/// report); `mode=valid_rows` writes the rows that pass. `dry_run=true` only checks. The body
+/// is UTF-8, or GBK with `Content-Type: text/csv; charset=gbk`; it is streamed, up to
+/// `LIANGXIN_IMPORT_MAX_BYTES`.
 #[utoipa::path(
-    operation_id = "getMemberDevelopment",
-    tag = TAG,
-    params(("id" = Uuid, Path, description = "The member's id.")),
-    responses((status = 200, description = "The member's development.", body = MemberDevelopment)),
-)]
-#[get("/members/{id}/development")]
-pub async fn development(
-    state: web::Data<AppState>,
-    principal: Principal,
-    id: web::Path<Uuid>,
-    _query: NoQuery,
-) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
-    let development = service::development(&state.db, &access, *id).await?;
-    let member = Member::from_model(development.member);
-    Ok(HttpResponse::Ok().json(MemberDevelopment {
-        member_id: member.id,
-        stage: member.stage,
-        status: member.status,
-        probation_ends_on: member.probation_ends_on,
-        steps: development.steps.into_iter().map(Into::into).collect(),
-        next: development.next,
-    }))
-}
-
-fn parse_step(body: &serde_json::Value) -> Result<DevelopmentStep, ApiError> {
-    let step: DevelopmentStep = from_json_value(body.clone()).map_err(|e| match e {
-        ApiError::BadRequest { detail, errors } => ApiError::Validation(if errors.is_empty() {
-            vec![crate::error::FieldError::new("body", "format", detail)]
-        } else {
-            errors
-        }),
-        other => other,
-    })?;
-    refuse_unknown_fields(body, &step)?;
-    step.validate_fields()
-        .map_err(|e| ApiError::Validation(validation_errors(&e)))?;
-    Ok(step)
-}
-
-/// Record a development step
-///
-/// Appends a dated step. Out of order or too soon is a 409 whose `code` names the rule
-/// (`under_18`, `min_activist_period`, `min_training`, `public_notice_period`,
-/// `public_notice_not_over`, `vote_majority`, `probation_not_over`, `extension_already_used`,
-/// …) and whose detail gives the dates involved; a step dated after today is a 422. The
-/// member's stage changes in the same transaction.
-#[utoipa::path(
-    operation_id = "recordDevelopmentStep",
-    tag = TAG,
-    params(("id" = Uuid, Path, description = "The member's id."), IdempotencyKey),
-    request_body(content = DevelopmentStep, content_type = "application/json"),
+    operation_id = "importMembers",
+    tag = imports::TAG,
+    security(("oauth2" = ["members:write"])),
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+        example = json!("name,gender,birth_date,id_number,party_organization_id,stage\n李明,male,1994-03-15,350102199403150011,019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21,full\n")),
     responses(
-        (status = 201, description = "Recorded.", body = StepRecorded,
-         headers(("Location" = String, description = "The member's development."))),
-        (status = 409, description = "The step breaks a rule of the pipeline; `code` names it.", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
+        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
+         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
     ),
 )]
-#[post("/members/{id}/development")]
-pub async fn record_step(
+#[post("/imports/members")]
+pub async fn import(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
-    id: web::Path<Uuid>,
-    key: IdempotencyKey,
-    _query: NoQuery,
-    body: JsonBody,
+    Authorized { principal, access }: Authorized,
+    query: QueryParams<ImportParams>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
-    let step = parse_step(&body.0)?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let (recorded, member, effect) = service::record_step(
-            &state.db,
-            &caller,
-            *id,
-            step,
-            state.today(),
-            state.config.utc_offset,
-        )
-        .await?;
-        let member = Member::from_model(member);
-        let response = StepRecorded {
-            step: recorded.into(),
-            stage: member.stage,
-            status: member.status,
-            probation_ends_on: member.probation_ends_on,
-            warnings: effect.warnings,
-        };
-        Created::new(format!("{}/development", location(*id)), &response)
-    })
-    .await
-}
-
-/// A transfer of a member's relation.
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TransferInput {
-    /// To another party organization in the register.
-    Internal(InternalTransfer),
-    /// Out of the register: the member's status becomes `transferred_out`.
-    Out(OutgoingTransfer),
-    /// Back into the register, for a member who was transferred out.
-    In(IncomingTransfer),
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-pub struct InternalTransfer {
-    pub to_party_organization_id: Uuid,
-    pub date: NaiveDate,
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-pub struct OutgoingTransfer {
-    /// The receiving party organization, in words.
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
-    pub destination: String,
-    pub date: NaiveDate,
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-pub struct IncomingTransfer {
-    pub to_party_organization_id: Uuid,
-    /// The sending party organization, in words.
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
-    pub origin: String,
-    pub date: NaiveDate,
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-impl TransferInput {
-    fn into_request(self) -> Result<TransferRequest, ApiError> {
-        let invalid = |e: validator::ValidationErrors| ApiError::Validation(validation_errors(&e));
-        Ok(match self {
-            TransferInput::Internal(t) => {
-                t.validate().map_err(invalid)?;
-                TransferRequest {
-                    transfer: Transfer::Internal {
-                        to: t.to_party_organization_id,
-                    },
-                    date: t.date,
-                    reason: t.reason,
-                }
-            }
-            TransferInput::Out(t) => {
-                t.validate().map_err(invalid)?;
-                TransferRequest {
-                    transfer: Transfer::Out {
-                        destination: t.destination,
-                    },
-                    date: t.date,
-                    reason: t.reason,
-                }
-            }
-            TransferInput::In(t) => {
-                t.validate().map_err(invalid)?;
-                TransferRequest {
-                    transfer: Transfer::In {
-                        to: t.to_party_organization_id,
-                        origin: t.origin,
-                    },
-                    date: t.date,
-                    reason: t.reason,
-                }
-            }
-        })
-    }
-}
-
-/// A transfer in a member's history.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e51",
-    "member_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e31",
-    "kind": "internal",
-    "from_party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
-    "to_party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e22",
-    "counterpart": null,
-    "date": "2026-11-20",
-    "reason": "changed employer",
-    "recorded_by": "user:019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e01",
-    "recorded_at": "2026-11-28T03:30:00Z"
-}))]
-pub struct TransferRecord {
-    pub id: Uuid,
-    pub member_id: Uuid,
-    /// `internal`, `out` or `in`.
-    #[schema(value_type = String)]
-    pub kind: TransferKind,
-    pub from_party_organization_id: Option<Uuid>,
-    pub to_party_organization_id: Option<Uuid>,
-    /// Where the member went (`out`) or came from (`in`), in words.
-    pub counterpart: Option<String>,
-    pub date: NaiveDate,
-    pub reason: Option<String>,
-    pub recorded_by: String,
-    pub recorded_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl From<entity::member_transfer::Model> for TransferRecord {
-    fn from(t: entity::member_transfer::Model) -> Self {
-        TransferRecord {
-            id: t.id,
-            member_id: t.member_id,
-            kind: t.kind,
-            from_party_organization_id: t.from_party_organization_id,
-            to_party_organization_id: t.to_party_organization_id,
-            counterpart: t.counterpart,
-            date: t.transferred_on,
-            reason: t.reason,
-            recorded_by: t.recorded_by,
-            recorded_at: t.created_at,
-        }
-    }
-}
-
-/// A member's transfers, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransferHistory {
-    pub items: Vec<TransferRecord>,
-}
-
-/// List a member's transfers
-#[utoipa::path(
-    operation_id = "listMemberTransfers",
-    tag = TAG,
-    params(("id" = Uuid, Path, description = "The member's id.")),
-    responses((status = 200, description = "The member's transfers, oldest first.", body = TransferHistory)),
-)]
-#[get("/members/{id}/transfers")]
-pub async fn transfers(
-    state: web::Data<AppState>,
-    principal: Principal,
-    id: web::Path<Uuid>,
-    _query: NoQuery,
-) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MembersRead)?;
-    let items = service::transfers(&state.db, &access, *id).await?;
-    Ok(HttpResponse::Ok().json(TransferHistory {
-        items: items.into_iter().map(Into::into).collect(),
-    }))
-}
-
-/// Transfer a member
-///
-/// Moves the member's relation to another party organization (`internal`), out of the register
-/// (`out`), or back in (`in`), in one transaction: the member is held by exactly one party
-/// organization throughout, and the move joins their history.
-#[utoipa::path(
-    operation_id = "transferMember",
-    tag = TAG,
-    params(("id" = Uuid, Path, description = "The member's id."), IdempotencyKey),
-    request_body(content = TransferInput, content_type = "application/json"),
-    responses(
-        (status = 201, description = "Transferred.", body = TransferRecord,
-         headers(("Location" = String, description = "The member's transfers."))),
-        (status = 409, description = "The member's status does not allow this transfer.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/members/{id}/transfers")]
-pub async fn transfer(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    id: web::Path<Uuid>,
-    key: IdempotencyKey,
-    _query: NoQuery,
-    body: JsonBody,
-) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MembersWrite)?;
-    let input = from_json_value::<TransferInput>(body.0.clone())?;
-    refuse_unknown_fields(&body.0, &input)?;
-    let request = input.into_request()?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let (record, _) =
-            service::transfer(&state.db, &caller, *id, request, state.today()).await?;
-        Created::new(
-            format!("{}/transfers", location(*id)),
-            &TransferRecord::from(record),
-        )
-    })
-    .await
+    let caller = super::caller(&req, &principal, access);
+    let importer = MemberImporter::new(state.today());
+    let target = Target {
+        columns: &IMPORT_COLUMNS,
+        shape: member_row,
+        importer,
+    };
+    imports::run(&state, &caller, &req, query.0, payload, target).await
 }

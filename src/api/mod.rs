@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod compliance;
 pub mod csv_export;
+pub mod development;
 pub mod extract;
 pub mod imports;
 pub mod instructor_assignments;
@@ -20,11 +21,13 @@ pub mod regions;
 pub mod reports;
 pub mod respond;
 pub mod schedules;
+pub mod transfers;
 pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::Permission;
 use crate::error::ApiError;
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -37,16 +40,17 @@ pub fn actor(
     crate::service::audit::Actor::of(principal, req.peer_addr().map(|a| a.ip().to_string()))
 }
 
-/// The caller of a write: what `permission` reaches, and who they are for the audit log.
+/// The caller of a write: what the operation's permission reaches (`access`, from
+/// [`extract::Authorized`]), and who they are for the audit log.
 pub fn caller(
     req: &HttpRequest,
     principal: &crate::auth::Principal,
-    permission: crate::auth::Permission,
-) -> Result<crate::service::Caller, ApiError> {
-    Ok(crate::service::Caller {
-        access: principal.require(permission)?,
+    access: crate::auth::Access,
+) -> crate::service::Caller {
+    crate::service::Caller {
+        access,
         actor: actor(req, principal),
-    })
+    }
 }
 
 pub use crate::error::etag;
@@ -100,12 +104,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(members::get)
             .service(members::update)
             .service(members::archive)
-            .service(members::development)
-            .service(members::record_step)
-            .service(members::transfers)
-            .service(members::transfer)
-            .service(imports::import_members)
-            .service(imports::import_organizations)
+            .service(development::get)
+            .service(development::record_step)
+            .service(transfers::list)
+            .service(transfers::create)
+            .service(members::import)
+            .service(organizations::import)
             .service(instructors::list)
             .service(instructors::create)
             .service(instructors::get)
@@ -152,13 +156,16 @@ fn path_error(_: actix_web::error::PathError, req: &HttpRequest) -> actix_web::E
 }
 
 /// The documented paths and their methods, to tell an unknown path (404) from a known path
-/// called with the wrong method (405).
+/// called with the wrong method (405); and the permission each operation declares (its
+/// `security` in the contract), which [`extract::Authorized`] enforces.
 pub struct RouteTable {
     routes: Vec<(Vec<String>, Vec<String>)>,
+    permissions: Vec<(&'static str, String, Permission)>,
 }
 
 impl RouteTable {
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut permissions = Vec::new();
         let routes = doc
             .paths
             .paths
@@ -166,21 +173,36 @@ impl RouteTable {
             .map(|(path, item)| {
                 let segments = path.split('/').map(str::to_owned).collect();
                 let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
+                    ("GET", &item.get),
+                    ("POST", &item.post),
+                    ("PUT", &item.put),
+                    ("PATCH", &item.patch),
+                    ("DELETE", &item.delete),
                 ];
-                let allowed = methods
-                    .iter()
-                    .filter(|(_, on)| *on)
-                    .map(|(m, _)| (*m).to_owned())
-                    .collect();
+                let mut allowed = Vec::new();
+                for (method, op) in methods {
+                    let Some(op) = op else { continue };
+                    allowed.push(method.to_owned());
+                    if let Some(permission) = openapi::declared_permission(op) {
+                        permissions.push((method, path.clone(), permission));
+                    }
+                }
                 (segments, allowed)
             })
             .collect();
-        RouteTable { routes }
+        RouteTable {
+            routes,
+            permissions,
+        }
+    }
+
+    /// The permission the operation at `method` and `pattern` (the route's path template, as
+    /// in the contract: `/api/v1/organizations/{id}`) declares, if any.
+    pub fn permission(&self, method: &str, pattern: &str) -> Option<Permission> {
+        self.permissions
+            .iter()
+            .find(|(m, p, _)| *m == method && p == pattern)
+            .map(|(_, _, permission)| *permission)
     }
 
     /// The methods allowed on `path`, or `None` if no documented path matches it.

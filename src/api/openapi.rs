@@ -1,8 +1,11 @@
-//! The OpenAPI 3.1 contract. Handlers declare their own operations; this module adds what
-//! every operation shares (security, the problem responses the shared extractors can produce),
-//! so the contract and the mechanism cannot disagree.
+//! The OpenAPI 3.1 contract. Handlers declare their own operations, including the permission
+//! each requires (`security(("oauth2" = ["<permission>"]))`, enforced from the contract by
+//! `extract::Authorized`); this module adds what every operation shares (the bearer requirement
+//! beside the OAuth one, the problem responses the shared extractors can produce), so the
+//! contract and the mechanism cannot disagree.
 use actix_web::App;
 use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
     SecurityRequirement, SecurityScheme,
@@ -17,93 +20,6 @@ use crate::error::{FieldError, Problem};
 
 pub const SECURITY_SCHEME: &str = "bearer";
 pub const OAUTH_SCHEME: &str = "oauth2";
-
-/// The permission each operation requires, shown in the contract as the OAuth scope of its
-/// security requirement. A test calls every operation with and without its scope.
-pub const OPERATION_PERMISSIONS: &[(&str, Permission)] = &[
-    ("listOrganizations", Permission::OrganizationsRead),
-    ("getOrganization", Permission::OrganizationsRead),
-    ("createOrganization", Permission::OrganizationsWrite),
-    ("updateOrganization", Permission::OrganizationsWrite),
-    ("archiveOrganization", Permission::OrganizationsWrite),
-    ("listPartyOrganizations", Permission::PartyOrganizationsRead),
-    ("getPartyOrganization", Permission::PartyOrganizationsRead),
-    (
-        "createPartyOrganization",
-        Permission::PartyOrganizationsWrite,
-    ),
-    (
-        "updatePartyOrganization",
-        Permission::PartyOrganizationsWrite,
-    ),
-    (
-        "archivePartyOrganization",
-        Permission::PartyOrganizationsWrite,
-    ),
-    ("listPartyGroups", Permission::PartyOrganizationsRead),
-    ("getPartyGroup", Permission::PartyOrganizationsRead),
-    ("createPartyGroup", Permission::PartyOrganizationsWrite),
-    ("updatePartyGroup", Permission::PartyOrganizationsWrite),
-    ("archivePartyGroup", Permission::PartyOrganizationsWrite),
-    ("listMembers", Permission::MembersRead),
-    ("getMember", Permission::MembersRead),
-    ("createMember", Permission::MembersWrite),
-    ("updateMember", Permission::MembersWrite),
-    ("archiveMember", Permission::MembersWrite),
-    ("getMemberDevelopment", Permission::MembersRead),
-    ("recordDevelopmentStep", Permission::MembersWrite),
-    ("listMemberTransfers", Permission::MembersRead),
-    ("transferMember", Permission::MembersWrite),
-    ("importMembers", Permission::MembersWrite),
-    ("importOrganizations", Permission::OrganizationsWrite),
-    ("listInstructors", Permission::InstructorsRead),
-    ("getInstructor", Permission::InstructorsRead),
-    ("createInstructor", Permission::InstructorsWrite),
-    ("updateInstructor", Permission::InstructorsWrite),
-    ("archiveInstructor", Permission::InstructorsWrite),
-    ("listInstructorTrainings", Permission::InstructorsRead),
-    ("addInstructorTraining", Permission::InstructorsWrite),
-    ("listInstructorAssignments", Permission::InstructorsRead),
-    ("getInstructorAssignment", Permission::InstructorsRead),
-    ("createInstructorAssignment", Permission::InstructorsWrite),
-    ("endInstructorAssignment", Permission::InstructorsWrite),
-    ("handOverInstructorAssignment", Permission::InstructorsWrite),
-    ("listInstructorVisits", Permission::InstructorsRead),
-    ("recordInstructorVisit", Permission::VisitsWrite),
-    ("getCoverageReport", Permission::ReportsRead),
-    ("listMeetings", Permission::MeetingsRead),
-    ("getMeeting", Permission::MeetingsRead),
-    ("createMeeting", Permission::MeetingsWrite),
-    ("updateMeeting", Permission::MeetingsWrite),
-    ("holdMeeting", Permission::MeetingsWrite),
-    ("cancelMeeting", Permission::MeetingsWrite),
-    ("setMeetingAttendance", Permission::MeetingsWrite),
-    ("recordMeetingVote", Permission::MeetingsWrite),
-    ("getPartyOrganizationCompliance", Permission::MeetingsRead),
-    ("getComplianceReport", Permission::ReportsRead),
-    ("listMeetingSchedules", Permission::MeetingsRead),
-    ("getMeetingSchedule", Permission::MeetingsRead),
-    ("createMeetingSchedule", Permission::MeetingsWrite),
-    ("updateMeetingSchedule", Permission::MeetingsWrite),
-    ("archiveMeetingSchedule", Permission::MeetingsWrite),
-    ("createCalendarToken", Permission::OwnAccountRead),
-    ("listCalendarTokens", Permission::OwnAccountRead),
-    ("revokeCalendarToken", Permission::OwnAccountRead),
-    ("listRegions", Permission::RegionsRead),
-    ("getRegion", Permission::RegionsRead),
-    ("listUsers", Permission::UsersManage),
-    ("getUser", Permission::UsersManage),
-    ("createUser", Permission::UsersManage),
-    ("updateUser", Permission::UsersManage),
-    ("resetUserPassword", Permission::UsersManage),
-    ("getMe", Permission::OwnAccountRead),
-    ("listAuditEvents", Permission::AuditRead),
-    ("listApiClients", Permission::ClientsManage),
-    ("getApiClient", Permission::ClientsManage),
-    ("createApiClient", Permission::ClientsManage),
-    ("updateApiClient", Permission::ClientsManage),
-    ("rotateApiClientSecret", Permission::ClientsManage),
-];
 
 const ALL_PERMISSIONS: [Permission; 18] = [
     Permission::OrganizationsRead,
@@ -276,6 +192,17 @@ fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
         .into()
 }
 
+/// The permission an operation requires, as its `#[utoipa::path]` declares it:
+/// `security(("oauth2" = ["organizations:read"]))`. The contract shows it as the scope of both
+/// the bearer and the OAuth requirement; [`super::extract::Authorized`] enforces it. `None` for
+/// an operation without one, or with a scope that names no permission.
+pub fn declared_permission(op: &Operation) -> Option<Permission> {
+    let security = op.security.as_ref()?;
+    ALL_PERMISSIONS
+        .into_iter()
+        .find(|p| security.contains(&SecurityRequirement::new(OAUTH_SCHEME, [p.name()])))
+}
+
 fn add_shared_behaviour(doc: &mut Document) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_id = path.contains('{');
@@ -288,17 +215,15 @@ fn add_shared_behaviour(doc: &mut Document) {
         ];
         for (method, operation) in operations {
             let Some(op) = operation else { continue };
-            let secured = op.security.is_none();
+            // Undeclared counts as secured (with no scope, which the contract test refuses).
+            let permission = declared_permission(op);
+            let secured = op.security.is_none() || permission.is_some();
             let mut shared = vec![(
                 "400",
                 "Malformed request: a query parameter, header or body that cannot be read; `errors` names each.",
             )];
             if secured {
-                let scope: Vec<String> = OPERATION_PERMISSIONS
-                    .iter()
-                    .find(|(id, _)| op.operation_id.as_deref() == Some(*id))
-                    .map(|(_, p)| vec![p.name().to_owned()])
-                    .unwrap_or_default();
+                let scope: Vec<&str> = permission.iter().map(|p| p.name()).collect();
                 op.security = Some(vec![
                     SecurityRequirement::new(SECURITY_SCHEME, scope.clone()),
                     SecurityRequirement::new(OAUTH_SCHEME, scope),
@@ -334,7 +259,7 @@ fn add_shared_behaviour(doc: &mut Document) {
 pub const CSV_EXPORTS: &[&str] = &["listOrganizations", "listPartyOrganizations", "listMembers"];
 
 /// Documents the CSV form of a list's 200 response.
-fn add_csv_content(op: &mut utoipa::openapi::path::Operation) {
+fn add_csv_content(op: &mut Operation) {
     let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
         return;
     };

@@ -7,11 +7,11 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
 };
-use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::imports::{self, Columns, ImportParams, ImportReport, Target, check_shape};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
@@ -20,8 +20,9 @@ use crate::domain::organization::{
 };
 use crate::domain::pii;
 use crate::domain::{RuleContext, RuleViolation};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::service::audit;
+use crate::service::imports::OrganizationImporter;
 use crate::service::organizations::{self as service, OrganizationFields, OrganizationFilter};
 use crate::service::resource::{Page, PageRequest};
 use crate::state::AppState;
@@ -262,15 +263,8 @@ impl From<Organization> for OrganizationInput {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrganizationPage {
-    pub items: Vec<Organization>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type OrganizationPage = ListPage<Organization>;
+impl Listed for Organization {}
 
 /// Filters of the organizations list.
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -316,6 +310,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listOrganizations",
     tag = TAG,
+    security(("oauth2" = ["organizations:read"])),
     params(PageParams, OrganizationListFilter),
     responses(
         (status = 200, description = "A page of organizations.", body = OrganizationPage),
@@ -326,10 +321,9 @@ fn location(id: Uuid) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     query: ListQuery<OrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsRead)?;
     let filter = query.filter.into_filter(&state.divisions)?;
     let actor = super::actor(&req, &principal);
     if csv_export::wants_csv(&req) {
@@ -352,11 +346,7 @@ pub async fn list(
         ));
     }
     let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
-    Ok(HttpResponse::Ok().json(OrganizationPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page))
 }
 
 /// The columns of a CSV export, in order.
@@ -392,17 +382,9 @@ async fn one_page(
     actor: &audit::Actor,
 ) -> Result<Page<Organization>, ApiError> {
     let page = service::list(&state.db, access, filter, page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| Organization::from_model(m, &state.divisions).for_caller(principal))
-        .collect::<Vec<_>>();
-    audit_unmasked_reads(state, actor, principal, &items).await?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    let page = page.map(|m| Organization::from_model(m, &state.divisions).for_caller(principal));
+    audit_unmasked_reads(state, actor, principal, &page.items).await?;
+    Ok(page)
 }
 
 /// Register an organization
@@ -413,6 +395,7 @@ async fn one_page(
 #[utoipa::path(
     operation_id = "createOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(IdempotencyKey),
     request_body(content = OrganizationInput, content_type = "application/json"),
     responses(
@@ -425,12 +408,12 @@ async fn one_page(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: OrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
@@ -446,6 +429,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:read"])),
     params(("id" = Uuid, Path, description = "The organization's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The organization.", body = Organization, headers(("ETag" = String, description = "Its version."))),
@@ -456,11 +440,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::OrganizationsRead)?;
     let model = service::get(
         &state.db,
         &access,
@@ -491,6 +474,7 @@ pub async fn get(
 #[utoipa::path(
     operation_id = "updateOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(("id" = Uuid, Path, description = "The organization's id."), IfMatch),
     request_body(content = OrganizationPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -502,13 +486,13 @@ pub async fn get(
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = Organization::from_model(
         service::get(&state.db, &caller.access, *id, true).await?,
         &state.divisions,
@@ -543,6 +527,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveOrganization",
     tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
     params(("id" = Uuid, Path, description = "The organization's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
@@ -550,12 +535,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::OrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -601,4 +586,77 @@ pub struct OrganizationPatch {
     /// The version this change is based on, as an alternative to `If-Match`.
     #[schema(nullable = false, minimum = 1)]
     version: Option<i32>,
+}
+
+/// How an import reads rows.
+const IMPORT_COLUMNS: Columns = Columns {
+    accepted: &[
+        "name",
+        "kind",
+        "category",
+        "uscc",
+        "region_code",
+        "address",
+        "industry",
+        "employee_count",
+        "legal_representative",
+        "contact_name",
+        "contact_phone",
+        "in_survey_scope",
+        "operating_status",
+    ],
+    ignored: &[
+        "id",
+        "region_name",
+        "created_at",
+        "updated_at",
+        "version",
+        "archived_at",
+    ],
+    booleans: &["in_survey_scope"],
+    integers: &["employee_count"],
+};
+
+fn organization_row(
+    value: serde_json::Value,
+    rules: RuleContext,
+) -> Result<crate::service::organizations::OrganizationFields, Vec<FieldError>> {
+    check_shape::<OrganizationInput>(value, rules).map(Into::into)
+}
+
+/// Import organizations from CSV
+///
+/// As for members: the header names the columns of the organization create body (`name`,
+/// `kind`, `category`, `uscc`, `region_code`, `employee_count`, `in_survey_scope`, …); every
+/// row is checked and reported; `mode`, `dry_run`, encodings and the size limit work the same.
+#[utoipa::path(
+    operation_id = "importOrganizations",
+    tag = imports::TAG,
+    security(("oauth2" = ["organizations:write"])),
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+        example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
+    responses(
+        (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),
+        (status = 413, description = "The body exceeds `LIANGXIN_IMPORT_MAX_BYTES`; nothing was written.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`all_or_nothing`: some rows were refused, so nothing was written; the report says which and why (`application/json`). Or the header names a column the import does not know (a problem).",
+         content((ImportReport = "application/json"), (Problem = "application/problem+json"))),
+    ),
+)]
+#[post("/imports/organizations")]
+pub async fn import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    query: QueryParams<ImportParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, access);
+    let importer = OrganizationImporter::default();
+    let target = Target {
+        columns: &IMPORT_COLUMNS,
+        shape: organization_row,
+        importer,
+    };
+    imports::run(&state, &caller, &req, query.0, payload, target).await
 }

@@ -10,13 +10,11 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
 };
-use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
 use crate::domain::party_organization::{
     FormationFacts, FormationWarning, MemberCounts, PartyOrganizationType, warnings,
@@ -204,15 +202,8 @@ impl From<PartyOrganization> for PartyOrganizationInput {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyOrganizationPage {
-    pub items: Vec<PartyOrganization>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type PartyOrganizationPage = ListPage<PartyOrganization>;
+impl Listed for PartyOrganization {}
 
 /// Filters of the party organizations list.
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -265,6 +256,7 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listPartyOrganizations",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:read"])),
     params(PageParams, PartyOrganizationListFilter),
     responses(
         (status = 200, description = "A page of party organizations.", body = PartyOrganizationPage),
@@ -275,10 +267,9 @@ fn location(id: Uuid) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<PartyOrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::PartyOrganizationsRead)?;
     let filter = query.filter.into_filter(&state.divisions)?;
     if csv_export::wants_csv(&req) {
         let page = query.page;
@@ -294,11 +285,7 @@ pub async fn list(
         ));
     }
     let page = one_page(&state, &access, &filter, &query.page).await?;
-    Ok(HttpResponse::Ok().json(PartyOrganizationPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page))
 }
 
 /// The columns of a CSV export, in order.
@@ -327,16 +314,7 @@ async fn one_page(
     page: &PageRequest,
 ) -> Result<Page<PartyOrganization>, ApiError> {
     let page = service::list(&state.db, access, filter, page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|v| PartyOrganization::from_view(v, &state.divisions))
-        .collect();
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    Ok(page.map(|v| PartyOrganization::from_view(v, &state.divisions)))
 }
 
 /// Create a party organization
@@ -346,6 +324,7 @@ async fn one_page(
 #[utoipa::path(
     operation_id = "createPartyOrganization",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:write"])),
     params(IdempotencyKey),
     request_body(content = PartyOrganizationInput, content_type = "application/json"),
     responses(
@@ -358,12 +337,12 @@ async fn one_page(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::PartyOrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: PartyOrganizationInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let view = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
@@ -381,6 +360,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getPartyOrganization",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:read"])),
     params(("id" = Uuid, Path, description = "The party organization's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The party organization.", body = PartyOrganization, headers(("ETag" = String, description = "Its version."))),
@@ -391,11 +371,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::PartyOrganizationsRead)?;
     let include_archived = query.0.include_archived.unwrap_or(false);
     let view = service::get(&state.db, &access, *id, include_archived).await?;
     let organization = PartyOrganization::from_view(view, &state.divisions)
@@ -416,6 +395,7 @@ pub async fn get(
 #[utoipa::path(
     operation_id = "updatePartyOrganization",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:write"])),
     params(("id" = Uuid, Path, description = "The party organization's id."), IfMatch),
     request_body(content = PartyOrganizationPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -427,13 +407,13 @@ pub async fn get(
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::PartyOrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current = PartyOrganization::from_view(
         service::get(&state.db, &caller.access, *id, true).await?,
         &state.divisions,
@@ -469,6 +449,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archivePartyOrganization",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:write"])),
     params(("id" = Uuid, Path, description = "The party organization's id."), IfMatch),
     responses(
         (status = 204, description = "Archived."),
@@ -479,12 +460,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::PartyOrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -579,38 +560,26 @@ impl From<entity::party_group::Model> for PartyGroup {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyGroupPage {
-    pub items: Vec<PartyGroup>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type PartyGroupPage = ListPage<PartyGroup>;
+impl Listed for PartyGroup {}
 
 /// List the party groups of a party organization
 #[utoipa::path(
     operation_id = "listPartyGroups",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:read"])),
     params(("id" = Uuid, Path, description = "The party organization's id."), PageParams),
     responses((status = 200, description = "A page of party groups.", body = PartyGroupPage)),
 )]
 #[get("/party-organizations/{id}/groups")]
 pub async fn list_groups(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::PartyOrganizationsRead)?;
     let page = service::list_groups(&state.db, &access, *id, &query.page).await?;
-    let page = page.map(PartyGroup::from);
-    Ok(HttpResponse::Ok().json(PartyGroupPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.map(PartyGroup::from)))
 }
 
 /// A list without filters of its own.
@@ -626,6 +595,7 @@ fn group_location(party_organization_id: Uuid, id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "createPartyGroup",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:write"])),
     params(("id" = Uuid, Path, description = "The party organization's id."), IdempotencyKey),
     request_body(content = PartyGroupInput, content_type = "application/json"),
     responses(
@@ -638,13 +608,13 @@ fn group_location(party_organization_id: Uuid, id: Uuid) -> String {
 pub async fn create_group(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::PartyOrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: PartyGroupInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
         let fields = PartyGroupFields {
@@ -661,6 +631,7 @@ pub async fn create_group(
 #[utoipa::path(
     operation_id = "getPartyGroup",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:read"])),
     params(
         ("id" = Uuid, Path, description = "The party organization's id."),
         ("group_id" = Uuid, Path, description = "The group's id."),
@@ -675,11 +646,10 @@ pub async fn create_group(
 pub async fn get_group(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     path: web::Path<(Uuid, Uuid)>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::PartyOrganizationsRead)?;
     let (id, group_id) = path.into_inner();
     let group = PartyGroup::from(service::get_group(&state.db, &access, id, group_id).await?);
     Ok(representation(&req, &etag(group.version), &group))
@@ -689,6 +659,7 @@ pub async fn get_group(
 #[utoipa::path(
     operation_id = "updatePartyGroup",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:write"])),
     params(
         ("id" = Uuid, Path, description = "The party organization's id."),
         ("group_id" = Uuid, Path, description = "The group's id."),
@@ -704,13 +675,13 @@ pub async fn get_group(
 pub async fn update_group(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     path: web::Path<(Uuid, Uuid)>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::PartyOrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let (id, group_id) = path.into_inner();
     let current =
         PartyGroup::from(service::get_group(&state.db, &caller.access, id, group_id).await?);
@@ -740,6 +711,7 @@ pub async fn update_group(
 #[utoipa::path(
     operation_id = "archivePartyGroup",
     tag = TAG,
+    security(("oauth2" = ["party_organizations:write"])),
     params(
         ("id" = Uuid, Path, description = "The party organization's id."),
         ("group_id" = Uuid, Path, description = "The group's id."),
@@ -751,12 +723,12 @@ pub async fn update_group(
 pub async fn archive_group(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     path: web::Path<(Uuid, Uuid)>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::PartyOrganizationsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let (id, group_id) = path.into_inner();
     service::archive_group(&state.db, &caller, id, group_id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())

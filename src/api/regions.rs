@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{IfNoneMatch, NoQuery, QueryParams};
+use super::extract::{Authorized, IfNoneMatch, NoQuery, QueryParams, region_filter};
 use super::respond::representation;
-use crate::auth::{Permission, Principal};
-use crate::domain::divisions::{Division, Divisions, Level, RegionLookupError};
+use crate::domain::divisions::{Division, Divisions, Level};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -17,23 +16,6 @@ const TAG: &str = "regions";
 /// Lookups change only when the table does; clients may keep them for an hour.
 const CACHE_CONTROL: &str = "private, max-age=3600";
 const DEFAULT_SEARCH_LIMIT: usize = 20;
-
-/// The region prefix a filter or scope value stands for: 400 when it is not shaped like a
-/// region code, 422 when no such division exists.
-pub fn region_filter(divisions: &Divisions, field: &str, code: &str) -> Result<String, ApiError> {
-    divisions.region_prefix(code).map_err(|e| match e {
-        RegionLookupError::Format => ApiError::bad_request(
-            field,
-            "format",
-            "must be a region code of 2, 4, 6 or 9 digits",
-        ),
-        RegionLookupError::Unknown => ApiError::invalid(
-            field,
-            "unknown_region",
-            format!("{code} is not in the administrative division table"),
-        ),
-    })
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"code": "110105", "name": "朝阳区", "level": "county", "parent_code": "110100", "has_children": true}))]
@@ -120,6 +102,7 @@ fn table_etag(divisions: &Divisions) -> String {
 #[utoipa::path(
     operation_id = "listRegions",
     tag = TAG,
+    security(("oauth2" = ["regions:read"])),
     params(RegionListParams, IfNoneMatch),
     responses(
         (status = 200, description = "The regions.", body = RegionList,
@@ -132,10 +115,9 @@ fn table_etag(divisions: &Divisions) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     query: QueryParams<RegionListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::RegionsRead)?;
     let divisions = &state.divisions;
     let params = query.0;
     let parent = match &params.parent_code {
@@ -170,6 +152,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "getRegion",
     tag = TAG,
+    security(("oauth2" = ["regions:read"])),
     params(("code" = String, Path, description = "A division code (6 or 9 digits).", pattern = "^([0-9]{6}|[0-9]{9})$"), IfNoneMatch),
     responses(
         (status = 200, description = "The region.", body = RegionDetail,
@@ -181,11 +164,10 @@ pub async fn list(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     code: web::Path<String>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::RegionsRead)?;
     let divisions = &state.divisions;
     let division = divisions.get(&code).ok_or(ApiError::NotFound)?;
     let lineage = divisions.lineage(&division.code);

@@ -6,9 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::csv_export::wants_csv;
-use super::extract::QueryParams;
-use super::regions::region_filter;
-use crate::auth::{Permission, Principal};
+use super::extract::{Authorized, QueryParams, region_filter};
 use crate::domain::divisions::Divisions;
 use crate::domain::member::Stage;
 use crate::error::{ApiError, Problem};
@@ -203,6 +201,7 @@ fn csv_of(report: &CoverageReport) -> Result<String, ApiError> {
 #[utoipa::path(
     operation_id = "getCoverageReport",
     tag = TAG,
+    security(("oauth2" = ["reports:read"])),
     params(CoverageParams),
     responses(
         (status = 200, description = "The report.", content((CoverageReport = "application/json"), (String = "text/csv"))),
@@ -213,10 +212,9 @@ fn csv_of(report: &CoverageReport) -> Result<String, ApiError> {
 pub async fn coverage(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: QueryParams<CoverageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::ReportsRead)?;
     let params = query.0;
     let prefix = match &params.region_code {
         None => None,

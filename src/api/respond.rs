@@ -1,15 +1,23 @@
-//! Responses every resource shares: a representation with its ETag (or 304), and creation with
-//! `Idempotency-Key` replay.
+//! Responses every resource shares: a representation with its ETag (or 304), a page of a list,
+//! and creation with `Idempotency-Key` replay.
+use std::borrow::Cow;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::etag;
 use super::extract::IdempotencyKey;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::service::idempotency::{self, Claim, StoredResponse};
+use crate::service::resource::Page;
 use crate::state::AppState;
 
 /// 200 with the representation and its `ETag` (a quoted tag such as `"3"`), or 304 when
@@ -32,6 +40,71 @@ pub fn representation(req: &HttpRequest, tag: &str, body: &impl Serialize) -> Ht
     HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
         .json(body)
+}
+
+/// A page of a list as the API returns it: `{"items": [...], "next_cursor": ..., "total": ...}`.
+/// Its schema is named after the item (`OrganizationPage` for `Organization`); see [`Listed`].
+#[derive(Debug, Serialize)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// 200 with a page of a list.
+pub fn list_page<T: Serialize>(page: Page<T>) -> HttpResponse {
+    HttpResponse::Ok().json(ListPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+}
+
+/// An item a list returns: names the schema of its pages and says what their `total` counts.
+pub trait Listed: ToSchema {
+    const TOTAL: Option<&'static str> =
+        Some("Matching rows in all pages; only with `include_total=true`.");
+
+    fn page_name() -> Cow<'static, str> {
+        format!("{}Page", Self::name()).into()
+    }
+}
+
+impl<T: Listed> PartialSchema for ListPage<T> {
+    fn schema() -> RefOr<Schema> {
+        let nullable = |t: Type| SchemaType::from_iter([t, Type::Null]);
+        let next_cursor = ObjectBuilder::new()
+            .schema_type(nullable(Type::String))
+            .description(Some(
+                "Pass as `cursor` to get the next page; `null` on the last page.",
+            ));
+        let total = ObjectBuilder::new()
+            .schema_type(nullable(Type::Integer))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .description(T::TOTAL)
+            .minimum(Some(0));
+        ObjectBuilder::new()
+            .property(
+                "items",
+                ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
+            )
+            .required("items")
+            .property("next_cursor", next_cursor)
+            .property("total", total)
+            .into()
+    }
+}
+
+impl<T: Listed> ToSchema for ListPage<T> {
+    fn name() -> Cow<'static, str> {
+        T::page_name()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into(), T::schema()));
+        T::schemas(schemas);
+    }
 }
 
 /// What a create operation made.

@@ -7,13 +7,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    QueryParams, ReadParams, apply_merge_patch, refuse_read_only, refuse_unknown_fields,
-    split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, refuse_read_only,
+    refuse_unknown_fields, split_version,
 };
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
 use crate::domain::meeting::MeetingKind;
 use crate::error::{ApiError, Problem};
 use crate::service::schedules::{self as service, Materialized, ScheduleFields};
@@ -158,15 +157,8 @@ impl MeetingSchedule {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingSchedulePage {
-    pub items: Vec<MeetingSchedule>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching rows in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-}
+pub type MeetingSchedulePage = ListPage<MeetingSchedule>;
+impl Listed for MeetingSchedule {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -187,16 +179,16 @@ fn location(id: Uuid) -> String {
 #[utoipa::path(
     operation_id = "listMeetingSchedules",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(PageParams, ScheduleListFilter),
     responses((status = 200, description = "A page of schedules.", body = MeetingSchedulePage)),
 )]
 #[get("/meeting-schedules")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     query: ListQuery<ScheduleListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let page = service::list(
         &state.db,
         &access,
@@ -204,16 +196,7 @@ pub async fn list(
         &query.page,
     )
     .await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(MeetingSchedule::from_model)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(MeetingSchedulePage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(MeetingSchedule::from_model)?))
 }
 
 /// Create a meeting schedule
@@ -223,6 +206,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(IdempotencyKey),
     request_body(content = ScheduleInput, content_type = "application/json"),
     responses(
@@ -235,12 +219,12 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let input: ScheduleInput = body.parse(state.rules())?;
     refuse_unknown_fields(&body.0, &input)?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
@@ -263,6 +247,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:read"])),
     params(("id" = Uuid, Path, description = "The schedule's id."), ReadParams, IfNoneMatch),
     responses(
         (status = 200, description = "The schedule.", body = MeetingSchedule, headers(("ETag" = String, description = "Its version."))),
@@ -273,11 +258,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
     query: QueryParams<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = principal.require(Permission::MeetingsRead)?;
     let schedule = MeetingSchedule::from_model(
         service::get(
             &state.db,
@@ -324,6 +308,7 @@ pub struct SchedulePatch {
 #[utoipa::path(
     operation_id = "updateMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The schedule's id."), IfMatch),
     request_body(content = SchedulePatch, content_type = "application/merge-patch+json"),
     responses(
@@ -335,13 +320,13 @@ pub struct SchedulePatch {
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     let current =
         MeetingSchedule::from_model(service::get(&state.db, &caller.access, *id, true).await?)?;
     let (patch, body_version) = split_version(body.0)?;
@@ -377,6 +362,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "archiveMeetingSchedule",
     tag = TAG,
+    security(("oauth2" = ["meetings:write"])),
     params(("id" = Uuid, Path, description = "The schedule's id."), IfMatch),
     responses((status = 204, description = "Archived.")),
 )]
@@ -384,12 +370,12 @@ pub async fn update(
 pub async fn archive(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = super::caller(&req, &principal, Permission::MeetingsWrite)?;
+    let caller = super::caller(&req, &principal, access);
     service::archive(&state.db, &caller, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,13 +6,12 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    apply_merge_patch,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
+    PageParams, apply_merge_patch, region_filter,
 };
-use super::regions::region_filter;
-use super::respond::{Created, create_idempotently, representation};
+use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal, Role, RoleGrant};
+use crate::auth::{Role, RoleGrant};
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, Problem};
 use crate::service::users::{self as service, NewUser, UserChanges, grants_of};
@@ -194,14 +193,10 @@ pub struct PasswordReset {
 
 impl BodyRules for PasswordReset {}
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<User>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-    /// Matching users in all pages; only with `include_total=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
+pub type UserPage = ListPage<User>;
+impl Listed for User {
+    const TOTAL: Option<&'static str> =
+        Some("Matching users in all pages; only with `include_total=true`.");
 }
 
 /// Filters of the users list.
@@ -219,27 +214,18 @@ pub struct UserListFilter {
 #[utoipa::path(
     operation_id = "listUsers",
     tag = TAG,
+    security(("oauth2" = ["users:manage"])),
     params(PageParams, UserListFilter),
     responses((status = 200, description = "A page of users.", body = UserPage)),
 )]
 #[get("/users")]
 pub async fn list(
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     query: ListQuery<UserListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersManage)?;
     let page = service::list(&state.db, query.filter.q.as_deref(), &query.page).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(User::from_model)
-        .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(UserPage {
-        items,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    }))
+    Ok(list_page(page.try_map(User::from_model)?))
 }
 
 /// Create a user
@@ -248,6 +234,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "createUser",
     tag = TAG,
+    security(("oauth2" = ["users:manage"])),
     params(IdempotencyKey),
     request_body(content = UserInput, content_type = "application/json"),
     responses(
@@ -260,12 +247,11 @@ pub async fn list(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersManage)?;
     let actor = super::actor(&req, &principal);
     let input: UserInput = body.parse(state.rules())?;
     create_idempotently(&state, &principal, key, &req, &body.0, || async {
@@ -285,6 +271,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "getUser",
     tag = TAG,
+    security(("oauth2" = ["users:manage"])),
     params(("id" = Uuid, Path, description = "The user's id."), IfNoneMatch),
     responses(
         (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
@@ -295,11 +282,10 @@ pub async fn create(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    _: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersManage)?;
     let user = User::from_model(service::get(&state.db, *id).await?)?;
     Ok(representation(&req, &etag(user.version), &user))
 }
@@ -311,6 +297,7 @@ pub async fn get(
 #[utoipa::path(
     operation_id = "updateUser",
     tag = TAG,
+    security(("oauth2" = ["users:manage"])),
     params(("id" = Uuid, Path, description = "The user's id."), IfMatch),
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Changed.", body = User, headers(("ETag" = String, description = "The new version.")))),
@@ -319,13 +306,12 @@ pub async fn get(
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersManage)?;
     let current = User::from_model(service::get(&state.db, *id).await?)?;
     let base = serde_json::json!({
         "display_name": current.display_name,
@@ -358,6 +344,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "resetUserPassword",
     tag = TAG,
+    security(("oauth2" = ["users:manage"])),
     params(("id" = Uuid, Path, description = "The user's id.")),
     request_body(content = PasswordReset, content_type = "application/json"),
     responses((status = 204, description = "The password is changed.")),
@@ -366,12 +353,11 @@ pub async fn update(
 pub async fn reset_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     id: web::Path<Uuid>,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersManage)?;
     let input: PasswordReset = body.parse(state.rules())?;
     service::set_password(
         &state.db,
@@ -401,15 +387,15 @@ pub struct Me {
 #[utoipa::path(
     operation_id = "getMe",
     tag = TAG,
+    security(("oauth2" = ["me:read"])),
     responses((status = 200, description = "The caller.", body = Me)),
 )]
 #[get("/me")]
 pub async fn me(
     state: web::Data<AppState>,
-    principal: Principal,
+    Authorized { principal, .. }: Authorized,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::OwnAccountRead)?;
     let id: Uuid = principal.subject.parse().map_err(|_| ApiError::NotFound)?;
     let user = service::get(&state.db, id).await?;
     Ok(HttpResponse::Ok().json(Me {

@@ -13,7 +13,7 @@ pub use policy::{Access, Permission, Role, RoleGrant};
 
 use crate::error::ApiError;
 
-/// The authenticated caller of a request.
+/// Who is calling: the identity a verified token proves, with all its grants; no permission yet.
 #[derive(Clone, Debug)]
 pub struct Principal {
     /// The subject of the token: a user id, or `client:<client_id>` for an API client.

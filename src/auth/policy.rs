@@ -1,6 +1,7 @@
 //! Who may do what, in one place: the role × permission table, and the scope each role's
-//! grant carries. Handlers call `Principal::require(permission)` and pass the returned
-//! [`Access`] to the service, which turns it into a query condition.
+//! grant carries. Handlers get the [`Access`] of the permission their operation declares from
+//! `api::extract::Authorized` (which calls `Principal::require`) and pass it to the service,
+//! which turns it into a query condition.
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -274,7 +275,7 @@ impl RoleGrant {
     }
 }
 
-/// What a caller may reach with one permission: the union of their grants' scopes.
+/// What one permission lets a caller reach (their grants' scopes as rows), not who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
     pub scopes: Vec<Scope>,

@@ -35,7 +35,7 @@ impl Resource for AuditEvent {
     }
 }
 
-/// Who is writing, from where.
+/// Who the audit log names (key, roles, request id, address); a record, never an access check.
 #[derive(Clone, Debug)]
 pub struct Actor {
     /// `user:<id>`.

@@ -21,7 +21,7 @@ pub mod users;
 
 use crate::auth::Access;
 
-/// Who is asking, and what they reach with the permission the operation needs.
+/// A service write's caller: the operation's [`Access`] plus the [`audit::Actor`] to record.
 pub struct Caller {
     pub access: Access,
     pub actor: audit::Actor,

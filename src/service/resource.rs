@@ -132,6 +132,15 @@ impl<M> Page<M> {
             total: self.total,
         }
     }
+
+    /// [`Page::map`] with a conversion that can fail: the first error, or the converted page.
+    pub fn try_map<T, E>(self, f: impl FnMut(M) -> Result<T, E>) -> Result<Page<T>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor: self.next_cursor,
+            total: self.total,
+        })
+    }
 }
 
 /// A cursor is the last id of a page, as 22 characters of unpadded base64url. Clients treat it

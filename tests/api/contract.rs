@@ -36,6 +36,7 @@ async fn served_contract_is_the_committed_one() {
 #[test]
 fn every_operation_is_complete() {
     let doc: Value = serde_json::from_str(&liangxin::api::openapi::document_json()).unwrap();
+    let routes = liangxin::api::RouteTable::from_openapi(&liangxin::api::openapi::document());
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let mut operation_ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -71,6 +72,12 @@ fn every_operation_is_complete() {
                 match op["security"][0]["bearer"].as_array() {
                     Some(scopes) => {
                         assert_eq!(scopes.len(), 1, "{name}: declares the scope it requires");
+                        assert!(
+                            routes
+                                .permission(&method.to_uppercase(), path)
+                                .is_some_and(|p| p.name() == scopes[0]),
+                            "{name}: its scope is a permission the API enforces"
+                        );
                         assert!(
                             responses.contains_key("401") && responses.contains_key("403"),
                             "{name}: 401/403"
