@@ -17,7 +17,7 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::auth::{Access, Principal};
 use crate::domain::divisions::{Divisions, RegionLookupError};
-use crate::domain::{RuleContext, RuleViolation};
+use crate::domain::{RuleContext, RuleViolation, text};
 use crate::error::{ApiError, FieldError};
 use crate::service;
 use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor};
@@ -241,8 +241,14 @@ where
     JsonBody(merged).parse(rules)
 }
 
-/// Deserializes a JSON value, naming the field at fault when it does not fit `T`.
+/// Deserializes a JSON value, naming the field at fault when it does not fit `T`. Text with
+/// control characters is refused first (422 naming every such field), whatever `T` is.
 pub fn from_json_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    let mut refused = Vec::new();
+    control_characters(&value, "", &mut refused);
+    if !refused.is_empty() {
+        return Err(ApiError::Validation(refused));
+    }
     integral_floats_to_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -250,6 +256,36 @@ pub fn from_json_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Res
         let (field, code) = classify_serde_message(&path, &message);
         ApiError::bad_request(&field, code, message)
     })
+}
+
+/// Every string in `value` (at its field path) holding a control character.
+fn control_characters(value: &serde_json::Value, path: &str, out: &mut Vec<FieldError>) {
+    match value {
+        serde_json::Value::String(text) if text::has_control_character(text) => {
+            let field = if path.is_empty() { "body" } else { path };
+            out.push(FieldError::new(
+                field,
+                text::CONTROL_CHARACTER,
+                text::CONTROL_CHARACTER_MESSAGE,
+            ));
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                control_characters(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                let field = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                control_characters(item, &field, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// serde's messages name missing and unknown fields in backticks; others are at `path`.
@@ -398,6 +434,14 @@ pub struct ListQuery<F> {
 fn from_query_pairs<T: DeserializeOwned + Validate>(
     pairs: &[(String, String)],
 ) -> Result<T, ApiError> {
+    let refused: Vec<FieldError> = pairs
+        .iter()
+        .filter(|(_, v)| text::has_control_character(v))
+        .map(|(k, _)| FieldError::new(k, text::CONTROL_CHARACTER, text::CONTROL_CHARACTER_MESSAGE))
+        .collect();
+    if !refused.is_empty() {
+        return Err(ApiError::Validation(refused));
+    }
     let encoded = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();

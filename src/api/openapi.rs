@@ -239,6 +239,12 @@ fn add_shared_behaviour(doc: &mut Document) {
                 shared.push(("415", "The body is not in a supported content type."));
                 shared.push(("422", "The body is well-formed but breaks a rule; `errors` lists every field at fault."));
             }
+            let has_query = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            if has_query {
+                shared.push(("422", "A query parameter holds a control character (`control_character`) or breaks a rule; `errors` names each."));
+            }
             if matches!(method, HttpMethod::Patch | HttpMethod::Delete) {
                 shared.push(("412", "`If-Match` names an older version: someone changed the resource since you read it."));
             }

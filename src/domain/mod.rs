@@ -14,6 +14,7 @@ pub mod pii;
 pub mod recurrence;
 pub mod region;
 pub mod schedule;
+pub mod text;
 pub mod uscc;
 
 /// The reference data rules are checked against.

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, organization_body, problem, with};
+use crate::helpers::{TestApp, field_errors, organization_body, problem, with};
 
 crate::on_both_databases!(
     malformed_json_is_a_400_problem,
@@ -17,6 +17,7 @@ crate::on_both_databases!(
     bad_pagination_parameters_are_400,
     request_id_is_echoed_or_generated,
     operations_without_parameters_refuse_unknown_ones,
+    control_characters_are_refused_everywhere_alike,
 );
 
 async fn malformed_json_is_a_400_problem(app: TestApp) {
@@ -220,4 +221,53 @@ async fn operations_without_parameters_refuse_unknown_ones(app: TestApp) {
     );
     let body = problem(app.get(&path).await, 400).await;
     assert_eq!(body["errors"][0]["field"], "expand");
+}
+
+/// U+0000 and other control characters are refused with a 422 naming each field, on both
+/// databases alike (PostgreSQL cannot store U+0000; SQLite would), in bodies, query strings and
+/// the login form — and nothing is written.
+async fn control_characters_are_refused_everywhere_alike(app: TestApp) {
+    let body = with(
+        organization_body(1),
+        json!({"name": "云帆\u{0}科技", "address": "鼓楼区\u{1b}[2J", "industry": "软件\t服务\r\n"}),
+    );
+    let refused = problem(app.post_json("/api/v1/organizations", &body).await, 422).await;
+    assert_eq!(
+        field_errors(&refused),
+        [
+            ("address".to_owned(), "control_character".to_owned()),
+            ("name".to_owned(), "control_character".to_owned())
+        ]
+    );
+    let list: Value = app.get("/api/v1/organizations").await.json().await.unwrap();
+    assert_eq!(list["items"], json!([]));
+    let query = problem(app.get("/api/v1/organizations?q=%00").await, 422).await;
+    assert_eq!(
+        field_errors(&query),
+        [("q".to_owned(), "control_character".to_owned())]
+    );
+    let login = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "ad\u{0}min"),
+            ("password", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let login = problem(login, 422).await;
+    assert_eq!(
+        field_errors(&login),
+        [("username".to_owned(), "control_character".to_owned())]
+    );
+    // Tab and line breaks are ordinary text.
+    let created = app
+        .post_json(
+            "/api/v1/organizations",
+            &with(organization_body(2), json!({"industry": "软件\t服务\r\n"})),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
 }
