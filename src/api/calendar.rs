@@ -42,7 +42,7 @@ fn ics(name: &str, meetings: &[entity::meeting::Model]) -> String {
         let mut event = Event::new();
         event
             .uid(&format!("{}@liangxin", m.id))
-            .summary(&m.title)
+            .summary(&one_kind_of_line_break(&m.title))
             .starts(m.starts_at)
             .ends(m.ends_at)
             .sequence(m.version.max(0) as u32)
@@ -53,14 +53,20 @@ fn ics(name: &str, meetings: &[entity::meeting::Model]) -> String {
                 false => EventStatus::Confirmed,
             });
         if let Some(location) = &m.location {
-            event.location(location);
+            event.location(&one_kind_of_line_break(location));
         }
         if let Some(agenda) = &m.agenda {
-            event.description(agenda);
+            event.description(&one_kind_of_line_break(agenda));
         }
         calendar.push(event.done());
     }
     calendar.done().to_string()
+}
+
+/// CR LF and a bare CR become LF, which the iCalendar writer escapes as `\n`: a CR must not
+/// reach the feed as a line break of its own (RFC 5545 lines end with CR LF).
+fn one_kind_of_line_break(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 fn calendar_response(body: String) -> HttpResponse {

@@ -23,14 +23,24 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         })
 }
 
-/// One cell: text as it is, numbers and booleans written out, lists joined with `;`, nothing
-/// for null.
+/// One cell: text as it is (but see [`defused`]), numbers and booleans written out, lists
+/// joined with `;`, nothing for null.
 fn cell(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => defused(s),
         serde_json::Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(";"),
         other => other.to_string(),
+    }
+}
+
+/// Text that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, or a tab
+/// or CR before one) gets a leading `'`, so Excel and WPS show it as text (OWASP, CSV
+/// injection). Numbers are not text and are written as they are.
+pub fn defused(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
     }
 }
 
@@ -116,5 +126,20 @@ mod tests {
         assert_eq!(cells, ["", "x,y", "3", "true", "p;q", ""]);
         let bytes = encode(&["b"], &[value], true).unwrap();
         assert_eq!(&bytes[..], b"b\n\"x,y\"\n");
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_defused() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+        ] {
+            assert_eq!(cell(&serde_json::json!(formula)), format!("'{formula}"));
+        }
+        assert_eq!(cell(&serde_json::json!("福州云帆")), "福州云帆");
+        assert_eq!(cell(&serde_json::json!(-5)), "-5");
     }
 }

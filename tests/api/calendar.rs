@@ -9,7 +9,8 @@ crate::on_both_databases!(feeds_answer_to_calendar_tokens_only);
 async fn feeds_answer_to_calendar_tokens_only(app: TestApp) {
     let branch = app.party_organization("支部", "branch", None).await;
     let member = app.member(&branch, 1, json!({"stage": "full"})).await;
-    let body = json!({"party_organization_id": branch, "kind": "general_meeting", "title": "党员大会",
+    // A bare CR in the title must not reach the feed as a line break of its own.
+    let body = json!({"party_organization_id": branch, "kind": "general_meeting", "title": "党员大会\r第二议程",
         "starts_at": "2026-11-20T19:00:00+08:00", "ends_at": "2026-11-20T21:00:00+08:00", "location": "会议室"});
     let held = app.created("/api/v1/meetings", &body).await;
     let hold =
@@ -60,6 +61,11 @@ async fn feeds_answer_to_calendar_tokens_only(app: TestApp) {
     assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
     assert!(ics.contains(&format!("UID:{held_id}@liangxin")), "{ics}");
     assert!(ics.contains("DTSTART:20261120T110000Z"), "{ics}");
+    assert!(ics.contains("SUMMARY:党员大会\\n第二议程"), "{ics}");
+    assert!(
+        ics.split("\r\n").all(|line| !line.contains('\r')),
+        "no bare CR: {ics:?}"
+    );
     assert!(
         !ics.contains(cancelled_id),
         "planned for the branch, but cancelled: not expected of them"
