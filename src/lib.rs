@@ -160,6 +160,10 @@ fn serve(
             .wrap(from_fn(metrics::middleware))
             .wrap(cors)
             .wrap(from_fn(request_context::middleware))
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+            )
             .service(
                 SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*document).clone()),
             )

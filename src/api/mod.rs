@@ -64,6 +64,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope(BASE_PATH)
             .wrap(actix_web::middleware::from_fn(audit::record_refused_writes))
+            // API answers may carry personal data: no cache keeps them, unless a handler says
+            // otherwise (the division table is public and cacheable).
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((actix_web::http::header::CACHE_CONTROL, "no-store")),
+            )
             .service(auth::token)
             .service(auth::revoke)
             .service(organizations::list)

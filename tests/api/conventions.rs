@@ -18,6 +18,7 @@ crate::on_both_databases!(
     request_id_is_echoed_or_generated,
     operations_without_parameters_refuse_unknown_ones,
     control_characters_are_refused_everywhere_alike,
+    responses_are_not_sniffed_and_personal_data_is_not_stored,
 );
 
 async fn malformed_json_is_a_400_problem(app: TestApp) {
@@ -270,4 +271,36 @@ async fn control_characters_are_refused_everywhere_alike(app: TestApp) {
         )
         .await;
     assert_eq!(created.status(), 201);
+}
+
+/// Every response says `nosniff`; API answers, which may carry personal data, are `no-store`
+/// unless public (the division table keeps its own caching).
+async fn responses_are_not_sniffed_and_personal_data_is_not_stored(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let member = app.member(&branch, 1, json!({})).await;
+    for path in [
+        format!("/api/v1/members/{member}"),
+        "/api/v1/members".into(),
+        "/api/v1/members/00000000-0000-0000-0000-000000000000".into(),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/members"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["x-content-type-options"], "nosniff");
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+    let regions = app.get("/api/v1/regions").await;
+    assert_ne!(regions.headers()["cache-control"], "no-store");
 }
