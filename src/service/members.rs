@@ -338,7 +338,7 @@ pub async fn list(
         condition = condition.add(Column::IsMobile.eq(is_mobile));
     }
     if let Some(q) = &filter.name_contains {
-        condition = condition.add(Column::Name.contains(q));
+        condition = condition.add(resource::contains_literally(Column::Name, q));
     }
     if let Some(prefix) = &filter.region_prefix {
         condition = condition.add(Column::PartyOrganizationId.in_subquery(scope::party_ids(

@@ -214,7 +214,7 @@ pub async fn list(
         condition = condition.add(resource::region_condition(Column::RegionCode, prefix));
     }
     if let Some(q) = &filter.name_contains {
-        condition = condition.add(Column::Name.contains(q));
+        condition = condition.add(resource::contains_literally(Column::Name, q));
     }
     if let Some(in_scope) = filter.in_survey_scope {
         condition = condition.add(Column::InSurveyScope.eq(in_scope));

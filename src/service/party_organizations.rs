@@ -550,7 +550,7 @@ pub async fn list(
         condition = condition.add(resource::region_condition(Column::RegionCode, prefix));
     }
     if let Some(q) = &filter.name_contains {
-        condition = condition.add(Column::Name.contains(q));
+        condition = condition.add(resource::contains_literally(Column::Name, q));
     }
     let page = resource::list::<PartyOrganization>(&db.read, condition, page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();

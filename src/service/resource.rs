@@ -202,6 +202,21 @@ pub fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
 }
 
+/// Rows whose `column` contains `text` literally: `%`, `_` and `\\` in the text are escaped, so
+/// `q=%` finds names with a percent sign, not every row.
+pub fn contains_literally(column: impl ColumnTrait, text: &str) -> Condition {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Condition::all().add(column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')))
+}
+
 /// Rows whose materialized `path` lies under `root_path` (itself included): an index range.
 /// Paths are made of ids, `-` and `/`; `0` is the character after `/`.
 pub fn subtree_condition(column: impl ColumnTrait, root_path: &str) -> Condition {

@@ -86,7 +86,7 @@ pub async fn list(
 ) -> Result<Page<Model>, ApiError> {
     let mut condition = Condition::all();
     if let Some(q) = username_contains {
-        condition = condition.add(Column::Username.contains(q));
+        condition = condition.add(resource::contains_literally(Column::Username, q));
     }
     resource::list::<User>(&db.read, condition, page).await
 }

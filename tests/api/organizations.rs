@@ -16,6 +16,7 @@ crate::on_both_databases!(
     patch_that_breaks_a_rule_changes_nothing,
     archive_hides_from_lists_and_blocks_changes,
     total_counts_all_matching_rows,
+    name_search_matches_percent_and_underscore_literally,
 );
 
 async fn create_then_get_returns_the_same_organization_with_etag(app: TestApp) {
@@ -369,4 +370,38 @@ async fn total_counts_all_matching_rows(app: TestApp) {
         .await
         .unwrap();
     assert!(without.get("total").is_none());
+}
+
+/// `q` is text, not a LIKE pattern: `%` and `_` match only themselves.
+async fn name_search_matches_percent_and_underscore_literally(app: TestApp) {
+    for (n, name) in [
+        (1, "百分百%科技"),
+        (2, "云_帆科技"),
+        (3, "福州云帆科技"),
+        (4, "反斜\\杠科技"),
+    ] {
+        app.create_organization(&with(organization_body(n), json!({"name": name})))
+            .await;
+    }
+    let names = |query: &'static str| {
+        let app = &app;
+        async move {
+            let page: Value = app
+                .get(&format!("/api/v1/organizations?q={query}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(names("%25").await, ["百分百%科技"]);
+    assert_eq!(names("_").await, ["云_帆科技"]);
+    assert_eq!(names("%5C").await, ["反斜\\杠科技"]);
+    assert_eq!(names("%E7%A7%91%E6%8A%80").await.len(), 4);
 }
