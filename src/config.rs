@@ -43,6 +43,11 @@ pub struct Config {
     >,
     /// The largest CSV body an import accepts (JSON bodies stop at 1 MiB).
     pub import_max_bytes: usize,
+    /// The longest a client may take to send a request body (and, for imports, the longest
+    /// pause between two parts of it); slower bodies get 408.
+    pub body_timeout: Duration,
+    /// Imports that may run at once; more wait briefly, then get 503.
+    pub max_concurrent_imports: usize,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
     /// no daylight saving).
     pub utc_offset: chrono::FixedOffset,
@@ -148,6 +153,11 @@ impl Config {
                 as u32,
             meeting_frequencies: parse_frequencies(get("LIANGXIN_MEETING_FREQUENCIES"))?,
             import_max_bytes: parse_num("LIANGXIN_IMPORT_MAX_BYTES", 256 * 1024 * 1024)? as usize,
+            body_timeout: Duration::from_secs(
+                parse_num("LIANGXIN_BODY_TIMEOUT_SECS", 30)?.clamp(1, 3600),
+            ),
+            max_concurrent_imports: parse_num("LIANGXIN_MAX_CONCURRENT_IMPORTS", 2)?.clamp(1, 64)
+                as usize,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
                 Some(v) => v.parse().map_err(|_| {

@@ -95,6 +95,8 @@ pub enum ApiError {
     Conflict { code: &'static str, detail: String },
     /// 412: `If-Match` does not match the current version.
     PreconditionFailed { current_version: i32 },
+    /// 408: the body did not arrive in time.
+    RequestTimeout { seconds: u64 },
     /// 413: body over the limit.
     PayloadTooLarge { limit: usize },
     /// 415: wrong `Content-Type`.
@@ -149,6 +151,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => {
                 ("payload-too-large", "The request body is too large")
             }
+            ApiError::RequestTimeout { .. } => {
+                ("request-timeout", "The request body came too slowly")
+            }
             ApiError::UnsupportedMediaType { .. } => {
                 ("unsupported-media-type", "Unsupported content type")
             }
@@ -179,6 +184,9 @@ impl ApiError {
                 "If-Match does not match the current version {current_version}; fetch the resource again."
             ),
             ApiError::PayloadTooLarge { limit } => format!("The body exceeds {limit} bytes."),
+            ApiError::RequestTimeout { seconds } => {
+                format!("The body did not arrive within {seconds} seconds.")
+            }
             ApiError::UnsupportedMediaType { expected } => format!("Send the body as {expected}."),
             ApiError::Validation(errors) => match errors.len() {
                 1 => format!("{}: {}", errors[0].field, errors[0].message),
@@ -224,6 +232,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::IdempotencyMismatch => {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -85,6 +85,7 @@ impl Application {
             config: config.clone(),
             divisions,
             idp,
+            import_slots: tokio::sync::Semaphore::new(config.max_concurrent_imports),
         });
         let server = serve(listener, state.clone(), &config)?;
         Ok(Application {
@@ -174,6 +175,12 @@ fn serve(
             .default_service(web::to(api::fallback))
     })
     .shutdown_timeout(30)
+    // A request's head must arrive within 5 s, an idle kept-alive connection closes after 15 s,
+    // and bodies have `LIANGXIN_BODY_TIMEOUT_SECS` (see `api::extract::read_body`): a client that
+    // opens connections and sends nothing holds none of them for long.
+    .client_request_timeout(std::time::Duration::from_secs(5))
+    .client_disconnect_timeout(std::time::Duration::from_secs(2))
+    .keep_alive(std::time::Duration::from_secs(15))
     .listen(listener)?;
     if config.workers > 0 {
         server = server.workers(config.workers);

@@ -15,6 +15,8 @@ pub struct AppState {
     pub divisions: Arc<Divisions>,
     /// The external identity provider, when configured.
     pub idp: Option<ExternalIdp>,
+    /// Imports that may run at once (`LIANGXIN_MAX_CONCURRENT_IMPORTS`).
+    pub import_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {

@@ -98,17 +98,29 @@ pub async fn read_body(req: &HttpRequest, mut payload: Payload) -> Result<Vec<u8
             limit: MAX_BODY_BYTES,
         });
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge {
-                limit: MAX_BODY_BYTES,
-            });
+    let timeout = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(std::time::Duration::from_secs(30), |s| {
+            s.config.body_timeout
+        });
+    let read = async {
+        let mut body = Vec::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(ApiError::PayloadTooLarge {
+                    limit: MAX_BODY_BYTES,
+                });
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+        Ok(body)
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| ApiError::RequestTimeout {
+            seconds: timeout.as_secs(),
+        })?
 }
 
 /// The media type of the request without parameters, lower-cased (`application/json`).

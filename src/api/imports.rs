@@ -1,14 +1,17 @@
 //! CSV imports (`POST /api/v1/imports/members`, `/imports/organizations`; the handlers live with
-//! their resources): CSV in (UTF-8, or GBK with `charset=gbk`), a report of every row out. The
-//! body is parsed as it arrives — a parser thread reads the decoded stream while this task feeds
-//! it chunks and writes validated rows in batches — so an import of any length holds one batch
-//! in memory, plus the report.
+//! their resources): CSV in (UTF-8, or GBK with `charset=gbk`), a report out. The body is first
+//! received whole into a temporary file (no transaction is open while a slow client uploads;
+//! each pause is bounded by `LIANGXIN_BODY_TIMEOUT_SECS`); then a parser thread reads it while
+//! this task writes validated rows in batches, in one transaction. Memory stays bounded for an
+//! import of any size: one batch, and a report of at most [`REPORTED_ROWS`] rows of each
+//! outcome plus counts per error code.
 use std::io::Read;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -24,6 +27,8 @@ use crate::state::AppState;
 pub const TAG: &str = "imports";
 /// Rows checked against the database and written per statement.
 const BATCH: usize = 500;
+/// Rows of each outcome (accepted, rejected) the report lists in full; the rest are counted.
+pub const REPORTED_ROWS: usize = 1000;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -69,7 +74,9 @@ pub struct RowReport {
     "report": [
         {"row": 2, "status": "accepted"},
         {"row": 3, "status": "rejected", "errors": [{"field": "id_number", "code": "check_digit", "message": "the check character should be X"}]}
-    ]
+    ],
+    "truncated": false,
+    "errors_by_code": {"check_digit": 1}
 }))]
 pub struct ImportReport {
     pub mode: ImportMode,
@@ -80,8 +87,63 @@ pub struct ImportReport {
     pub rejected: usize,
     /// Records written.
     pub written: usize,
-    /// Every row, in file order.
+    /// In file order: the first 1,000 accepted and the first 1,000 rejected rows.
     pub report: Vec<RowReport>,
+    /// Whether rows were left out of `report` (more than 1,000 of an outcome).
+    pub truncated: bool,
+    /// How many times each error code occurred over all rejected rows (`check_digit`: 3, …).
+    pub errors_by_code: std::collections::BTreeMap<String, usize>,
+}
+
+/// The body of an import, received whole into a temporary file before anything is written;
+/// the file is removed when this is dropped.
+struct Spool {
+    path: std::path::PathBuf,
+}
+
+impl Spool {
+    /// Receives the body: at most `limit` bytes (413 beyond), with no pause longer than `idle`
+    /// (408).
+    async fn receive(
+        payload: &mut web::Payload,
+        limit: usize,
+        idle: std::time::Duration,
+    ) -> Result<Spool, ApiError> {
+        let spool = Spool {
+            path: std::env::temp_dir().join(format!("liangxin-import-{}.csv", Uuid::now_v7())),
+        };
+        let io = |e: std::io::Error| ApiError::Internal(format!("import spool: {e}"));
+        let mut file = tokio::fs::File::create(&spool.path).await.map_err(io)?;
+        let mut received = 0usize;
+        loop {
+            let next = tokio::time::timeout(idle, payload.next())
+                .await
+                .map_err(|_| ApiError::RequestTimeout {
+                    seconds: idle.as_secs(),
+                })?;
+            let Some(chunk) = next else { break };
+            let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
+            received += chunk.len();
+            if received > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            file.write_all(&chunk).await.map_err(io)?;
+        }
+        file.flush().await.map_err(io)?;
+        Ok(spool)
+    }
+
+    async fn reopen(&self) -> Result<tokio::fs::File, ApiError> {
+        tokio::fs::File::open(&self.path)
+            .await
+            .map_err(|e| ApiError::Internal(format!("import spool: {e}")))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// The decoder for the body's `charset` (UTF-8 when none); 415 for anything else.
@@ -276,16 +338,37 @@ struct Import<'a, I: Importer> {
     caller: &'a Caller,
     batch: Vec<(usize, I::Row)>,
     report: Vec<RowReport>,
+    accepted: usize,
+    rejected: usize,
+    errors_by_code: std::collections::BTreeMap<String, usize>,
 }
 
 impl<I: Importer> Import<'_, I> {
     fn reject(&mut self, row: usize, errors: Vec<FieldError>) {
-        self.report.push(RowReport {
-            row,
-            status: "rejected",
-            id: None,
-            errors,
-        });
+        self.rejected += 1;
+        for e in &errors {
+            *self.errors_by_code.entry(e.code.clone()).or_default() += 1;
+        }
+        if self.rejected <= REPORTED_ROWS {
+            self.report.push(RowReport {
+                row,
+                status: "rejected",
+                id: None,
+                errors,
+            });
+        }
+    }
+
+    fn accept(&mut self, row: usize, id: Uuid) {
+        self.accepted += 1;
+        if self.accepted <= REPORTED_ROWS {
+            self.report.push(RowReport {
+                row,
+                status: "accepted",
+                id: Some(id),
+                errors: Vec::new(),
+            });
+        }
     }
 
     async fn flush(&mut self, txn: &sea_orm::DatabaseTransaction) -> Result<(), ApiError> {
@@ -296,12 +379,7 @@ impl<I: Importer> Import<'_, I> {
         let outcomes: Vec<RowOutcome> = self.importer.write(txn, self.caller, batch).await?;
         for (row, outcome) in outcomes {
             match outcome {
-                Ok(id) => self.report.push(RowReport {
-                    row,
-                    status: "accepted",
-                    id: Some(id),
-                    errors: Vec::new(),
-                }),
+                Ok(id) => self.accept(row, id),
                 Err(errors) => self.reject(row, errors),
             }
         }
@@ -332,6 +410,17 @@ pub async fn run<I: Importer>(
     } = target;
     let encoding = encoding_of(req)?;
     let limit = state.config.import_max_bytes;
+    let _slot = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        state.import_slots.acquire(),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .ok_or(ApiError::Busy {
+        retry_after_secs: 30,
+    })?;
+    let spooled = Spool::receive(&mut payload, limit, state.config.body_timeout).await?;
     let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(8);
     let (row_tx, mut row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
     let body = DecodedBody {
@@ -344,17 +433,25 @@ pub async fn run<I: Importer>(
     let parser = tokio::task::spawn_blocking(move || parse(body, columns, row_tx));
 
     let feed = async move {
-        let mut received = 0usize;
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
-            received += chunk.len();
-            if received > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
+        let mut file = spooled.reopen().await?;
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let n = file
+                .read(&mut buffer)
+                .await
+                .map_err(|e| ApiError::Internal(format!("import spool: {e}")))?;
+            if n == 0 {
+                break;
             }
-            if chunk_tx.send(chunk).await.is_err() {
+            if chunk_tx
+                .send(Bytes::copy_from_slice(&buffer[..n]))
+                .await
+                .is_err()
+            {
                 break; // the parser stopped: it reports why
             }
         }
+        drop(spooled);
         Ok::<(), ApiError>(())
     };
     let txn = crate::service::begin_write(&state.db.write).await?;
@@ -363,6 +460,9 @@ pub async fn run<I: Importer>(
         caller,
         batch: Vec::new(),
         report: Vec::new(),
+        accepted: 0,
+        rejected: 0,
+        errors_by_code: Default::default(),
     };
     let rules = state.rules();
     let write = async {
@@ -392,8 +492,7 @@ pub async fn run<I: Importer>(
 
     let mut report = import.report;
     report.sort_by_key(|r| r.row);
-    let rejected = report.iter().filter(|r| r.status == "rejected").count();
-    let accepted = report.len() - rejected;
+    let (accepted, rejected) = (import.accepted, import.rejected);
     let mode = params.mode.unwrap_or_default();
     let dry_run = params.dry_run.unwrap_or(false);
     let refused = mode == ImportMode::AllOrNothing && rejected > 0;
@@ -411,11 +510,13 @@ pub async fn run<I: Importer>(
     let body = ImportReport {
         mode,
         dry_run,
-        rows: report.len(),
+        rows: accepted + rejected,
         accepted,
         rejected,
         written,
+        truncated: report.len() < accepted + rejected,
         report,
+        errors_by_code: import.errors_by_code,
     };
     Ok(match refused {
         true => HttpResponse::UnprocessableEntity().json(body),

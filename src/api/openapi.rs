@@ -235,6 +235,10 @@ fn add_shared_behaviour(doc: &mut Document) {
                 shared.push(("404", "No such resource, or it is outside your scope."));
             }
             if op.request_body.is_some() {
+                shared.push((
+                    "408",
+                    "The body did not arrive within `LIANGXIN_BODY_TIMEOUT_SECS`.",
+                ));
                 shared.push(("413", "The body is larger than 1 MiB."));
                 shared.push(("415", "The body is not in a supported content type."));
                 shared.push(("422", "The body is well-formed but breaks a rule; `errors` lists every field at fault."));

@@ -1,0 +1,110 @@
+//! Abuse a client can attempt without special rights: reports that multiply their input,
+//! uploads that never finish, bodies that never arrive.
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{Backend, TestApp, config_for, organization_body, spawn_with_config};
+
+crate::on_both_databases!(an_import_report_is_bounded_whatever_the_input,);
+
+/// 1,500 junk rows: every one is counted, by error code too, but only the first 1,000 are listed
+/// in full.
+async fn an_import_report_is_bounded_whatever_the_input(app: TestApp) {
+    let mut csv =
+        String::from("name,gender,birth_date,id_number,party_organization_id,stage,is_mobile\n");
+    for n in 0..1500 {
+        csv.push_str(&format!("x{n},?,?,?,?,?,?\n"));
+    }
+    let response = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/imports/members?dry_run=true&mode=valid_rows",
+        )
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["rows"], 1500);
+    assert_eq!(report["rejected"], 1500);
+    assert_eq!(report["truncated"], true);
+    assert_eq!(report["report"].as_array().unwrap().len(), 1000);
+    assert_eq!(report["report"][999]["row"], 1001);
+    let counted: u64 = report["errors_by_code"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    let listed = report["report"][0]["errors"].as_array().unwrap().len() as u64;
+    assert_eq!(counted, listed * 1500, "every row has the same errors");
+}
+
+/// A request head and the first bytes of a body of `length`, then silence.
+async fn stall(
+    app: &TestApp,
+    path: &str,
+    content_type: &str,
+    length: usize,
+) -> tokio::net::TcpStream {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n\r\nname,",
+        app.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// What the server answers on a stalled connection: its status line.
+async fn status_line(stream: &mut tokio::net::TcpStream) -> String {
+    let mut buffer = vec![0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut buffer))
+        .await
+        .expect("the server answers a stalled body")
+        .unwrap();
+    String::from_utf8_lossy(&buffer[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// While an import's body stalls, every other write goes through (it holds no transaction and
+/// no connection of the write pool); after `LIANGXIN_BODY_TIMEOUT_SECS` it is answered 408, as
+/// is a JSON body that never completes.
+async fn stalled_uploads_block_nothing_and_time_out(backend: Backend) {
+    let Some(mut config) = config_for(backend).await else {
+        return;
+    };
+    config.body_timeout = Duration::from_secs(2);
+    let app = spawn_with_config(config).await;
+    let mut uploads = Vec::new();
+    for _ in 0..4 {
+        uploads.push(stall(&app, "/api/v1/imports/members", "text/csv", 1 << 20).await);
+    }
+    let mut json = stall(&app, "/api/v1/organizations", "application/json", 4096).await;
+    // Writes and logins go on meanwhile (on SQLite the write pool has one connection).
+    for n in 1..=3 {
+        app.create_organization(&organization_body(n)).await;
+    }
+    for upload in &mut uploads {
+        assert!(status_line(upload).await.contains(" 408 "));
+    }
+    assert!(status_line(&mut json).await.contains(" 408 "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_stalled_uploads_block_nothing_and_time_out() {
+    stalled_uploads_block_nothing_and_time_out(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stalled_uploads_block_nothing_and_time_out() {
+    stalled_uploads_block_nothing_and_time_out(Backend::Postgres).await;
+}
