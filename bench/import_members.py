@@ -70,7 +70,8 @@ def vm(pid, key):
 def run(label, database_url, rows, binary):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, LIANGXIN_BIND=f"127.0.0.1:{port}",
-               LIANGXIN_BOOTSTRAP_ADMIN_PASSWORD="bench-password", LIANGXIN_LOG="warn")
+               LIANGXIN_BOOTSTRAP_ADMIN_PASSWORD="bench-password", LIANGXIN_LOG="warn",
+               LIANGXIN_RATE_LIMIT_PER_MINUTE="10000000")
     server = subprocess.Popen([binary], env=env)
     base = f"http://127.0.0.1:{port}"
     try:

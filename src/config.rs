@@ -48,6 +48,8 @@ pub struct Config {
     pub body_timeout: Duration,
     /// Imports that may run at once; more wait briefly, then get 503.
     pub max_concurrent_imports: usize,
+    /// Requests a minute per caller (access-token subject, or address) before 429; 0: no limit.
+    pub rate_limit_per_minute: u32,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
     /// no daylight saving).
     pub utc_offset: chrono::FixedOffset,
@@ -158,6 +160,8 @@ impl Config {
             ),
             max_concurrent_imports: parse_num("LIANGXIN_MAX_CONCURRENT_IMPORTS", 2)?.clamp(1, 64)
                 as usize,
+            rate_limit_per_minute: parse_num("LIANGXIN_RATE_LIMIT_PER_MINUTE", 1200)?
+                .clamp(0, 10_000_000) as u32,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
                 Some(v) => v.parse().map_err(|_| {

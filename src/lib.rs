@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod rate_limit;
 pub mod request_context;
 pub mod service;
 pub mod state;
@@ -144,6 +145,7 @@ fn serve(
     let routes = web::Data::new(api::RouteTable::from_openapi(&document));
     let metrics = web::Data::new(metrics::HttpMetrics::new().map_err(|e| format!("metrics: {e}"))?);
     let document = Arc::new(document);
+    let limiter = web::Data::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let cors_origins = config.cors_origins.clone();
     let mut server = HttpServer::new(move || {
         let mut cors = Cors::default()
@@ -158,6 +160,7 @@ fn serve(
             .app_data(state.clone())
             .app_data(routes.clone())
             .app_data(metrics.clone())
+            .app_data(limiter.clone())
             .wrap(from_fn(metrics::middleware))
             .wrap(cors)
             .wrap(from_fn(request_context::middleware))

@@ -64,6 +64,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope(BASE_PATH)
             .wrap(actix_web::middleware::from_fn(audit::record_refused_writes))
+            .wrap(actix_web::middleware::from_fn(
+                crate::rate_limit::middleware,
+            ))
             // API answers may carry personal data: no cache keeps them, unless a handler says
             // otherwise (the division table is public and cacheable).
             .wrap(

@@ -234,6 +234,9 @@ fn add_shared_behaviour(doc: &mut Document) {
             if has_id {
                 shared.push(("404", "No such resource, or it is outside your scope."));
             }
+            if path.starts_with(super::BASE_PATH) {
+                shared.push(("429", "Too many requests from this caller (`LIANGXIN_RATE_LIMIT_PER_MINUTE`); wait `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy` headers (IETF httpapi draft)."));
+            }
             if op.request_body.is_some() {
                 shared.push((
                     "408",

@@ -108,3 +108,52 @@ async fn sqlite_stalled_uploads_block_nothing_and_time_out() {
 async fn postgres_stalled_uploads_block_nothing_and_time_out() {
     stalled_uploads_block_nothing_and_time_out(Backend::Postgres).await;
 }
+
+/// Each caller has a bucket: past the burst, 429 with `Retry-After` and the IETF headers, while
+/// another caller goes on; anonymous calls count against their address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_each_caller_is_rate_limited_on_their_own() {
+    let mut config = config_for(Backend::Sqlite).await.unwrap();
+    config.rate_limit_per_minute = 12; // bursts of 3
+    let app = spawn_with_config(config).await;
+    // The admin's login in spawn_with_config was anonymous: it counted against the address.
+    let statuses: Vec<u16> =
+        futures::future::join_all((0..4).map(|_| async { app.get("/api/v1/organizations").await }))
+            .await
+            .into_iter()
+            .map(|r| {
+                assert!(r.headers().contains_key("ratelimit"));
+                assert_eq!(r.headers()["ratelimit-policy"], "\"per-client\";q=12;w=60");
+                r.status().as_u16()
+            })
+            .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        3,
+        "{statuses:?}"
+    );
+    let refused = app.get("/api/v1/organizations").await;
+    assert_eq!(refused.status(), 429);
+    assert!(
+        refused.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert!(
+        refused.headers()["ratelimit"]
+            .to_str()
+            .unwrap()
+            .contains("r=0")
+    );
+    // Anonymous calls from this address have their own bucket (two left after the login).
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/organizations"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
