@@ -11,6 +11,8 @@ pub mod member;
 pub mod organization;
 pub mod party_organization;
 pub mod pii;
+#[cfg(test)]
+mod properties;
 pub mod recurrence;
 pub mod region;
 pub mod schedule;

@@ -326,6 +326,18 @@ pub async fn archive<E: Resource>(
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn cursors_round_trip_and_junk_is_refused_without_panic(
+            bytes in proptest::array::uniform16(proptest::prelude::any::<u8>()),
+            junk in "\\PC{0,40}",
+        ) {
+            let id = Uuid::from_bytes(bytes);
+            proptest::prop_assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
+            let _ = decode_cursor(&junk);
+        }
+    }
+
     use super::*;
 
     #[test]
