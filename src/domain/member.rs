@@ -1,6 +1,7 @@
 //! Rules of the member register: who a member is, as their ID number tells it.
 use chrono::NaiveDate;
 
+use super::calendar::not_after_today;
 use super::id_number::{self, IdNumberError};
 use super::{Refusal, RuleViolation, refuse};
 
@@ -174,22 +175,6 @@ pub fn check_transfer_target(
             "to_party_organization_id",
             "same_as_current",
             "the member's relation is already held there",
-        ));
-    }
-    Ok(())
-}
-
-/// A date of record (an admission, a transfer, a visit) is not after today.
-pub fn not_after_today(
-    field: &'static str,
-    date: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), RuleViolation> {
-    if date > today {
-        return Err(RuleViolation::new(
-            field,
-            "future_date",
-            format!("{date} is after today ({today})"),
         ));
     }
     Ok(())

@@ -17,7 +17,7 @@ use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::calendar::add_months;
+use crate::domain::calendar::{add_months, not_after_today};
 use crate::domain::development::{
     self, Candidate, DevelopmentStep, Effect, History, PROBATION_MONTHS,
 };
@@ -638,7 +638,7 @@ pub async fn transfer(
     request: TransferRequest,
     today: chrono::NaiveDate,
 ) -> Result<(member_transfer::Model, Model), ApiError> {
-    member::not_after_today("date", request.date, today)
+    not_after_today("date", request.date, today)
         .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
