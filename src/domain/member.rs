@@ -7,6 +7,30 @@ use super::{Refusal, RuleViolation, refuse};
 
 pub use entity::enums::{Gender, MemberStatus, Stage, TransferKind};
 
+/// A member as the rules on roles and nominations see them (secretaries, group leaders,
+/// contacts, introducers): where the relation is held, the stage and the status. The service
+/// loads live members only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberStanding {
+    pub id: uuid::Uuid,
+    pub party_organization_id: uuid::Uuid,
+    pub stage: Stage,
+    pub status: MemberStatus,
+}
+
+impl MemberStanding {
+    /// An active full member (正式党员): who may be a secretary, a contact or an introducer
+    /// (《中国共产党支部工作条例（试行）》; 《中国共产党发展党员工作细则》).
+    pub fn is_active_full_member(&self) -> bool {
+        self.stage == Stage::Full && self.status == MemberStatus::Active
+    }
+
+    /// An active member whose relation `party_organization_id` holds.
+    pub fn is_active_member_of(&self, party_organization_id: uuid::Uuid) -> bool {
+        self.status == MemberStatus::Active && self.party_organization_id == party_organization_id
+    }
+}
+
 /// A mainland mobile number (`13812345678`) or a landline with its area code (`0591-87654321`).
 pub fn is_phone_number(phone: &str) -> bool {
     let digits = |s: &str, min: usize, max: usize| {
@@ -251,5 +275,28 @@ mod tests {
             check_transfer_target(Internal, a, a).unwrap_err().code,
             "same_as_current"
         );
+    }
+
+    #[test]
+    fn standings_tell_active_full_members_and_where_they_are_held() {
+        let (here, there) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let full = MemberStanding {
+            id: uuid::Uuid::from_u128(9),
+            party_organization_id: here,
+            stage: Stage::Full,
+            status: MemberStatus::Active,
+        };
+        assert!(full.is_active_full_member() && full.is_active_member_of(here));
+        assert!(!full.is_active_member_of(there));
+        let probationary = MemberStanding {
+            stage: Stage::Probationary,
+            ..full
+        };
+        assert!(!probationary.is_active_full_member() && probationary.is_active_member_of(here));
+        let gone = MemberStanding {
+            status: MemberStatus::TransferredOut,
+            ..full
+        };
+        assert!(!gone.is_active_full_member() && !gone.is_active_member_of(here));
     }
 }

@@ -67,6 +67,47 @@ fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
 }
 
+/// How these live members stand (where held, stage, status), for the rules on roles and
+/// nominations; unknown or archived ones are left out.
+pub(super) async fn standings(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<member::MemberStanding>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, Uuid, Stage, MemberStatus)> = Member::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::PartyOrganizationId)
+        .column(Column::Stage)
+        .column(Column::Status)
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, party_organization_id, stage, status)| member::MemberStanding {
+                id,
+                party_organization_id,
+                stage,
+                status,
+            },
+        )
+        .collect())
+}
+
+/// How this live member stands, if there is one.
+pub(super) async fn standing(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<member::MemberStanding>, ApiError> {
+    Ok(standings(conn, &[id]).await?.pop())
+}
+
 /// A live party organization; `reach` limits which (the caller's scope), or none.
 async fn party_organization(
     conn: &impl ConnectionTrait,
