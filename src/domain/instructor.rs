@@ -133,6 +133,24 @@ pub fn place_assignment(
     }
 }
 
+/// The refusal when the database's unique indexes hold "one person, one enterprise" against a
+/// concurrent request (DESIGN §5: "enforced by the database, so 50 concurrent conflicting
+/// requests yield exactly one success and 409s"): names the active assignment holding the
+/// place, if it was found.
+pub fn place_taken(holder: Option<&HeldAssignment>) -> Refusal {
+    let detail = match holder {
+        Some(taken) => format!(
+            "Active assignment {} (instructor {}, organization {}) holds the place.",
+            taken.id, taken.instructor_id, taken.organization_id
+        ),
+        None => "Another active assignment holds the place.".into(),
+    };
+    Refusal {
+        code: "one_person_one_enterprise",
+        detail,
+    }
+}
+
 /// An instructor leaves the roster only once no assignment of theirs is active (DESIGN §5, "one
 /// person, one enterprise": the organization is handed over, never left holding a gone instructor).
 pub fn can_archive(active_assignment: Option<Uuid>) -> Result<(), Refusal> {
@@ -366,5 +384,17 @@ mod tests {
         assert_eq!(code(d(5, 10)), "ok");
         assert_eq!(code(d(2, 28)), "order");
         assert_eq!(code(d(5, 11)), "future_date");
+    }
+
+    #[test]
+    fn a_place_taken_concurrently_names_its_holder() {
+        let holder = held(7, 1, true, d(1, 1));
+        let named = place_taken(Some(&holder));
+        assert_eq!(named.code, "one_person_one_enterprise");
+        assert!(named.detail.contains(&holder.id.to_string()));
+        assert_eq!(
+            place_taken(None).detail,
+            "Another active assignment holds the place."
+        );
     }
 }

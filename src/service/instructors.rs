@@ -22,6 +22,7 @@ use crate::domain::divisions::Divisions;
 use crate::domain::instructor::{
     AssignmentStatus, HeldAssignment, InstructorStanding, InstructorStatus, Period, SourceUnitType,
     can_archive, can_end, check_end_date, check_period, check_visit_dates, place_assignment,
+    place_taken,
 };
 use crate::error::{ApiError, FieldError};
 
@@ -347,10 +348,6 @@ fn assignment_change(
     }
 }
 
-fn conflict(code: &'static str, detail: String) -> ApiError {
-    ApiError::conflict(code, detail)
-}
-
 /// An assignment as the rules see it.
 fn held(a: assignment::Model) -> HeldAssignment {
     HeldAssignment {
@@ -486,19 +483,7 @@ async fn explain_taken_place(db: &Db, new: &NewAssignment, error: ApiError) -> A
         )
         .one(&db.read)
         .await;
-    match holder {
-        Ok(Some(taken)) => conflict(
-            "one_person_one_enterprise",
-            format!(
-                "Active assignment {} (instructor {}, organization {}) holds the place.",
-                taken.id, taken.instructor_id, taken.organization_id
-            ),
-        ),
-        _ => conflict(
-            "one_person_one_enterprise",
-            "Another active assignment holds the place.".into(),
-        ),
-    }
+    place_taken(holder.ok().flatten().map(held).as_ref()).into()
 }
 
 pub async fn create_assignment(
