@@ -45,9 +45,9 @@ pub fn is_phone_number(phone: &str) -> bool {
     }
 }
 
-/// Where a mobile member takes part in organizational life: a mobile member names a host other
-/// than the organization holding the relation, and only a mobile member names one. `Ok(host)`
-/// is the host still to be checked for existence.
+/// Where a mobile member (流动党员; DESIGN §5, mobile members) takes part in organizational life:
+/// a mobile member names a host other than the organization holding the relation, and only a
+/// mobile member names one. `Ok(host)` is the host still to be checked for existence.
 pub fn check_mobility(
     is_mobile: bool,
     host: Option<uuid::Uuid>,
@@ -74,7 +74,8 @@ pub fn check_mobility(
     }
 }
 
-/// The ID number must be valid and agree with the birth date and gender given.
+/// The ID number must be valid and agree with the birth date and gender given (GB 11643-1999;
+/// DESIGN §5, members).
 pub fn check_identity(
     id_number: &str,
     birth_date: NaiveDate,
@@ -188,7 +189,7 @@ pub fn transfer_status(kind: TransferKind, status: MemberStatus) -> Result<Membe
 }
 
 /// A transfer within the register goes to another party organization than the one that holds
-/// the relation.
+/// the relation (DESIGN §5: transfers move a member between party organizations).
 pub fn check_transfer_target(
     kind: TransferKind,
     holder: uuid::Uuid,
