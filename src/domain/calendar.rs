@@ -2,6 +2,8 @@
 //! people count them, ages, and working days (Monday to Friday).
 use chrono::{Datelike, Duration, FixedOffset, Months, NaiveDate, Utc, Weekday};
 
+use super::RuleViolation;
+
 /// Today's date at `offset` (Asia/Shanghai is +08:00 all year).
 pub fn today(offset: FixedOffset) -> NaiveDate {
     Utc::now().with_timezone(&offset).date_naive()
@@ -45,6 +47,23 @@ pub fn working_days_end(from: NaiveDate, count: u32) -> NaiveDate {
     }
 }
 
+/// A date of record (an admission, a transfer, a visit, a training) is not after today: the
+/// register records what happened (DESIGN §5, steps and logs are dated facts).
+pub fn not_after_today(
+    field: &'static str,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), RuleViolation> {
+    if date > today {
+        return Err(RuleViolation::new(
+            field,
+            "future_date",
+            format!("{date} is after today ({today})"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +94,13 @@ mod tests {
         assert_eq!(working_days(d(2026, 11, 28), d(2026, 11, 29)), 0);
         assert_eq!(working_days_end(d(2026, 11, 27), 5), d(2026, 12, 3));
         assert_eq!(working_days_end(d(2026, 11, 28), 1), d(2026, 11, 30));
+    }
+
+    #[test]
+    fn dates_of_record_are_not_after_today() {
+        assert!(not_after_today("date", d(2026, 6, 10), d(2026, 6, 10)).is_ok());
+        let v = not_after_today("date", d(2026, 6, 11), d(2026, 6, 10)).unwrap_err();
+        assert_eq!((v.field, v.code), ("date", "future_date"));
+        assert_eq!(v.message, "2026-06-11 is after today (2026-06-10)");
     }
 }

@@ -9,8 +9,8 @@ use validator::Validate;
 
 use super::calendar::{add_months, age_on, working_days, working_days_end};
 use super::meeting::admission_majority;
-use super::member::{MemberStatus, Stage};
-use super::{Refusal, refuse};
+use super::member::{MemberStanding, MemberStatus, Stage};
+use super::{Refusal, RuleViolation, refuse};
 
 /// 《中国共产党章程》 art. 1: an applicant is at least 18.
 pub const MIN_AGE: i32 = 18;
@@ -343,6 +343,106 @@ fn require_stage(member: &Candidate, stage: Stage, step: &str) -> Result<(), Ref
             member.stage
         ),
     )
+}
+
+/// A step is recorded once it has happened: its date is not after today (DESIGN §5: steps are
+/// appended as dated events).
+pub fn check_step_date(step: &DevelopmentStep, today: NaiveDate) -> Result<(), RuleViolation> {
+    if step.date() > today {
+        return Err(RuleViolation::new(
+            "date",
+            "future_date",
+            format!(
+                "{} is after today ({today}); record steps once they happened",
+                step.date()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Contacts (培养联系人) and introducers (入党介绍人) are other active full members, each named
+/// once (《中国共产党发展党员工作细则》: full members are contacts of an activist and introducers
+/// of a candidate). `named` are the standings the service found of the members the step names;
+/// a named member missing from it is not on the register.
+pub fn check_named_members(
+    member_id: Uuid,
+    step: &DevelopmentStep,
+    named: &[MemberStanding],
+) -> Result<(), RuleViolation> {
+    let field = match step {
+        DevelopmentStep::ActivistDesignation(_) => "contacts",
+        _ => "introducers",
+    };
+    let mut seen = std::collections::HashSet::new();
+    for id in step.named_members() {
+        if *id == member_id || !seen.insert(*id) {
+            return Err(RuleViolation::new(
+                field,
+                "distinct",
+                "must name other members, each once",
+            ));
+        }
+        if !named
+            .iter()
+            .any(|m| m.id == *id && m.is_active_full_member())
+        {
+            return Err(RuleViolation::new(
+                field,
+                "not_full_member",
+                format!("{id} is not an active full member"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An admission vote as its meeting recorded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordedVote {
+    /// The meeting's day, in the configured timezone.
+    pub held_on: NaiveDate,
+    pub yes_votes: u32,
+    pub entitled_voters: u32,
+}
+
+/// An admission vote that names its meeting is that meeting's (DESIGN §5: "the vote references a
+/// held `general_meeting`"; 《中国共产党发展党员工作细则》: the branch general meeting votes): a
+/// held general meeting of the member's party organization with an admission vote for the
+/// member, on the step's date, with the counts given. `recorded` is that vote, `None` if the
+/// service found no such meeting or vote.
+pub fn check_vote_meeting(
+    meeting_id: Uuid,
+    vote: &AdmissionVote,
+    recorded: Option<&RecordedVote>,
+) -> Result<(), Refusal> {
+    let Some(recorded) = recorded else {
+        return refuse(
+            "meeting_mismatch",
+            format!(
+                "Meeting {meeting_id} is not a held general meeting of the member's party organization with an admission vote for this member."
+            ),
+        );
+    };
+    if recorded.held_on != vote.date {
+        return refuse(
+            "meeting_mismatch",
+            format!(
+                "Meeting {meeting_id} was held on {}, not {}.",
+                recorded.held_on, vote.date
+            ),
+        );
+    }
+    if recorded.yes_votes != vote.yes_votes || recorded.entitled_voters != vote.entitled_voters {
+        return refuse(
+            "meeting_mismatch",
+            format!(
+                "The meeting recorded {} yes votes of {} entitled voters, not {} of {}.",
+                recorded.yes_votes, recorded.entitled_voters, vote.yes_votes, vote.entitled_voters
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// Checks `step` against the member and their history; what it changes when accepted.
@@ -871,5 +971,95 @@ mod tests {
             .find(|n| n.step == "activist_assessment")
             .unwrap();
         assert_eq!(assessment.due_by, Some(d(2025, 9, 1)));
+    }
+
+    #[test]
+    fn steps_are_recorded_once_they_happened() {
+        assert!(check_step_date(&application(d(2026, 6, 10)), d(2026, 6, 10)).is_ok());
+        let v = check_step_date(&application(d(2026, 6, 11)), d(2026, 6, 10)).unwrap_err();
+        assert_eq!((v.field, v.code), ("date", "future_date"));
+    }
+
+    #[test]
+    fn contacts_and_introducers_are_other_active_full_members_named_once() {
+        let id = Uuid::from_u128;
+        let standing = |n, stage| MemberStanding {
+            id: id(n),
+            party_organization_id: id(100),
+            stage,
+            status: MemberStatus::Active,
+        };
+        let found = [
+            standing(1, Stage::Full),
+            standing(2, Stage::Full),
+            standing(3, Stage::Probationary),
+        ];
+        let designation = |contacts: Vec<Uuid>| {
+            DevelopmentStep::ActivistDesignation(ActivistDesignation {
+                date: d(2026, 6, 1),
+                contacts,
+                note: None,
+            })
+        };
+        let code = |step: DevelopmentStep| {
+            check_named_members(id(9), &step, &found).map_or_else(|v| v.code, |_| "ok")
+        };
+        assert_eq!(code(designation(vec![id(1), id(2)])), "ok");
+        assert_eq!(code(designation(vec![id(1), id(1)])), "distinct");
+        assert_eq!(code(designation(vec![id(9)])), "distinct");
+        assert_eq!(code(designation(vec![id(3)])), "not_full_member");
+        assert_eq!(code(designation(vec![id(4)])), "not_full_member");
+        let introducers = DevelopmentStep::CandidateDesignation(CandidateDesignation {
+            date: d(2026, 6, 1),
+            introducers: vec![id(1), id(3)],
+            training_hours: 24,
+            note: None,
+        });
+        assert_eq!(
+            check_named_members(id(9), &introducers, &found)
+                .unwrap_err()
+                .field,
+            "introducers"
+        );
+    }
+
+    #[test]
+    fn an_admission_vote_agrees_with_the_meeting_it_names() {
+        let meeting = Uuid::from_u128(5);
+        let vote = AdmissionVote {
+            date: d(2026, 11, 9),
+            meeting_id: Some(meeting),
+            yes_votes: 6,
+            entitled_voters: 10,
+            note: None,
+        };
+        let recorded = RecordedVote {
+            held_on: d(2026, 11, 9),
+            yes_votes: 6,
+            entitled_voters: 10,
+        };
+        assert!(check_vote_meeting(meeting, &vote, Some(&recorded)).is_ok());
+        for wrong in [
+            None,
+            Some(RecordedVote {
+                held_on: d(2026, 11, 10),
+                ..recorded
+            }),
+            Some(RecordedVote {
+                yes_votes: 7,
+                ..recorded
+            }),
+            Some(RecordedVote {
+                entitled_voters: 11,
+                ..recorded
+            }),
+        ] {
+            assert_eq!(
+                check_vote_meeting(meeting, &vote, wrong.as_ref())
+                    .unwrap_err()
+                    .code,
+                "meeting_mismatch"
+            );
+        }
     }
 }

@@ -26,6 +26,7 @@ pub enum Level {
     Township,
 }
 
+/// One administrative division of the table (GB/T 2260; DESIGN §5 `region_code`).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Division {
     pub code: String,
@@ -211,7 +212,8 @@ impl Divisions {
             .to_owned())
     }
 
-    /// An organization is registered at a county (6 digits) or township (9 digits) that exists.
+    /// An organization is registered at a county (6 digits) or township (9 digits) that exists
+    /// (GB/T 2260; DESIGN §5: `region_code` must exist in the division table).
     pub fn check_organization_region(&self, code: &str) -> Option<RuleViolation> {
         if let Err(e) = validate_full_code(code) {
             return Some(RuleViolation::new("region_code", "format", e.to_string()));

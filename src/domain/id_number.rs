@@ -12,6 +12,7 @@ pub struct IdNumberFacts {
     pub male: bool,
 }
 
+/// Why a string is not a resident ID-card number (GB 11643-1999).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IdNumberError {
     /// Not 17 digits followed by a digit or `X`.

@@ -2,7 +2,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::member::not_after_today;
+use super::calendar::not_after_today;
 use super::{Refusal, RuleViolation, refuse};
 
 pub use entity::enums::{AssignmentStatus, InstructorStatus, SourceUnitType};
@@ -131,6 +131,74 @@ pub fn place_assignment(
             )
         }
     }
+}
+
+/// The refusal when the database's unique indexes hold "one person, one enterprise" against a
+/// concurrent request (DESIGN §5: "enforced by the database, so 50 concurrent conflicting
+/// requests yield exactly one success and 409s"): names the active assignment holding the
+/// place, if it was found.
+pub fn place_taken(holder: Option<&HeldAssignment>) -> Refusal {
+    let detail = match holder {
+        Some(taken) => format!(
+            "Active assignment {} (instructor {}, organization {}) holds the place.",
+            taken.id, taken.instructor_id, taken.organization_id
+        ),
+        None => "Another active assignment holds the place.".into(),
+    };
+    Refusal {
+        code: "one_person_one_enterprise",
+        detail,
+    }
+}
+
+/// An instructor leaves the roster only once no assignment of theirs is active (DESIGN §5, "one
+/// person, one enterprise": the organization is handed over, never left holding a gone instructor).
+pub fn can_archive(active_assignment: Option<Uuid>) -> Result<(), Refusal> {
+    match active_assignment {
+        Some(id) => refuse(
+            "has_active_assignment",
+            format!("Assignment {id} is active; end or hand it over first."),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Only an active assignment is ended, once (DESIGN §5: an assignment has a `status`).
+pub fn can_end(assignment: &HeldAssignment) -> Result<(), Refusal> {
+    if assignment.active {
+        return Ok(());
+    }
+    refuse(
+        "already_ended",
+        format!(
+            "Assignment {} ended on {}.",
+            assignment.id,
+            assignment
+                .period
+                .ends_on
+                .map_or("?".into(), |d| d.to_string())
+        ),
+    )
+}
+
+/// An assignment ends (or is handed over) on a day not before it began and not after today
+/// (DESIGN §5: an assignment has `starts_on`, `ends_on`).
+pub fn check_end_date(
+    assignment: &Period,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), RuleViolation> {
+    if date < assignment.starts_on {
+        return Err(RuleViolation::new(
+            "date",
+            "order",
+            format!(
+                "must not be before the assignment began ({})",
+                assignment.starts_on
+            ),
+        ));
+    }
+    not_after_today("date", date, today)
 }
 
 /// A visit log (DESIGN §5, "visit log: date, topic, findings, follow-ups"): visited within the
@@ -287,5 +355,46 @@ mod tests {
         assert_eq!(codes(d(5, 11), None), ["future_date"]);
         assert_eq!(codes(d(2, 28), None), ["outside_period"]);
         assert_eq!(codes(d(4, 1), Some(d(4, 1))), ["order"]);
+    }
+
+    #[test]
+    fn only_an_instructor_without_an_active_assignment_is_archived() {
+        assert!(can_archive(None).is_ok());
+        assert_eq!(
+            can_archive(Some(Uuid::from_u128(9))).unwrap_err().code,
+            "has_active_assignment"
+        );
+    }
+
+    #[test]
+    fn an_active_assignment_ends_once_between_its_start_and_today() {
+        let active = held(7, 1, true, d(3, 1));
+        assert!(can_end(&active).is_ok());
+        let ended = HeldAssignment {
+            active: false,
+            period: period(d(3, 1), Some(d(4, 1))),
+            ..active.clone()
+        };
+        let refusal = can_end(&ended).unwrap_err();
+        assert_eq!(refusal.code, "already_ended");
+        assert!(refusal.detail.ends_with("ended on 2026-04-01."));
+        let code =
+            |date| check_end_date(&active.period, date, d(5, 10)).map_or_else(|v| v.code, |_| "ok");
+        assert_eq!(code(d(3, 1)), "ok");
+        assert_eq!(code(d(5, 10)), "ok");
+        assert_eq!(code(d(2, 28)), "order");
+        assert_eq!(code(d(5, 11)), "future_date");
+    }
+
+    #[test]
+    fn a_place_taken_concurrently_names_its_holder() {
+        let holder = held(7, 1, true, d(1, 1));
+        let named = place_taken(Some(&holder));
+        assert_eq!(named.code, "one_person_one_enterprise");
+        assert!(named.detail.contains(&holder.id.to_string()));
+        assert_eq!(
+            place_taken(None).detail,
+            "Another active assignment holds the place."
+        );
     }
 }

@@ -1,10 +1,35 @@
 //! Rules of the member register: who a member is, as their ID number tells it.
 use chrono::NaiveDate;
 
+use super::calendar::not_after_today;
 use super::id_number::{self, IdNumberError};
 use super::{Refusal, RuleViolation, refuse};
 
 pub use entity::enums::{Gender, MemberStatus, Stage, TransferKind};
+
+/// A member as the rules on roles and nominations see them (secretaries, group leaders,
+/// contacts, introducers): where the relation is held, the stage and the status. The service
+/// loads live members only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberStanding {
+    pub id: uuid::Uuid,
+    pub party_organization_id: uuid::Uuid,
+    pub stage: Stage,
+    pub status: MemberStatus,
+}
+
+impl MemberStanding {
+    /// An active full member (正式党员): who may be a secretary, a contact or an introducer
+    /// (《中国共产党支部工作条例（试行）》; 《中国共产党发展党员工作细则》).
+    pub fn is_active_full_member(&self) -> bool {
+        self.stage == Stage::Full && self.status == MemberStatus::Active
+    }
+
+    /// An active member whose relation `party_organization_id` holds.
+    pub fn is_active_member_of(&self, party_organization_id: uuid::Uuid) -> bool {
+        self.status == MemberStatus::Active && self.party_organization_id == party_organization_id
+    }
+}
 
 /// A mainland mobile number (`13812345678`) or a landline with its area code (`0591-87654321`).
 pub fn is_phone_number(phone: &str) -> bool {
@@ -20,9 +45,9 @@ pub fn is_phone_number(phone: &str) -> bool {
     }
 }
 
-/// Where a mobile member takes part in organizational life: a mobile member names a host other
-/// than the organization holding the relation, and only a mobile member names one. `Ok(host)`
-/// is the host still to be checked for existence.
+/// Where a mobile member (流动党员; DESIGN §5, mobile members) takes part in organizational life:
+/// a mobile member names a host other than the organization holding the relation, and only a
+/// mobile member names one. `Ok(host)` is the host still to be checked for existence.
 pub fn check_mobility(
     is_mobile: bool,
     host: Option<uuid::Uuid>,
@@ -49,7 +74,8 @@ pub fn check_mobility(
     }
 }
 
-/// The ID number must be valid and agree with the birth date and gender given.
+/// The ID number must be valid and agree with the birth date and gender given (GB 11643-1999;
+/// DESIGN §5, members).
 pub fn check_identity(
     id_number: &str,
     birth_date: NaiveDate,
@@ -163,7 +189,7 @@ pub fn transfer_status(kind: TransferKind, status: MemberStatus) -> Result<Membe
 }
 
 /// A transfer within the register goes to another party organization than the one that holds
-/// the relation.
+/// the relation (DESIGN §5: transfers move a member between party organizations).
 pub fn check_transfer_target(
     kind: TransferKind,
     holder: uuid::Uuid,
@@ -174,22 +200,6 @@ pub fn check_transfer_target(
             "to_party_organization_id",
             "same_as_current",
             "the member's relation is already held there",
-        ));
-    }
-    Ok(())
-}
-
-/// A date of record (an admission, a transfer, a visit) is not after today.
-pub fn not_after_today(
-    field: &'static str,
-    date: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), RuleViolation> {
-    if date > today {
-        return Err(RuleViolation::new(
-            field,
-            "future_date",
-            format!("{date} is after today ({today})"),
         ));
     }
     Ok(())
@@ -266,5 +276,28 @@ mod tests {
             check_transfer_target(Internal, a, a).unwrap_err().code,
             "same_as_current"
         );
+    }
+
+    #[test]
+    fn standings_tell_active_full_members_and_where_they_are_held() {
+        let (here, there) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let full = MemberStanding {
+            id: uuid::Uuid::from_u128(9),
+            party_organization_id: here,
+            stage: Stage::Full,
+            status: MemberStatus::Active,
+        };
+        assert!(full.is_active_full_member() && full.is_active_member_of(here));
+        assert!(!full.is_active_member_of(there));
+        let probationary = MemberStanding {
+            stage: Stage::Probationary,
+            ..full
+        };
+        assert!(!probationary.is_active_full_member() && probationary.is_active_member_of(here));
+        let gone = MemberStanding {
+            status: MemberStatus::TransferredOut,
+            ..full
+        };
+        assert!(!gone.is_active_full_member() && !gone.is_active_member_of(here));
     }
 }

@@ -25,7 +25,8 @@ fn uscc_authority(kind: OrganizationKind) -> char {
 }
 
 /// Checks that the category belongs to the kind, that the USCC is valid and its type prefix fits
-/// the kind, and that the region code is a county or township in the division table.
+/// the kind (GB 32100-2015), and that the region code is a county or township in the division
+/// table (GB/T 2260; DESIGN §5, organizations).
 pub fn check_identity(
     divisions: &Divisions,
     kind: OrganizationKind,

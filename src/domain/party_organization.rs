@@ -6,6 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::calendar::add_months;
+use super::member::MemberStanding;
+use super::{Refusal, RuleViolation, refuse};
 
 pub use entity::enums::PartyOrganizationType;
 
@@ -166,6 +168,131 @@ pub fn warnings(facts: &FormationFacts) -> Vec<FormationWarning> {
     warnings
 }
 
+/// A party organization is never placed under itself or its own subtree: the tree (DESIGN §1,
+/// a materialized `path` of ancestor ids) stays a tree. Decided from the two paths.
+pub fn check_parent(
+    id: Uuid,
+    path: &str,
+    parent_id: Uuid,
+    parent_path: &str,
+) -> Result<(), Refusal> {
+    if parent_path.starts_with(path) {
+        return refuse(
+            "cycle",
+            format!(
+                "{parent_id} is {id} itself or below it; a party organization cannot be placed under its own subtree."
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// A party organization is archived only once nothing lives below it and no active member
+/// belongs to or is hosted by it (DESIGN §5: members are moved by transfers, which keep the
+/// history).
+pub fn can_archive(live_children: u64, active_members: u64) -> Result<(), Refusal> {
+    if live_children > 0 {
+        return refuse(
+            "has_children",
+            format!(
+                "{live_children} live party organizations are below this one; move or archive them first."
+            ),
+        );
+    }
+    if active_members > 0 {
+        return refuse(
+            "has_members",
+            format!(
+                "{active_members} active members belong to or are hosted by this party organization; transfer them first."
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// A committee's term ends after it starts (《中国共产党支部工作条例（试行）》: the branch committee
+/// serves a term).
+pub fn check_term(
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+) -> Result<(), RuleViolation> {
+    if let (Some(starts), Some(ends)) = (starts_on, ends_on)
+        && ends <= starts
+    {
+        return Err(RuleViolation::new(
+            "term_ends_on",
+            "order",
+            format!("must be after term_starts_on ({starts})"),
+        ));
+    }
+    Ok(())
+}
+
+/// The organizations a party organization covers are listed once each (DESIGN §5: `covers`, the
+/// organizations it serves).
+pub fn check_covers_distinct(covers: &[Uuid]) -> Result<(), RuleViolation> {
+    let mut seen = std::collections::HashSet::new();
+    if covers.iter().any(|id| !seen.insert(*id)) {
+        return Err(RuleViolation::new(
+            "covers",
+            "unique",
+            "lists an organization twice",
+        ));
+    }
+    Ok(())
+}
+
+/// A new party organization has no members yet, so no secretary (《中国共产党支部工作条例（试行）》:
+/// the secretary is one of the organization's full members).
+pub fn check_new_secretary(secretary: Option<Uuid>) -> Result<(), RuleViolation> {
+    if secretary.is_some() {
+        return Err(RuleViolation::new(
+            "secretary_member_id",
+            "not_full_member_here",
+            "a new party organization has no members yet; set the secretary once their relation is held here",
+        ));
+    }
+    Ok(())
+}
+
+/// The secretary is an active full member whose relation the organization holds
+/// (《中国共产党支部工作条例（试行）》; DESIGN §5). `secretary` is the named member as loaded,
+/// `None` if there is no such live member.
+pub fn check_secretary(
+    party_organization_id: Uuid,
+    secretary: Option<&MemberStanding>,
+) -> Result<(), RuleViolation> {
+    match secretary {
+        Some(s)
+            if s.is_active_full_member() && s.party_organization_id == party_organization_id =>
+        {
+            Ok(())
+        }
+        _ => Err(RuleViolation::new(
+            "secretary_member_id",
+            "not_full_member_here",
+            "the secretary must be an active full member of this party organization",
+        )),
+    }
+}
+
+/// A party group's leader is an active member whose relation the group's party organization
+/// holds (《中国共产党支部工作条例（试行）》 art. 9: party groups of a branch). `leader` is the
+/// named member as loaded, `None` if there is no such live member.
+pub fn check_leader(
+    party_organization_id: Uuid,
+    leader: Option<&MemberStanding>,
+) -> Result<(), RuleViolation> {
+    match leader {
+        Some(l) if l.is_active_member_of(party_organization_id) => Ok(()),
+        _ => Err(RuleViolation::new(
+            "leader_member_id",
+            "not_member_here",
+            "the leader must be an active member of this party organization",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +373,75 @@ mod tests {
             codes(&facts),
             ["joint_branch_too_many_units", "own_branch_advised"]
         );
+    }
+
+    #[test]
+    fn a_party_organization_is_not_placed_under_its_own_subtree() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let (pa, pb, pc) = (format!("/{a}/"), format!("/{a}/{b}/"), format!("/{c}/"));
+        assert!(check_parent(b, &pb, c, &pc).is_ok());
+        assert!(check_parent(b, &pb, a, &pa).is_ok());
+        assert_eq!(check_parent(a, &pa, b, &pb).unwrap_err().code, "cycle");
+        assert_eq!(check_parent(a, &pa, a, &pa).unwrap_err().code, "cycle");
+    }
+
+    #[test]
+    fn archiving_waits_for_children_and_members_to_leave() {
+        assert!(can_archive(0, 0).is_ok());
+        assert_eq!(can_archive(1, 5).unwrap_err().code, "has_children");
+        assert_eq!(can_archive(0, 1).unwrap_err().code, "has_members");
+    }
+
+    #[test]
+    fn terms_end_after_they_start_and_covers_are_listed_once() {
+        assert!(check_term(Some(d(2026, 1, 1)), Some(d(2029, 1, 1))).is_ok());
+        assert!(check_term(None, Some(d(2026, 1, 1))).is_ok());
+        assert_eq!(
+            check_term(Some(d(2026, 1, 1)), Some(d(2026, 1, 1)))
+                .unwrap_err()
+                .code,
+            "order"
+        );
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert!(check_covers_distinct(&[a, b]).is_ok());
+        assert_eq!(
+            check_covers_distinct(&[a, b, a]).unwrap_err().code,
+            "unique"
+        );
+    }
+
+    #[test]
+    fn secretaries_are_full_members_held_here_and_leaders_members_here() {
+        use super::super::member::{MemberStatus, Stage};
+        let (here, there) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let full = MemberStanding {
+            id: Uuid::from_u128(9),
+            party_organization_id: here,
+            stage: Stage::Full,
+            status: MemberStatus::Active,
+        };
+        let probationary = MemberStanding {
+            stage: Stage::Probationary,
+            ..full
+        };
+        let code = |r: Result<(), RuleViolation>| r.map_or_else(|v| v.code, |_| "ok");
+        assert_eq!(code(check_new_secretary(None)), "ok");
+        assert_eq!(
+            code(check_new_secretary(Some(full.id))),
+            "not_full_member_here"
+        );
+        assert_eq!(code(check_secretary(here, Some(&full))), "ok");
+        assert_eq!(
+            code(check_secretary(there, Some(&full))),
+            "not_full_member_here"
+        );
+        assert_eq!(
+            code(check_secretary(here, Some(&probationary))),
+            "not_full_member_here"
+        );
+        assert_eq!(code(check_secretary(here, None)), "not_full_member_here");
+        assert_eq!(code(check_leader(here, Some(&probationary))), "ok");
+        assert_eq!(code(check_leader(there, Some(&full))), "not_member_here");
+        assert_eq!(code(check_leader(here, None)), "not_member_here");
     }
 }

@@ -15,7 +15,8 @@ const ALLOWED: [&str; 7] = [
 /// The most occurrences one expansion yields (a monthly rule over a year has 12).
 const MAX_OCCURRENCES: u16 = 400;
 
-/// Why a rule (or timezone) is refused, in words.
+/// Why a rule (or timezone) is refused, in words: the RFC 5545 RRULE subset of DESIGN §5
+/// (schedules) and an IANA timezone.
 pub fn check(rule: &str, timezone: &str) -> Result<(), String> {
     let mut frequency = None;
     for part in rule.split(';') {

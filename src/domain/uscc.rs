@@ -8,6 +8,7 @@ const WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 ];
 
+/// Why a string is not a Unified Social Credit Code (GB 32100-2015).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UsccError {
     Length(usize),
@@ -55,7 +56,7 @@ pub fn check_character(first17: &[u8]) -> Option<char> {
     Some(ALPHABET[((31 - sum % 31) % 31) as usize] as char)
 }
 
-/// Checks length, alphabet and check character.
+/// Checks length, alphabet and check character (GB 32100-2015).
 pub fn validate(code: &str) -> Result<(), UsccError> {
     let length = code.chars().count();
     if length != 18 {

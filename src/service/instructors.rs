@@ -17,10 +17,12 @@ use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
+use crate::domain::calendar::not_after_today;
 use crate::domain::divisions::Divisions;
 use crate::domain::instructor::{
     AssignmentStatus, HeldAssignment, InstructorStanding, InstructorStatus, Period, SourceUnitType,
-    check_period, check_visit_dates, place_assignment,
+    can_archive, can_end, check_end_date, check_period, check_visit_dates, place_assignment,
+    place_taken,
 };
 use crate::error::{ApiError, FieldError};
 
@@ -187,20 +189,13 @@ pub async fn archive(
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let found = resource::get::<Instructor>(&txn, id, scope::instructors(&caller.access)).await?;
-    if found.archived_at.is_none()
-        && let Some(active) = Assignment::find()
+    if found.archived_at.is_none() {
+        let active = Assignment::find()
             .filter(assignment::Column::InstructorId.eq(id))
             .filter(assignment::Column::Status.eq(AssignmentStatus::Active))
             .one(&txn)
-            .await?
-    {
-        return Err(ApiError::conflict(
-            "has_active_assignment",
-            format!(
-                "Assignment {} is active; end or hand it over first.",
-                active.id
-            ),
-        ));
+            .await?;
+        can_archive(active.map(|a| a.id))?;
     }
     if resource::archive::<Instructor>(&txn, id, expected_version).await? {
         audit::record(
@@ -286,13 +281,8 @@ pub async fn add_training(
     fields: TrainingFields,
     today: chrono::NaiveDate,
 ) -> Result<training::Model, ApiError> {
-    if fields.held_on > today {
-        return Err(invalid(
-            "held_on",
-            "future_date",
-            format!("{} is after today ({today})", fields.held_on),
-        ));
-    }
+    not_after_today("held_on", fields.held_on, today)
+        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let txn = super::begin_write(&db.write).await?;
     let instructor = resource::get::<Instructor>(
         &txn,
@@ -356,10 +346,6 @@ fn assignment_change(
         changed_fields,
         region_code: Some(region_code.to_owned()),
     }
-}
-
-fn conflict(code: &'static str, detail: String) -> ApiError {
-    ApiError::conflict(code, detail)
 }
 
 /// An assignment as the rules see it.
@@ -497,19 +483,7 @@ async fn explain_taken_place(db: &Db, new: &NewAssignment, error: ApiError) -> A
         )
         .one(&db.read)
         .await;
-    match holder {
-        Ok(Some(taken)) => conflict(
-            "one_person_one_enterprise",
-            format!(
-                "Active assignment {} (instructor {}, organization {}) holds the place.",
-                taken.id, taken.instructor_id, taken.organization_id
-            ),
-        ),
-        _ => conflict(
-            "one_person_one_enterprise",
-            "Another active assignment holds the place.".into(),
-        ),
-    }
+    place_taken(holder.ok().flatten().map(held).as_ref()).into()
 }
 
 pub async fn create_assignment(
@@ -557,32 +531,10 @@ async fn end_in(
     today: chrono::NaiveDate,
 ) -> Result<assignment::Model, ApiError> {
     let current = resource::get::<Assignment>(txn, id, scope::assignments(&caller.access)).await?;
-    if current.status != AssignmentStatus::Active {
-        return Err(conflict(
-            "already_ended",
-            format!(
-                "Assignment {id} ended on {}.",
-                current.ends_on.map_or("?".into(), |d| d.to_string())
-            ),
-        ));
-    }
-    if date < current.starts_on {
-        return Err(invalid(
-            "date",
-            "order",
-            format!(
-                "must not be before the assignment began ({})",
-                current.starts_on
-            ),
-        ));
-    }
-    if date > today {
-        return Err(invalid(
-            "date",
-            "future_date",
-            format!("{date} is after today ({today})"),
-        ));
-    }
+    let standing = held(current.clone());
+    can_end(&standing)?;
+    check_end_date(&standing.period, date, today)
+        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let changes = assignment::ActiveModel {
         status: Set(AssignmentStatus::Ended),
         ends_on: Set(Some(date)),

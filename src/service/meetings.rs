@@ -1,6 +1,6 @@
 //! Queries and transactions for meetings: planning, holding with attendance, cancelling,
 //! correcting, and the votes of general meetings.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use entity::meeting::{ActiveModel, Column, Entity as Meeting, Model};
 use entity::meeting_attendance::{self as attendance, Entity as Attendance};
@@ -19,21 +19,19 @@ use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::Refusal;
 use crate::domain::meeting::{
-    AttendanceStatus, Ballot, MeetingKind, MeetingStatus, VoteSubject, check_ballot, check_group,
+    self as rules, AttendanceStatus, AttendanceViolation, Ballot, MeetingKind, MeetingStatus,
+    VoteSubject, check_ballot, check_group,
 };
 use crate::domain::member::{MemberStatus, Stage};
 use crate::error::{ApiError, FieldError};
+
+pub use crate::domain::meeting::AttendanceEntry;
 
 resource::impl_resource!(meeting);
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
-}
-
-fn refused(refusal: Refusal) -> ApiError {
-    ApiError::conflict(refusal.code, refusal.detail)
 }
 
 /// What a meeting says about itself; the party organization is set at creation.
@@ -75,9 +73,7 @@ async fn check(
     party_organization_id: Uuid,
     f: &MeetingFields,
 ) -> Result<(), ApiError> {
-    if f.ends_at <= f.starts_at {
-        return Err(invalid("ends_at", "order", "must be after starts_at"));
-    }
+    rules::check_times(f.starts_at, f.ends_at).map_err(|v| ApiError::Validation(vec![v.into()]))?;
     check_group(f.kind, f.party_group_id.is_some())
         .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     if let Some(group) = f.party_group_id {
@@ -202,12 +198,7 @@ pub async fn update(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let before = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if before.status == MeetingStatus::Cancelled {
-        return Err(ApiError::conflict(
-            "cancelled",
-            format!("Meeting {id} was cancelled; plan a new one."),
-        ));
-    }
+    rules::can_correct(id, before.status)?;
     check(&txn, before.party_organization_id, &fields).await?;
     if before.status == MeetingStatus::Held {
         check_held_details(&fields)?;
@@ -228,40 +219,21 @@ pub async fn update(
     Ok(updated)
 }
 
-/// A lecture names its lecturer and topic; a theme party day its theme.
+/// A lecture names its lecturer and topic; a theme party day its theme
+/// (`domain::meeting::check_held_details`).
 fn check_held_details(f: &MeetingFields) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-    if f.kind == MeetingKind::PartyLecture {
-        for (field, value) in [("lecturer", &f.lecturer), ("topic", &f.topic)] {
-            if blank(value) {
-                errors.push(FieldError::new(
-                    field,
-                    "required",
-                    "a party lecture records its lecturer and topic",
-                ));
-            }
-        }
-    }
-    if f.kind == MeetingKind::ThemePartyDay && blank(&f.theme) {
-        errors.push(FieldError::new(
-            "theme",
-            "required",
-            "a theme party day records its theme",
-        ));
-    }
-    match errors.is_empty() {
+    let violations = rules::check_held_details(
+        f.kind,
+        f.lecturer.as_deref(),
+        f.topic.as_deref(),
+        f.theme.as_deref(),
+    );
+    match violations.is_empty() {
         true => Ok(()),
-        false => Err(ApiError::Validation(errors)),
+        false => Err(ApiError::Validation(
+            violations.into_iter().map(Into::into).collect(),
+        )),
     }
-}
-
-/// One member's attendance as recorded.
-#[derive(Clone, Debug)]
-pub struct AttendanceEntry {
-    pub member_id: Uuid,
-    pub status: AttendanceStatus,
-    pub reason: Option<String>,
 }
 
 /// Members who take part in a party organization's life: those whose relation it holds
@@ -327,55 +299,32 @@ pub async fn expected_members_of(
         .collect())
 }
 
-/// Attendance must name every expected member once, and only them; an excuse needs a reason.
+/// Attendance must name every expected member once, and only them; an excuse needs a reason
+/// (`domain::meeting::check_attendance`). Each error names its entry (`attendance[2]`).
 fn check_attendance(
     expected: &HashMap<Uuid, bool>,
     entries: &[AttendanceEntry],
 ) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    let mut seen = HashSet::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let field = format!("attendance[{i}]");
-        if !seen.insert(entry.member_id) {
-            errors.push(FieldError::new(
-                &field,
-                "duplicate",
-                format!("{} is listed twice", entry.member_id),
-            ));
-        } else if !expected.contains_key(&entry.member_id) {
-            errors.push(FieldError::new(
-                &field,
-                "not_expected",
-                format!("{} is not expected at this meeting", entry.member_id),
-            ));
-        }
-        if entry.status == AttendanceStatus::Excused
-            && entry.reason.as_deref().is_none_or(|r| r.trim().is_empty())
-        {
-            errors.push(FieldError::new(
-                &field,
-                "reason_required",
-                "an excused absence needs its reason",
-            ));
-        }
+    let violations = rules::check_attendance(expected, entries);
+    if violations.is_empty() {
+        return Ok(());
     }
-    let mut missing: Vec<String> = expected
-        .keys()
-        .filter(|id| !seen.contains(*id))
-        .map(Uuid::to_string)
-        .collect();
-    if !missing.is_empty() {
-        missing.sort();
-        errors.push(FieldError::new(
-            "attendance",
-            "missing_member",
-            format!("expected members not listed: {}", missing.join(", ")),
-        ));
-    }
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(ApiError::Validation(errors)),
-    }
+    Err(ApiError::Validation(
+        violations
+            .into_iter()
+            .map(
+                |AttendanceViolation {
+                     entry,
+                     code,
+                     message,
+                 }| {
+                    let field =
+                        entry.map_or_else(|| "attendance".into(), |i| format!("attendance[{i}]"));
+                    FieldError::new(field, code, message)
+                },
+            )
+            .collect(),
+    ))
 }
 
 async fn replace_attendance(
@@ -420,24 +369,7 @@ pub async fn hold(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if current.status != MeetingStatus::Planned {
-        return Err(ApiError::conflict(
-            "not_planned",
-            format!(
-                "Meeting {id} is {}; only a planned meeting is held.",
-                current.status
-            ),
-        ));
-    }
-    if current.starts_at > now {
-        return Err(ApiError::conflict(
-            "not_yet",
-            format!(
-                "Meeting {id} starts at {}; record it once it has been held.",
-                current.starts_at
-            ),
-        ));
-    }
+    rules::can_hold(id, current.status, current.starts_at, now)?;
     let details = MeetingFields {
         party_group_id: current.party_group_id,
         kind: current.kind,
@@ -475,15 +407,7 @@ pub async fn hold(
 pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if current.status != MeetingStatus::Planned {
-        return Err(ApiError::conflict(
-            "not_planned",
-            format!(
-                "Meeting {id} is {}; only a planned meeting is cancelled.",
-                current.status
-            ),
-        ));
-    }
+    rules::can_cancel(id, current.status)?;
     let changes = ActiveModel {
         status: Set(MeetingStatus::Cancelled),
         cancel_reason: Set(Some(reason)),
@@ -512,15 +436,7 @@ pub async fn set_attendance(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if current.status != MeetingStatus::Held {
-        return Err(ApiError::conflict(
-            "not_held",
-            format!(
-                "Meeting {id} is {}; attendance is recorded for a held meeting.",
-                current.status
-            ),
-        ));
-    }
+    rules::can_record_attendance(id, current.status)?;
     let expected = match Attendance::find()
         .filter(attendance::Column::MeetingId.eq(id))
         .all(&txn)
@@ -563,48 +479,18 @@ pub async fn add_vote(
 ) -> Result<vote::Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let meeting = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
-    if meeting.kind != MeetingKind::GeneralMeeting {
-        return Err(ApiError::conflict(
-            "general_meeting_only",
-            format!(
-                "Meeting {id} is a {}; only a general meeting votes.",
-                meeting.kind
-            ),
-        ));
-    }
-    if meeting.status != MeetingStatus::Held {
-        return Err(ApiError::conflict(
-            "not_held",
-            format!(
-                "Meeting {id} is {}; record its holding and attendance first.",
-                meeting.status
-            ),
-        ));
-    }
-    if matches!(
-        fields.subject,
-        VoteSubject::Admission | VoteSubject::Conversion
-    ) {
-        let Some(member) = fields.member_id else {
-            return Err(invalid(
-                "member_id",
-                "required",
-                "an admission or conversion names the member",
-            ));
-        };
-        let found = member::Entity::find_by_id(member)
+    rules::can_vote(id, meeting.kind, meeting.status)?;
+    let held_here = match fields.member_id {
+        Some(member) => member::Entity::find_by_id(member)
             .filter(member::Column::PartyOrganizationId.eq(meeting.party_organization_id))
             .filter(member::Column::ArchivedAt.is_null())
             .one(&txn)
-            .await?;
-        if found.is_none() {
-            return Err(invalid(
-                "member_id",
-                "not_member_here",
-                "the member's relation is not held by this party organization",
-            ));
-        }
-    }
+            .await?
+            .is_some(),
+        None => false,
+    };
+    rules::check_vote_member(fields.subject, fields.member_id, held_here)
+        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let rows = Attendance::find()
         .filter(attendance::Column::MeetingId.eq(id))
         .all(&txn)
@@ -621,8 +507,7 @@ pub async fn add_vote(
         yes: fields.yes,
         no: fields.no,
         abstentions: fields.abstentions,
-    })
-    .map_err(refused)?;
+    })?;
     let created = vote::ActiveModel {
         id: Set(Uuid::now_v7()),
         meeting_id: Set(id),

@@ -17,7 +17,7 @@ use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::calendar::add_months;
+use crate::domain::calendar::{add_months, not_after_today};
 use crate::domain::development::{
     self, Candidate, DevelopmentStep, Effect, History, PROBATION_MONTHS,
 };
@@ -65,6 +65,47 @@ pub struct MemberFilter {
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, code, message)])
+}
+
+/// How these live members stand (where held, stage, status), for the rules on roles and
+/// nominations; unknown or archived ones are left out.
+pub(super) async fn standings(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<member::MemberStanding>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, Uuid, Stage, MemberStatus)> = Member::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::PartyOrganizationId)
+        .column(Column::Stage)
+        .column(Column::Status)
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, party_organization_id, stage, status)| member::MemberStanding {
+                id,
+                party_organization_id,
+                stage,
+                status,
+            },
+        )
+        .collect())
+}
+
+/// How this live member stands, if there is one.
+pub(super) async fn standing(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<member::MemberStanding>, ApiError> {
+    Ok(standings(conn, &[id]).await?.pop())
 }
 
 /// A live party organization; `reach` limits which (the caller's scope), or none.
@@ -434,53 +475,20 @@ async fn lock_member(
     resource::get::<Member>(txn, id, Condition::all()).await
 }
 
-/// Contacts and introducers must be other active full members.
+/// Contacts and introducers must be other active full members
+/// (`domain::development::check_named_members`).
 async fn check_named_members(
     conn: &impl ConnectionTrait,
     member_id: Uuid,
     step: &DevelopmentStep,
 ) -> Result<(), ApiError> {
-    let named = step.named_members();
-    if named.is_empty() {
-        return Ok(());
-    }
-    let field = match step {
-        DevelopmentStep::ActivistDesignation(_) => "contacts",
-        _ => "introducers",
-    };
-    let full: Vec<Uuid> = Member::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::Id.is_in(named.iter().copied()))
-        .filter(Column::Stage.eq(Stage::Full))
-        .filter(Column::Status.eq(MemberStatus::Active))
-        .filter(Column::ArchivedAt.is_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut seen = std::collections::HashSet::new();
-    for id in named {
-        if *id == member_id || !seen.insert(*id) {
-            return Err(invalid(
-                field,
-                "distinct",
-                "must name other members, each once",
-            ));
-        }
-        if !full.contains(id) {
-            return Err(invalid(
-                field,
-                "not_full_member",
-                format!("{id} is not an active full member"),
-            ));
-        }
-    }
-    Ok(())
+    let named = standings(conn, step.named_members()).await?;
+    development::check_named_members(member_id, step, &named)
+        .map_err(|v| ApiError::Validation(vec![v.into()]))
 }
 
-/// An admission vote that names its meeting must be that meeting's: a held general meeting of
-/// the member's party organization, on the step's date, whose admission vote for this member
-/// has the counts given.
+/// An admission vote that names its meeting must be that meeting's
+/// (`domain::development::check_vote_meeting`).
 async fn check_admission_meeting(
     conn: &impl ConnectionTrait,
     member: &Model,
@@ -488,30 +496,18 @@ async fn check_admission_meeting(
     vote: &development::AdmissionVote,
     offset: chrono::FixedOffset,
 ) -> Result<(), ApiError> {
-    let mismatch = |detail: String| ApiError::conflict("meeting_mismatch", detail);
-    let Some((meeting, recorded)) =
-        super::meetings::admission_vote(conn, meeting_id, member).await?
-    else {
-        return Err(mismatch(format!(
-            "Meeting {meeting_id} is not a held general meeting of the member's party organization with an admission vote for this member."
-        )));
-    };
-    let held_on = meeting.starts_at.with_timezone(&offset).date_naive();
-    if held_on != vote.date {
-        return Err(mismatch(format!(
-            "Meeting {meeting_id} was held on {held_on}, not {}.",
-            vote.date
-        )));
-    }
-    if recorded.yes_votes as u32 != vote.yes_votes
-        || recorded.entitled_voters as u32 != vote.entitled_voters
-    {
-        return Err(mismatch(format!(
-            "The meeting recorded {} yes votes of {} entitled voters, not {} of {}.",
-            recorded.yes_votes, recorded.entitled_voters, vote.yes_votes, vote.entitled_voters
-        )));
-    }
-    Ok(())
+    let recorded = super::meetings::admission_vote(conn, meeting_id, member)
+        .await?
+        .map(|(meeting, recorded)| development::RecordedVote {
+            held_on: meeting.starts_at.with_timezone(&offset).date_naive(),
+            yes_votes: recorded.yes_votes as u32,
+            entitled_voters: recorded.entitled_voters as u32,
+        });
+    Ok(development::check_vote_meeting(
+        meeting_id,
+        vote,
+        recorded.as_ref(),
+    )?)
 }
 
 /// Appends a step after checking it against the rules; the member's stage changes in the same
@@ -524,16 +520,7 @@ pub async fn record_step(
     today: chrono::NaiveDate,
     offset: chrono::FixedOffset,
 ) -> Result<(RecordedStep, Model, Effect), ApiError> {
-    if step.date() > today {
-        return Err(invalid(
-            "date",
-            "future_date",
-            format!(
-                "{} is after today ({today}); record steps once they happened",
-                step.date()
-            ),
-        ));
-    }
+    development::check_step_date(&step, today).map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
     check_named_members(&txn, id, &step).await?;
@@ -547,8 +534,7 @@ pub async fn record_step(
         .into_iter()
         .map(|s| s.step)
         .collect();
-    let effect = development::check(&candidate(&member), &History(&history), &step)
-        .map_err(|refusal| ApiError::conflict(refusal.code, refusal.detail))?;
+    let effect = development::check(&candidate(&member), &History(&history), &step)?;
     let now = chrono::Utc::now();
     let details = serde_json::to_string(&step).map_err(|e| ApiError::Internal(e.to_string()))?;
     let row = development_step::ActiveModel {
@@ -638,7 +624,7 @@ pub async fn transfer(
     request: TransferRequest,
     today: chrono::NaiveDate,
 ) -> Result<(member_transfer::Model, Model), ApiError> {
-    member::not_after_today("date", request.date, today)
+    not_after_today("date", request.date, today)
         .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;

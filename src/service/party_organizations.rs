@@ -19,7 +19,7 @@ use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::divisions::Divisions;
 use crate::domain::member::{MemberStatus, Stage};
-use crate::domain::party_organization::{MemberCounts, PartyOrganizationType};
+use crate::domain::party_organization::{self as rules, MemberCounts, PartyOrganizationType};
 use crate::error::{ApiError, FieldError};
 
 resource::impl_resource!(party_organization, archived);
@@ -92,22 +92,11 @@ fn check_fields(divisions: &Divisions, fields: &PartyOrganizationFields) -> Resu
     if let Some(v) = divisions.check_organization_region(&fields.region_code) {
         errors.push(FieldError::new(v.field, v.code, v.message));
     }
-    if let (Some(starts), Some(ends)) = (fields.term_starts_on, fields.term_ends_on)
-        && ends <= starts
-    {
-        errors.push(FieldError::new(
-            "term_ends_on",
-            "order",
-            format!("must be after term_starts_on ({starts})"),
-        ));
+    if let Err(v) = rules::check_term(fields.term_starts_on, fields.term_ends_on) {
+        errors.push(v.into());
     }
-    let mut seen = std::collections::HashSet::new();
-    if fields.covers.iter().any(|id| !seen.insert(*id)) {
-        errors.push(FieldError::new(
-            "covers",
-            "unique",
-            "lists an organization twice",
-        ));
+    if let Err(v) = rules::check_covers_distinct(&fields.covers) {
+        errors.push(v.into());
     }
     match errors.is_empty() {
         true => Ok(()),
@@ -165,7 +154,8 @@ async fn check_covers(conn: &impl ConnectionTrait, covers: &[Uuid]) -> Result<()
     }
 }
 
-/// The secretary must be an active full member whose relation this organization holds.
+/// The secretary must be an active full member whose relation this organization holds
+/// (`domain::party_organization::check_secretary`).
 async fn check_secretary(
     conn: &impl ConnectionTrait,
     party_organization_id: Uuid,
@@ -174,21 +164,9 @@ async fn check_secretary(
     let Some(id) = secretary else {
         return Ok(());
     };
-    let found = Member::find_by_id(id)
-        .filter(member::Column::PartyOrganizationId.eq(party_organization_id))
-        .filter(member::Column::Stage.eq(Stage::Full))
-        .filter(member::Column::Status.eq(MemberStatus::Active))
-        .filter(member::Column::ArchivedAt.is_null())
-        .one(conn)
-        .await?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(invalid(
-            "secretary_member_id",
-            "not_full_member_here",
-            "the secretary must be an active full member of this party organization",
-        )),
-    }
+    let found = super::members::standing(conn, id).await?;
+    rules::check_secretary(party_organization_id, found.as_ref())
+        .map_err(|v| ApiError::Validation(vec![v.into()]))
 }
 
 fn outside_scope(region_code: &str) -> ApiError {
@@ -251,13 +229,8 @@ pub async fn create(
     fields: PartyOrganizationFields,
 ) -> Result<PartyOrganizationView, ApiError> {
     check_fields(divisions, &fields)?;
-    if fields.secretary_member_id.is_some() {
-        return Err(invalid(
-            "secretary_member_id",
-            "not_full_member_here",
-            "a new party organization has no members yet; set the secretary once their relation is held here",
-        ));
-    }
+    rules::check_new_secretary(fields.secretary_member_id)
+        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
     let id = Uuid::now_v7();
     let txn = super::begin_write(&db.write).await?;
     let parent = parent_of(&txn, &caller.access, fields.parent_id).await?;
@@ -396,16 +369,8 @@ pub async fn update(
         .remove(&id)
         .unwrap_or_default();
     let parent = parent_of(&txn, &caller.access, fields.parent_id).await?;
-    if let Some(parent) = &parent
-        && parent.path.starts_with(&before.path)
-    {
-        return Err(ApiError::conflict(
-            "cycle",
-            format!(
-                "{} is {} itself or below it; a party organization cannot be placed under its own subtree.",
-                parent.id, id
-            ),
-        ));
+    if let Some(parent) = &parent {
+        rules::check_parent(id, &before.path, parent.id, &parent.path)?;
     }
     let path = path_of(parent.as_ref(), id);
     if !scope::reaches_party_organization(&caller.access, &fields.region_code, &path) {
@@ -469,14 +434,6 @@ pub async fn archive(
             .filter(Column::ArchivedAt.is_null())
             .count(&txn)
             .await?;
-        if children > 0 {
-            return Err(ApiError::conflict(
-                "has_children",
-                format!(
-                    "{children} live party organizations are below this one; move or archive them first."
-                ),
-            ));
-        }
         let members = Member::find()
             .filter(
                 Condition::any()
@@ -487,14 +444,7 @@ pub async fn archive(
             .filter(member::Column::ArchivedAt.is_null())
             .count(&txn)
             .await?;
-        if members > 0 {
-            return Err(ApiError::conflict(
-                "has_members",
-                format!(
-                    "{members} active members belong to or are hosted by this party organization; transfer them first."
-                ),
-            ));
-        }
+        rules::can_archive(children, members)?;
     }
     if resource::archive::<PartyOrganization>(&txn, id, expected_version).await? {
         audit::record(
@@ -583,7 +533,8 @@ fn group_change(
     }
 }
 
-/// The leader of a group must be an active member of the group's party organization.
+/// The leader of a group must be an active member of the group's party organization
+/// (`domain::party_organization::check_leader`).
 async fn check_leader(
     conn: &impl ConnectionTrait,
     party_organization_id: Uuid,
@@ -592,20 +543,9 @@ async fn check_leader(
     let Some(id) = leader else {
         return Ok(());
     };
-    let found = Member::find_by_id(id)
-        .filter(member::Column::PartyOrganizationId.eq(party_organization_id))
-        .filter(member::Column::Status.eq(MemberStatus::Active))
-        .filter(member::Column::ArchivedAt.is_null())
-        .one(conn)
-        .await?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(invalid(
-            "leader_member_id",
-            "not_member_here",
-            "the leader must be an active member of this party organization",
-        )),
-    }
+    let found = super::members::standing(conn, id).await?;
+    rules::check_leader(party_organization_id, found.as_ref())
+        .map_err(|v| ApiError::Validation(vec![v.into()]))
 }
 
 pub async fn list_groups(
