@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::meeting::MeetingKind;
 
+/// How often a kind of meeting is required (《中国共产党支部工作条例（试行）》 art. 19; configurable).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {

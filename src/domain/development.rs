@@ -59,6 +59,7 @@ pub enum DevelopmentStep {
     Withdrawal(Withdrawal),
 }
 
+/// What an `application` step records (《中国共产党发展党员工作细则》 art. 6).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct Application {
     #[schema(example = "2026-03-02")]
@@ -69,6 +70,7 @@ pub struct Application {
     pub note: Option<String>,
 }
 
+/// What a `talk` step records (《中国共产党发展党员工作细则》 art. 7).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct Talk {
     pub date: NaiveDate,
@@ -83,6 +85,7 @@ pub struct Talk {
     pub note: Option<String>,
 }
 
+/// What an `activist_designation` step records (《中国共产党发展党员工作细则》 arts. 8–10).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct ActivistDesignation {
     pub date: NaiveDate,
@@ -96,6 +99,7 @@ pub struct ActivistDesignation {
     pub note: Option<String>,
 }
 
+/// What an `activist_assessment` step records (《中国共产党发展党员工作细则》 art. 11).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct ActivistAssessment {
     pub date: NaiveDate,
@@ -106,6 +110,7 @@ pub struct ActivistAssessment {
     pub findings: Option<String>,
 }
 
+/// What a `candidate_designation` step records (《中国共产党发展党员工作细则》 arts. 12–16).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct CandidateDesignation {
     pub date: NaiveDate,
@@ -123,6 +128,7 @@ pub struct CandidateDesignation {
     pub note: Option<String>,
 }
 
+/// What a `public_notice` step records (《中国共产党发展党员工作细则》 art. 18).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct PublicNotice {
     /// The first day of the notice.
@@ -135,6 +141,7 @@ pub struct PublicNotice {
     pub note: Option<String>,
 }
 
+/// What an `admission_vote` step records (《中国共产党发展党员工作细则》 arts. 24–25).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct AdmissionVote {
     /// The date of the general meeting that voted.
@@ -157,6 +164,7 @@ pub struct AdmissionVote {
     pub note: Option<String>,
 }
 
+/// What a `probation_extension` step records (《中国共产党发展党员工作细则》 art. 32).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct ProbationExtension {
     pub date: NaiveDate,
@@ -170,6 +178,7 @@ pub struct ProbationExtension {
     pub reason: Option<String>,
 }
 
+/// What a `full_membership` step records (《中国共产党发展党员工作细则》 arts. 31–32).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct FullMembership {
     pub date: NaiveDate,
@@ -179,6 +188,7 @@ pub struct FullMembership {
     pub note: Option<String>,
 }
 
+/// What a `withdrawal` step records (DESIGN §5: someone leaves the pipeline).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 pub struct Withdrawal {
     pub date: NaiveDate,
@@ -268,6 +278,7 @@ pub struct Effect {
     pub warnings: Vec<StepWarning>,
 }
 
+/// A step accepted with a note (a late talk: 《中国共产党发展党员工作细则》 art. 7).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct StepWarning {
     pub code: &'static str,

@@ -16,6 +16,7 @@ use super::region::{RegionCodeError, prefix_of, validate_full_code};
 /// The table shipped in the binary.
 pub const BUNDLED_CSV: &str = include_str!("../../data/divisions/divisions.csv");
 
+/// The level of an administrative division (GB/T 2260; townships by their 9-digit codes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
