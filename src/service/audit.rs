@@ -226,3 +226,16 @@ pub async fn list(
     }
     resource::list::<AuditEvent>(&db.read, Condition::all().add(condition), page).await
 }
+
+/// The region of a party organization, for the audit records of what belongs to it (members,
+/// meetings, schedules): the audit log is scoped by region.
+pub async fn region_of_party_organization(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<String, ApiError> {
+    Ok(entity::party_organization::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|p| p.region_code)
+        .unwrap_or_default())
+}

@@ -14,7 +14,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
@@ -102,7 +101,7 @@ async fn record(
     meeting: &Model,
     changed: Vec<String>,
 ) -> Result<(), ApiError> {
-    let region = party::region_of(conn, meeting.party_organization_id).await?;
+    let region = audit::region_of_party_organization(conn, meeting.party_organization_id).await?;
     audit::record(
         conn,
         &caller.actor,

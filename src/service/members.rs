@@ -12,7 +12,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
@@ -290,7 +289,7 @@ pub async fn get(
 }
 
 async fn region_of(conn: &impl ConnectionTrait, member: &Model) -> Result<String, ApiError> {
-    party::region_of(conn, member.party_organization_id).await
+    audit::region_of_party_organization(conn, member.party_organization_id).await
 }
 
 pub async fn update(

@@ -66,15 +66,6 @@ pub async fn paths_of(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, ApiE
     Ok(rows.into_iter().map(|m| (m.id, m.path)).collect())
 }
 
-/// The region of a party organization, for the audit records of what belongs to it.
-pub async fn region_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<String, ApiError> {
-    Ok(PartyOrganization::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(|p| p.region_code)
-        .unwrap_or_default())
-}
-
 fn path_of(parent: Option<&Model>, id: Uuid) -> String {
     match parent {
         Some(parent) => format!("{}{id}/", parent.path),

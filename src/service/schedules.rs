@@ -12,7 +12,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::party_organizations as party;
 use super::resource::{self, Page, PageRequest};
 use super::{Caller, audit, scope};
 use crate::auth::Access;
@@ -278,7 +277,7 @@ pub async fn update(
     let updated =
         resource::update_versioned::<Schedule, _>(&txn, id, expected_version, changes).await?;
     let done = materialize(&txn, &updated, Utc::now(), horizon).await?;
-    let region = party::region_of(&txn, updated.party_organization_id).await?;
+    let region = audit::region_of_party_organization(&txn, updated.party_organization_id).await?;
     audit::record(
         &txn,
         &caller.actor,
@@ -306,7 +305,8 @@ pub async fn archive(
     if resource::archive::<Schedule>(&txn, id, expected_version).await? {
         let archived = resource::get::<Schedule>(&txn, id, Condition::all()).await?;
         materialize(&txn, &archived, Utc::now(), NaiveDate::MIN).await?;
-        let region = party::region_of(&txn, schedule.party_organization_id).await?;
+        let region =
+            audit::region_of_party_organization(&txn, schedule.party_organization_id).await?;
         audit::record(
             &txn,
             &caller.actor,
