@@ -300,7 +300,7 @@ pub async fn update(
     fields: MemberFields,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let before = resource::get::<Member>(&txn, id, scope::members(&caller.access)).await?;
+    let before = member_to_change(&txn, &caller.access, id, false).await?;
     check_references(&txn, before.party_organization_id, &fields).await?;
     let mut changes = <ActiveModel as Default>::default();
     apply(&mut changes, fields);
@@ -325,7 +325,7 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let member = resource::get::<Member>(&txn, id, scope::members(&caller.access)).await?;
+    let member = member_to_change(&txn, &caller.access, id, false).await?;
     if resource::archive::<Member>(&txn, id, expected_version).await? {
         let region = region_of(&txn, &member).await?;
         audit::record(
@@ -454,17 +454,38 @@ pub async fn development(db: &Db, access: &Access, id: Uuid) -> Result<Developme
 
 /// Locks the member's row for the rest of the transaction (by bumping its version), so that
 /// two steps recorded at once are checked one after the other.
+/// A member the caller may change: visible to them (else 404) and held within their scope —
+/// a host branch reads its mobile members but changes nothing (403).
+async fn member_to_change(
+    conn: &impl ConnectionTrait,
+    access: &Access,
+    id: Uuid,
+    live_only: bool,
+) -> Result<Model, ApiError> {
+    let mut visible = scope::members(access);
+    if live_only {
+        visible = visible.add(Column::ArchivedAt.is_null());
+    }
+    let member = resource::get::<Member>(conn, id, visible).await?;
+    if resource::get::<Member>(conn, id, scope::members_held(access))
+        .await
+        .is_err()
+    {
+        return Err(ApiError::Forbidden(
+            "This member's relation is held by another party organization: as their host you \
+             read their record, their own branch changes or transfers it."
+                .into(),
+        ));
+    }
+    Ok(member)
+}
+
 async fn lock_member(
     txn: &DatabaseTransaction,
     access: &Access,
     id: Uuid,
 ) -> Result<Model, ApiError> {
-    resource::get::<Member>(
-        txn,
-        id,
-        scope::members(access).add(Column::ArchivedAt.is_null()),
-    )
-    .await?;
+    member_to_change(txn, access, id, true).await?;
     Member::update_many()
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
@@ -641,7 +662,9 @@ pub async fn transfer(
     };
     let (to, counterpart) = match &request.transfer {
         Transfer::Internal { to } | Transfer::In { to, .. } => {
-            let target = party_organization(&txn, "to_party_organization_id", *to, None).await?;
+            let target =
+                party_organization(&txn, "to_party_organization_id", *to, Some(&caller.access))
+                    .await?;
             member::check_transfer_target(kind, from, target.id)
                 .map_err(|v| ApiError::Validation(vec![v.into()]))?;
             changes.party_organization_id = Set(target.id);

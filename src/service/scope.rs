@@ -128,6 +128,19 @@ pub fn members(access: &Access) -> Condition {
     })
 }
 
+/// Members whose relation is held by a party organization the caller reaches: those the caller
+/// may change. A mobile member's host branch reads them (see [`members`]) but does not change or
+/// transfer them; the branch holding their relation does.
+pub fn members_held(access: &Access) -> Condition {
+    condition(access, |scope| {
+        party_reached_by(scope).map(|reach| {
+            MemberColumn::PartyOrganizationId
+                .in_subquery(party_ids(reach))
+                .into_condition()
+        })
+    })
+}
+
 /// Meetings of party organizations the caller reaches.
 pub fn meetings(access: &Access) -> Condition {
     through_party_organization(access, meeting::Column::PartyOrganizationId)

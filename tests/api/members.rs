@@ -16,6 +16,7 @@ crate::on_both_databases!(
     lists_filter_by_organization_subtree_stage_mobility_name_and_region,
     a_member_sees_only_their_own_record,
     transfers_move_the_relation_and_keep_the_history,
+    a_host_branch_reads_its_mobile_members_but_changes_nothing,
 );
 
 async fn the_id_number_must_be_valid_and_agree_with_birth_date_and_gender(app: TestApp) {
@@ -350,12 +351,19 @@ async fn transfers_move_the_relation_and_keep_the_history(app: TestApp) {
     assert_eq!(app.post_json(&transfers, &same).await.status(), 422);
 
     let internal = json!({"kind": "internal", "to_party_organization_id": to, "date": "2026-11-01", "reason": "换工作"});
+    // The sending secretary does not reach the new branch: a move there is theirs to send out
+    // (`out`) or the organization department's to make.
     let response = app
         .request_as(&secretary, Method::POST, &transfers)
         .json(&internal)
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        problem(response, 422).await["errors"][0]["field"],
+        "to_party_organization_id"
+    );
+    let response = app.post_json(&transfers, &internal).await;
     assert_eq!(response.status(), 201);
     let record: Value = response.json().await.unwrap();
     assert_eq!(record["from_party_organization_id"], from.as_str());
@@ -405,4 +413,87 @@ async fn transfers_move_the_relation_and_keep_the_history(app: TestApp) {
         .unwrap();
     assert_eq!(member["status"], "active");
     assert_eq!(member["party_organization_id"], from.as_str());
+}
+
+/// A mobile member's host branch reads their record but neither changes nor transfers it (403);
+/// a branch secretary transfers members only to party organizations within their own scope.
+async fn a_host_branch_reads_its_mobile_members_but_changes_nothing(app: TestApp) {
+    let holder = app.party_organization("持有支部", "branch", None).await;
+    let child = app
+        .party_organization("下级支部", "branch", Some(&holder))
+        .await;
+    let host = app.party_organization("流入地支部", "branch", None).await;
+    let mobile = app
+        .member(
+            &holder,
+            1,
+            json!({"is_mobile": true, "host_party_organization_id": host}),
+        )
+        .await;
+    let settled = app.member(&holder, 2, json!({"stage": "full"})).await;
+    let secretary_of = |name: &'static str, root: String| {
+        let app = &app;
+        async move {
+            user_with_roles(
+                app,
+                name,
+                json!([{"role": "branch_secretary", "party_organization_id": root}]),
+            )
+            .await
+        }
+    };
+    let host_token = secretary_of("host-secretary", host.clone()).await;
+    let member_path = format!("/api/v1/members/{mobile}");
+    let read = app
+        .request_as(&host_token, Method::GET, &member_path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let patch = app
+        .request_as(&host_token, Method::PATCH, &member_path)
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"name": "改名"}"#)
+        .send()
+        .await
+        .unwrap();
+    problem(patch, 403).await;
+    let archive = app
+        .request_as(&host_token, Method::DELETE, &member_path)
+        .send()
+        .await
+        .unwrap();
+    problem(archive, 403).await;
+    let transfer = app
+        .request_as(
+            &host_token,
+            Method::POST,
+            &format!("{member_path}/transfers"),
+        )
+        .json(&json!({"kind": "internal", "to_party_organization_id": host, "date": "2026-11-01"}))
+        .send()
+        .await
+        .unwrap();
+    problem(transfer, 403).await;
+
+    let holder_token = secretary_of("holder-secretary", holder.clone()).await;
+    let transfer = |to: String| {
+        let (app, token, settled) = (&app, &holder_token, &settled);
+        async move {
+            app.request_as(
+                token,
+                Method::POST,
+                &format!("/api/v1/members/{settled}/transfers"),
+            )
+            .json(
+                &json!({"kind": "internal", "to_party_organization_id": to, "date": "2026-11-01"}),
+            )
+            .send()
+            .await
+            .unwrap()
+        }
+    };
+    let outside = problem(transfer(host.clone()).await, 422).await;
+    assert_eq!(outside["errors"][0]["field"], "to_party_organization_id");
+    assert_eq!(transfer(child.clone()).await.status(), 201);
 }
