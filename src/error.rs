@@ -37,6 +37,13 @@ impl From<crate::domain::RuleViolation> for FieldError {
     }
 }
 
+/// A broken field rule is a 422 naming the field.
+impl From<crate::domain::RuleViolation> for ApiError {
+    fn from(v: crate::domain::RuleViolation) -> Self {
+        ApiError::Validation(vec![v.into()])
+    }
+}
+
 /// A rule's refusal of a state change is a 409 with the rule's code.
 impl From<crate::domain::Refusal> for ApiError {
     fn from(r: crate::domain::Refusal) -> Self {

@@ -149,9 +149,16 @@ fn serve(
     let cors_origins = config.cors_origins.clone();
     let mut server = HttpServer::new(move || {
         let mut cors = Cors::default()
-            .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+            .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
             .allow_any_header()
-            .expose_headers(["ETag", "Location", "X-Request-Id", "Retry-After"])
+            .expose_headers([
+                "ETag",
+                "Location",
+                "X-Request-Id",
+                "Retry-After",
+                "RateLimit",
+                "RateLimit-Policy",
+            ])
             .max_age(3600);
         for origin in &cors_origins {
             cors = cors.allowed_origin(origin);

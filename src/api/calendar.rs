@@ -37,7 +37,9 @@ pub struct FeedParams {
 /// cancelled meetings as STATUS:CANCELLED.
 fn ics(name: &str, meetings: &[entity::meeting::Model]) -> String {
     let mut calendar = Calendar::new();
-    calendar.name(name);
+    // The writer does not escape a calendar's NAME: a line break in a party organization's name
+    // must not start a line of its own in the feed.
+    calendar.name(&name.replace(['\r', '\n'], " "));
     for m in meetings {
         let mut event = Event::new();
         event

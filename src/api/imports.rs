@@ -422,7 +422,7 @@ pub async fn run<I: Importer>(
     })?;
     let spooled = Spool::receive(&mut payload, limit, state.config.body_timeout).await?;
     let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(8);
-    let (row_tx, mut row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
+    let (row_tx, row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
     let body = DecodedBody {
         chunks: chunk_rx,
         decoder: encoding.new_decoder_with_bom_removal(),
@@ -466,6 +466,10 @@ pub async fn run<I: Importer>(
     };
     let rules = state.rules();
     let write = async {
+        // Owned here, so that an error (a failed batch) drops the receiver: the parser's sends
+        // then fail, it stops, and the feed stops with it — nothing waits forever with the
+        // transaction open.
+        let mut row_rx = row_rx;
         while let Some(parsed) = row_rx.recv().await {
             match parsed {
                 Parsed::Fatal(error) => return Err(error),

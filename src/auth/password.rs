@@ -31,11 +31,12 @@ pub fn decoy_hash() -> &'static str {
 /// Password checks that may run at once: one per core. Each argon2 check takes 19 MiB and a
 /// core for tens of milliseconds, so a burst of logins queues here instead of allocating
 /// without bound.
-fn slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+fn slots() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
+    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
     SLOTS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        tokio::sync::Semaphore::new(cores)
+        std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
     })
 }
 
@@ -49,18 +50,21 @@ pub async fn bounded<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, crate::error::ApiError> {
     use crate::error::ApiError;
-    let permit = tokio::time::timeout(wait, slots().acquire())
+    let permit = tokio::time::timeout(wait, slots().clone().acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
         .ok_or(ApiError::Busy {
             retry_after_secs: 1,
         })?;
-    let result = tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ApiError::Internal(format!("password work: {e}")));
-    drop(permit);
-    result
+    // The permit goes with the work: a client that hangs up does not free the slot while its
+    // check still runs.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("password work: {e}")))
 }
 
 /// A random secret of `bytes` bytes from the OS, base64url without padding: refresh tokens,

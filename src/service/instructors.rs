@@ -24,15 +24,11 @@ use crate::domain::instructor::{
     can_archive, can_end, check_end_date, check_period, check_visit_dates, place_assignment,
     place_taken,
 };
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 resource::impl_resource!(instructor, archived);
 resource::impl_resource!(instructor_assignment);
 resource::impl_resource!(instructor_visit);
-
-fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, code, message)])
-}
 
 /// Every writable field of an instructor.
 #[derive(Clone, Debug)]
@@ -76,7 +72,7 @@ async fn check(
     fields: &InstructorFields,
 ) -> Result<(), ApiError> {
     if divisions.region_prefix(&fields.region_code).is_err() {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "region_code",
             "unknown_region",
             format!(
@@ -86,7 +82,7 @@ async fn check(
         ));
     }
     if !access.covers_region(&fields.region_code) {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "region_code",
             "outside_scope",
             format!(
@@ -101,7 +97,7 @@ async fn check(
             .await?
             .is_none()
     {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "user_id",
             "unknown_user",
             format!("{user} is not a user"),
@@ -281,8 +277,7 @@ pub async fn add_training(
     fields: TrainingFields,
     today: chrono::NaiveDate,
 ) -> Result<training::Model, ApiError> {
-    not_after_today("held_on", fields.held_on, today)
-        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    not_after_today("held_on", fields.held_on, today).map_err(ApiError::from)?;
     let txn = super::begin_write(&db.write).await?;
     let instructor = resource::get::<Instructor>(
         &txn,
@@ -375,14 +370,14 @@ async fn insert_assignment(
         starts_on: new.starts_on,
         ends_on: new.ends_on,
     };
-    check_period(&period).map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    check_period(&period).map_err(ApiError::from)?;
     let organization = entity::organization::Entity::find_by_id(new.organization_id)
         .filter(scope::organizations(&caller.access))
         .filter(entity::organization::Column::ArchivedAt.is_null())
         .one(txn)
         .await?
         .ok_or_else(|| {
-            invalid(
+            ApiError::invalid(
                 "organization_id",
                 "unknown_organization",
                 format!(
@@ -398,7 +393,7 @@ async fn insert_assignment(
     )
     .await
     .map_err(|e| match e {
-        ApiError::NotFound => invalid(
+        ApiError::NotFound => ApiError::invalid(
             "instructor_id",
             "unknown_instructor",
             format!("{} is not an instructor you can reach", new.instructor_id),
@@ -533,8 +528,7 @@ async fn end_in(
     let current = resource::get::<Assignment>(txn, id, scope::assignments(&caller.access)).await?;
     let standing = held(current.clone());
     can_end(&standing)?;
-    check_end_date(&standing.period, date, today)
-        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    check_end_date(&standing.period, date, today).map_err(ApiError::from)?;
     let changes = assignment::ActiveModel {
         status: Set(AssignmentStatus::Ended),
         ends_on: Set(Some(date)),

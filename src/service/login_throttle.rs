@@ -15,18 +15,16 @@ use crate::error::ApiError;
 /// its limit (the password is then not checked at all).
 pub async fn charge(db: &Db, policy: &LoginPolicy, keys: &[(String, i32)]) -> Result<(), ApiError> {
     let now = Utc::now();
-    let mut wait = None;
     for (key, limit) in keys {
         let (attempts, started) = count_attempt(db, key, now, now - policy.window).await?;
         if attempts > *limit {
-            let secs = seconds_until(started + policy.window, now);
-            wait = Some(wait.map_or(secs, |w: u64| Ord::max(w, secs)));
+            // Refused already: the remaining counters are not charged (one write, not two).
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: seconds_until(started + policy.window, now),
+            });
         }
     }
-    match wait {
-        Some(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// One more attempt on `key`: within the current window, or starting a new one. Returns the

@@ -29,10 +29,6 @@ pub use crate::domain::meeting::AttendanceEntry;
 
 resource::impl_resource!(meeting);
 
-fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, code, message)])
-}
-
 /// What a meeting says about itself; the party organization is set at creation.
 #[derive(Clone, Debug)]
 pub struct MeetingFields {
@@ -72,9 +68,8 @@ async fn check(
     party_organization_id: Uuid,
     f: &MeetingFields,
 ) -> Result<(), ApiError> {
-    rules::check_times(f.starts_at, f.ends_at).map_err(|v| ApiError::Validation(vec![v.into()]))?;
-    check_group(f.kind, f.party_group_id.is_some())
-        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    rules::check_times(f.starts_at, f.ends_at).map_err(ApiError::from)?;
+    check_group(f.kind, f.party_group_id.is_some()).map_err(ApiError::from)?;
     if let Some(group) = f.party_group_id {
         {
             let found = entity::party_group::Entity::find_by_id(group)
@@ -83,7 +78,7 @@ async fn check(
                 .one(conn)
                 .await?;
             if found.is_none() {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "party_group_id",
                     "unknown_party_group",
                     "not a live group of the party organization",
@@ -129,7 +124,7 @@ pub async fn create(
         .one(&txn)
         .await?
         .ok_or_else(|| {
-            invalid(
+            ApiError::invalid(
                 "party_organization_id",
                 "unknown_party_organization",
                 format!("{party_organization_id} is not a party organization you can reach"),
@@ -489,7 +484,7 @@ pub async fn add_vote(
         None => false,
     };
     rules::check_vote_member(fields.subject, fields.member_id, held_here)
-        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+        .map_err(ApiError::from)?;
     let rows = Attendance::find()
         .filter(attendance::Column::MeetingId.eq(id))
         .all(&txn)

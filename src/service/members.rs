@@ -62,10 +62,6 @@ pub struct MemberFilter {
     pub region_prefix: Option<String>,
 }
 
-fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, code, message)])
-}
-
 /// How these live members stand (where held, stage, status), for the rules on roles and
 /// nominations; unknown or archived ones are left out.
 pub(super) async fn standings(
@@ -123,7 +119,7 @@ async fn party_organization(
         .one(conn)
         .await?
         .ok_or_else(|| {
-            invalid(
+            ApiError::invalid(
                 field,
                 "unknown_party_organization",
                 format!("{id} is not a party organization you can reach"),
@@ -227,7 +223,7 @@ pub(super) fn check_enrolment(
         enrolment.full_member_on,
         today,
     )
-    .map_err(|v| ApiError::Validation(vec![v.into()]))
+    .map_err(ApiError::from)
 }
 
 pub async fn create(
@@ -467,10 +463,10 @@ async fn member_to_change(
         visible = visible.add(Column::ArchivedAt.is_null());
     }
     let member = resource::get::<Member>(conn, id, visible).await?;
-    if resource::get::<Member>(conn, id, scope::members_held(access))
-        .await
-        .is_err()
-    {
+    if let Err(error) = resource::get::<Member>(conn, id, scope::members_held(access)).await {
+        if !matches!(error, ApiError::NotFound) {
+            return Err(error);
+        }
         return Err(ApiError::Forbidden(
             "This member's relation is held by another party organization: as their host you \
              read their record, their own branch changes or transfers it."
@@ -503,8 +499,7 @@ async fn check_named_members(
     step: &DevelopmentStep,
 ) -> Result<(), ApiError> {
     let named = standings(conn, step.named_members()).await?;
-    development::check_named_members(member_id, step, &named)
-        .map_err(|v| ApiError::Validation(vec![v.into()]))
+    development::check_named_members(member_id, step, &named).map_err(ApiError::from)
 }
 
 /// An admission vote that names its meeting must be that meeting's
@@ -540,7 +535,7 @@ pub async fn record_step(
     today: chrono::NaiveDate,
     offset: chrono::FixedOffset,
 ) -> Result<(RecordedStep, Model, Effect), ApiError> {
-    development::check_step_date(&step, today).map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    development::check_step_date(&step, today).map_err(ApiError::from)?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
     check_named_members(&txn, id, &step).await?;
@@ -644,8 +639,7 @@ pub async fn transfer(
     request: TransferRequest,
     today: chrono::NaiveDate,
 ) -> Result<(member_transfer::Model, Model), ApiError> {
-    not_after_today("date", request.date, today)
-        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    not_after_today("date", request.date, today).map_err(ApiError::from)?;
     let txn = super::begin_write(&db.write).await?;
     let member = lock_member(&txn, &caller.access, id).await?;
     let status = member.status;
@@ -665,8 +659,7 @@ pub async fn transfer(
             let target =
                 party_organization(&txn, "to_party_organization_id", *to, Some(&caller.access))
                     .await?;
-            member::check_transfer_target(kind, from, target.id)
-                .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+            member::check_transfer_target(kind, from, target.id).map_err(ApiError::from)?;
             changes.party_organization_id = Set(target.id);
             changes.party_group_id = Set(None);
             if member.host_party_organization_id == Some(target.id) {

@@ -73,10 +73,6 @@ fn path_of(parent: Option<&Model>, id: Uuid) -> String {
     }
 }
 
-fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, code, message)])
-}
-
 /// Field rules that need no database: the region and the term's order.
 fn check_fields(divisions: &Divisions, fields: &PartyOrganizationFields) -> Result<(), ApiError> {
     let mut errors = Vec::new();
@@ -108,7 +104,7 @@ async fn parent_of(
         scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
     match resource::get::<PartyOrganization>(conn, id, condition).await {
         Ok(parent) => Ok(Some(parent)),
-        Err(ApiError::NotFound) => Err(invalid(
+        Err(ApiError::NotFound) => Err(ApiError::invalid(
             "parent_id",
             "unknown_party_organization",
             format!("{id} is not a party organization you can reach"),
@@ -137,7 +133,7 @@ async fn check_covers(conn: &impl ConnectionTrait, covers: &[Uuid]) -> Result<()
         .collect();
     match unknown.is_empty() {
         true => Ok(()),
-        false => Err(invalid(
+        false => Err(ApiError::invalid(
             "covers",
             "unknown_organization",
             format!("not registered organizations: {}", unknown.join(", ")),
@@ -156,12 +152,11 @@ async fn check_secretary(
         return Ok(());
     };
     let found = super::members::standing(conn, id).await?;
-    rules::check_secretary(party_organization_id, found.as_ref())
-        .map_err(|v| ApiError::Validation(vec![v.into()]))
+    rules::check_secretary(party_organization_id, found.as_ref()).map_err(ApiError::from)
 }
 
 fn outside_scope(region_code: &str) -> ApiError {
-    invalid(
+    ApiError::invalid(
         "parent_id",
         "outside_scope",
         format!(
@@ -220,8 +215,7 @@ pub async fn create(
     fields: PartyOrganizationFields,
 ) -> Result<PartyOrganizationView, ApiError> {
     check_fields(divisions, &fields)?;
-    rules::check_new_secretary(fields.secretary_member_id)
-        .map_err(|v| ApiError::Validation(vec![v.into()]))?;
+    rules::check_new_secretary(fields.secretary_member_id).map_err(ApiError::from)?;
     let id = Uuid::now_v7();
     let txn = super::begin_write(&db.write).await?;
     let parent = parent_of(&txn, &caller.access, fields.parent_id).await?;
@@ -535,8 +529,7 @@ async fn check_leader(
         return Ok(());
     };
     let found = super::members::standing(conn, id).await?;
-    rules::check_leader(party_organization_id, found.as_ref())
-        .map_err(|v| ApiError::Validation(vec![v.into()]))
+    rules::check_leader(party_organization_id, found.as_ref()).map_err(ApiError::from)
 }
 
 pub async fn list_groups(

@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::domain::meeting::{MeetingKind, MeetingStatus, check_group};
 use crate::domain::recurrence;
 use crate::domain::schedule::{MadeMeeting, ScheduleAction, follow_schedule};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 resource::impl_resource!(meeting_schedule, archived);
 
@@ -36,22 +36,17 @@ pub struct ScheduleFields {
     pub location: Option<String>,
 }
 
-fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, code, message)])
-}
-
 fn check(f: &ScheduleFields) -> Result<(), ApiError> {
     recurrence::check(&f.recurrence, "Asia/Shanghai")
-        .map_err(|why| invalid("recurrence", "rrule", why))?;
+        .map_err(|why| ApiError::invalid("recurrence", "rrule", why))?;
     recurrence::check("FREQ=MONTHLY", &f.timezone).map_err(|_| {
-        invalid(
+        ApiError::invalid(
             "timezone",
             "unknown_timezone",
             format!("{} is not an IANA timezone", f.timezone),
         )
     })?;
-    check_group(f.kind, f.party_group_id.is_some())
-        .map_err(|v| ApiError::Validation(vec![v.into()]))
+    check_group(f.kind, f.party_group_id.is_some()).map_err(ApiError::from)
 }
 
 fn apply(model: &mut ActiveModel, f: &ScheduleFields) {
@@ -201,7 +196,7 @@ pub async fn create(
         .one(&txn)
         .await?
         .ok_or_else(|| {
-            invalid(
+            ApiError::invalid(
                 "party_organization_id",
                 "unknown_party_organization",
                 format!("{party_organization_id} is not a party organization you can reach"),
@@ -214,7 +209,7 @@ pub async fn create(
             .one(&txn)
             .await?;
         if found.is_none() {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "party_group_id",
                 "unknown_party_group",
                 "not a live group of the party organization",
