@@ -59,12 +59,17 @@ impl RateLimiter {
         let rate = self.refill_per_second();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
+            // Forget the buckets that are full again (idle callers); if that frees too little,
+            // the fuller half — never the nearly empty buckets of callers being held back.
             let burst = self.burst;
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.updated).as_secs_f64() * rate < burst
-            });
+            let level = |b: &Bucket| b.tokens + now.duration_since(b.updated).as_secs_f64() * rate;
+            buckets.retain(|_, b| level(b) < burst);
             if buckets.len() >= MAX_BUCKETS {
-                buckets.clear();
+                let mut levels: Vec<f64> = buckets.values().map(level).collect();
+                let middle = levels.len() / 2;
+                levels.select_nth_unstable_by(middle, |a, b| a.total_cmp(b));
+                let cut = levels[middle];
+                buckets.retain(|_, b| level(b) < cut);
             }
         }
         let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
@@ -118,8 +123,7 @@ fn key_of(req: &ServiceRequest, state: Option<&AppState>) -> String {
         Some(subject) => format!("sub:{subject}"),
         None => format!(
             "addr:{}",
-            req.peer_addr()
-                .map_or("unknown".into(), |a| a.ip().to_string())
+            crate::request_context::client_key(req.peer_addr())
         ),
     }
 }

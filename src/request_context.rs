@@ -26,6 +26,19 @@ pub fn current() -> RequestContext {
     CONTEXT.try_with(Clone::clone).unwrap_or_default()
 }
 
+/// The client a limit counts against: an IPv4 address, or the /64 network of an IPv6 one (one
+/// subscriber gets a whole /64, so counting single IPv6 addresses would count nothing).
+pub fn client_key(address: Option<std::net::SocketAddr>) -> String {
+    match address.map(|a| a.ip()) {
+        Some(std::net::IpAddr::V4(ip)) => ip.to_string(),
+        Some(std::net::IpAddr::V6(ip)) => {
+            let s = ip.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".into(),
+    }
+}
+
 /// A client-supplied id is kept if it is short, printable ASCII; otherwise a new one is made.
 fn request_id_from(req: &ServiceRequest) -> String {
     req.headers()
@@ -68,4 +81,18 @@ pub async fn middleware(
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ipv6_clients_count_by_their_64_network() {
+        let key = |a: &str| super::client_key(Some(a.parse().unwrap()));
+        assert_eq!(key("10.1.2.3:80"), "10.1.2.3");
+        assert_eq!(
+            key("[2001:db8:1:2:aaaa::1]:80"),
+            key("[2001:db8:1:2:bbbb::9]:443")
+        );
+        assert_ne!(key("[2001:db8:1:2::1]:80"), key("[2001:db8:1:3::1]:80"));
+    }
 }

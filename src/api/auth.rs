@@ -251,10 +251,7 @@ async fn client_credentials(
         ),
     };
     let policy = state.config.login_policy();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::request_context::client_key(req.peer_addr());
     let keys = login_throttle::keys(&policy, &format!("client:{client_id}"), &address);
     login_throttle::charge(&state.db, &policy, &keys).await?;
     let Some(client) = api_clients::authenticate(&state.db, &client_id, &secret).await? else {
@@ -314,10 +311,7 @@ async fn password_login(
     password: &str,
 ) -> Result<uuid::Uuid, ApiError> {
     let policy = state.config.login_policy();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::request_context::client_key(req.peer_addr());
     let keys = login_throttle::keys(&policy, username, &address);
     login_throttle::charge(&state.db, &policy, &keys).await?;
     let Some((user, _)) = users::authenticate(

@@ -27,6 +27,9 @@ use crate::state::AppState;
 pub const TAG: &str = "imports";
 /// Rows checked against the database and written per statement.
 const BATCH: usize = 500;
+/// The longest an import's upload may take in all, however steadily it trickles in: a client
+/// cannot hold one of the few import slots for longer.
+const UPLOAD_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// Rows of each outcome (accepted, rejected) the report lists in full; the rest are counted.
 pub const REPORTED_ROWS: usize = 1000;
 
@@ -102,24 +105,43 @@ struct Spool {
 }
 
 impl Spool {
-    /// Receives the body: at most `limit` bytes (413 beyond), with no pause longer than `idle`
-    /// (408).
+    /// Receives the body: at most `limit` bytes (413 beyond, at once when `Content-Length`
+    /// says so), with no pause longer than `idle` and all of it within [`UPLOAD_DEADLINE`] (408).
+    /// The file is new (never an existing path) and readable by this user only: it holds
+    /// personal data.
     async fn receive(
+        req: &HttpRequest,
         payload: &mut web::Payload,
         limit: usize,
         idle: std::time::Duration,
     ) -> Result<Spool, ApiError> {
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
         let spool = Spool {
             path: std::env::temp_dir().join(format!("liangxin-import-{}.csv", Uuid::now_v7())),
         };
         let io = |e: std::io::Error| ApiError::Internal(format!("import spool: {e}"));
-        let mut file = tokio::fs::File::create(&spool.path).await.map_err(io)?;
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&spool.path)
+            .await
+            .map_err(io)?;
         let mut received = 0usize;
+        let deadline = tokio::time::Instant::now() + UPLOAD_DEADLINE;
         loop {
-            let next = tokio::time::timeout(idle, payload.next())
+            let pause = idle.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+            let next = tokio::time::timeout(pause, payload.next())
                 .await
                 .map_err(|_| ApiError::RequestTimeout {
-                    seconds: idle.as_secs(),
+                    seconds: pause.as_secs(),
                 })?;
             let Some(chunk) = next else { break };
             let chunk = chunk.map_err(|e| ApiError::bad_request("body", "read", e.to_string()))?;
@@ -420,7 +442,7 @@ pub async fn run<I: Importer>(
     .ok_or(ApiError::Busy {
         retry_after_secs: 30,
     })?;
-    let spooled = Spool::receive(&mut payload, limit, state.config.body_timeout).await?;
+    let spooled = Spool::receive(req, &mut payload, limit, state.config.body_timeout).await?;
     let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(8);
     let (row_tx, row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
     let body = DecodedBody {
