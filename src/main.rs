@@ -46,6 +46,7 @@ enum UserCommand {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    liangxin::auth::password::return_large_blocks_to_the_system();
     let cli = Cli::parse();
     if let Some(Command::Openapi) = cli.command {
         print!("{}", api::openapi::document_json());
