@@ -3,7 +3,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpMessage, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::extract::{Authorized, ListQuery, PageParams};
 use super::respond::{ListPage, Listed, list_page};
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::service::audit::{self as service, AuditFilter};
 use crate::state::AppState;
@@ -166,9 +167,15 @@ pub async fn record_refused_writes(
     let refused = status.is_client_error()
         && status != StatusCode::UNAUTHORIZED
         && status != StatusCode::METHOD_NOT_ALLOWED;
+    // The caller as the handler's extractor authenticated them, or (refused before any
+    // extractor ran) authenticated here.
+    let known = response.request().extensions().get::<Principal>().cloned();
     if let (true, Some((resource_type, resource_id, action)), Some(state), Some(token)) =
         (refused, target, state, token)
-        && let Ok(principal) = crate::api::extract::authenticate(&state, &token).await
+        && let Some(principal) = match known {
+            Some(principal) => Some(principal),
+            None => crate::api::extract::authenticate(&state, &token).await.ok(),
+        }
     {
         let actor = service::Actor::of(&principal, address);
         let change = service::Change {

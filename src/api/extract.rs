@@ -6,7 +6,7 @@ use std::future::{Ready, ready};
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -24,17 +24,25 @@ use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cur
 use crate::state::AppState;
 
 /// The caller, authenticated from the bearer token: every secured handler takes a [`Principal`].
+/// Authenticated once per request: the result is kept in the request's extensions, where later
+/// extractors and the audit middleware find it.
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(known) = req.extensions().get::<Principal>().cloned() {
+            return Box::pin(async move { Ok(known) });
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = crate::auth::bearer_token(req).map(str::to_owned);
+        let req = req.clone();
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            authenticate(&state, &token?).await
+            let principal = authenticate(&state, &token?).await?;
+            req.extensions_mut().insert(principal.clone());
+            Ok(principal)
         })
     }
 }
