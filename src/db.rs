@@ -38,8 +38,15 @@ impl Db {
         migration::Migrator::up(&self.write, None).await
     }
 
+    /// Whether the database answers within two seconds (readiness must answer sooner than a
+    /// probe gives up, even while new connections time out).
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.read.ping().await
+        match tokio::time::timeout(Duration::from_secs(2), self.read.ping()).await {
+            Ok(answer) => answer,
+            Err(_) => Err(DbErr::Custom(
+                "the database did not answer within 2 s".into(),
+            )),
+        }
     }
 }
 

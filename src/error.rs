@@ -283,6 +283,9 @@ impl ResponseError for ApiError {
             | ApiError::Busy { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
             ApiError::PreconditionFailed { current_version } => {
                 response.insert_header((header::ETAG, etag(*current_version)));
             }
@@ -302,8 +305,26 @@ impl From<DbErr> for ApiError {
                 "reference_violation",
                 "A referenced record does not exist or is still referenced.",
             ),
+            _ if unreachable(&err) => {
+                ApiError::Unavailable("The database does not answer; retry later.".into())
+            }
             _ => ApiError::Internal(format!("database: {err}")),
         }
+    }
+}
+
+/// True when the database could not be reached (no connection, or the connection broke): a
+/// 503 the client may retry, not a fault of the server's.
+fn unreachable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
+            e.as_ref(),
+            Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+        ),
+        _ => false,
     }
 }
 

@@ -147,9 +147,9 @@ pub async fn record_step(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let step = parse_step(&body.0)?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let (recorded, member, effect) = service::record_step(
-            &state.db,
+            txn,
             &caller,
             *id,
             step,

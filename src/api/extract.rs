@@ -658,8 +658,10 @@ impl IntoParams for IdempotencyKey {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![header_parameter(
             "Idempotency-Key",
-            "Makes the request safe to retry: the same key and body within 24 hours replay the first \
-             response; another body with the same key is a 422; while the first is running, a 409.",
+            "Makes the request safe to retry: the key commits with the write, so the same key and body \
+             within 24 hours replay the first response (`Idempotent-Replayed: true`), also after a \
+             crash or a restart; a retry while the first is running waits for it; another body with \
+             the same key is a 422.",
             "^[!-~]{1,255}$".to_owned(),
         )]
     }

@@ -179,7 +179,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: AssignmentInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let new = NewAssignment {
             instructor_id: input.instructor_id,
             organization_id: input.organization_id,
@@ -189,6 +189,7 @@ pub async fn create(
         };
         let model = service::create_assignment(
             &state.db,
+            txn,
             &caller,
             new,
             state.config.max_orgs_per_instructor,
@@ -456,7 +457,7 @@ pub async fn visits(
     responses(
         (status = 201, description = "Recorded.", body = Visit,
          headers(("Location" = String, description = "The assignment's visits."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/instructor-assignments/{id}/visits")]
@@ -471,7 +472,7 @@ pub async fn record_visit(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: VisitInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let fields = VisitFields {
             visited_on: input.visited_on,
             topic: input.topic,
@@ -479,9 +480,8 @@ pub async fn record_visit(
             follow_ups: input.follow_ups,
             next_visit_on: input.next_visit_on,
         };
-        let visit = Visit::from(
-            service::record_visit(&state.db, &caller, *id, fields, state.today()).await?,
-        );
+        let visit =
+            Visit::from(service::record_visit(txn, &caller, *id, fields, state.today()).await?);
         Created::new(format!("{}/visits", location(*id)), &visit)
     })
     .await

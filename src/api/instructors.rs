@@ -225,7 +225,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Registered.", body = Instructor,
          headers(("Location" = String, description = "The new instructor's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/instructors")]
@@ -239,8 +239,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: InstructorInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let model = service::create(txn, &state.divisions, &caller, input.into()).await?;
         let instructor = Instructor::from_model(model, &state, &principal)
             .with_training_hours(&state)
             .await?;
@@ -481,7 +481,7 @@ pub async fn trainings(
     responses(
         (status = 201, description = "Recorded.", body = TrainingRecord,
          headers(("Location" = String, description = "The instructor's trainings."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/instructors/{id}/trainings")]
@@ -496,14 +496,14 @@ pub async fn add_training(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: TrainingInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let fields = TrainingFields {
             title: input.title,
             held_on: input.held_on,
             hours: input.hours,
             organizer: input.organizer,
         };
-        let record = service::add_training(&state.db, &caller, *id, fields, state.today()).await?;
+        let record = service::add_training(txn, &caller, *id, fields, state.today()).await?;
         Created::new(
             format!("{}/trainings", location(*id)),
             &TrainingRecord::from(record),

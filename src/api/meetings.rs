@@ -315,7 +315,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Planned.", body = Meeting,
          headers(("Location" = String, description = "The new meeting's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/meetings")]
@@ -330,9 +330,9 @@ pub async fn create(
     let caller = super::caller(&req, &principal, access);
     let input: MeetingInput = body.parse(state.rules())?;
     super::extract::refuse_unknown_fields(&body.0, &input)?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let model = service::create(
-            &state.db,
+            txn,
             &caller,
             input.party_organization_id,
             input.details.into(),
@@ -693,7 +693,7 @@ pub async fn vote(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: VoteInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let fields = VoteFields {
             subject: input.subject,
             member_id: input.member_id,
@@ -702,7 +702,7 @@ pub async fn vote(
             no: input.no_votes,
             abstentions: input.abstentions,
         };
-        let record = VoteRecord::from(service::add_vote(&state.db, &caller, *id, fields).await?);
+        let record = VoteRecord::from(service::add_vote(txn, &caller, *id, fields).await?);
         Created::new(location(*id), &record)
     })
     .await

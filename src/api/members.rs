@@ -430,7 +430,7 @@ async fn one_page(
     responses(
         (status = 201, description = "Registered.", body = Member,
          headers(("Location" = String, description = "The new member's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "The ID number is already registered, or a request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ID number is already registered.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/members")]
@@ -445,21 +445,15 @@ pub async fn create(
     let caller = super::caller(&req, &principal, access);
     let input: MemberInput = body.parse(state.rules())?;
     refuse_unknown_fields(&body.0, &input)?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let enrolment = Enrolment {
             party_organization_id: input.party_organization_id,
             stage: input.stage,
             joined_on: input.joined_on,
             full_member_on: input.full_member_on,
         };
-        let model = service::create(
-            &state.db,
-            &caller,
-            input.details.into(),
-            enrolment,
-            state.today(),
-        )
-        .await?;
+        let model =
+            service::create(txn, &caller, input.details.into(), enrolment, state.today()).await?;
         let member = Member::from_model(model).for_caller(&principal);
         Created::new(location(member.id), &member)
     })

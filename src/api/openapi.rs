@@ -236,6 +236,7 @@ fn add_shared_behaviour(doc: &mut Document) {
             }
             if path.starts_with(super::BASE_PATH) {
                 shared.push(("429", "Too many requests from this caller (`LIANGXIN_RATE_LIMIT_PER_MINUTE`); wait `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy` headers (IETF httpapi draft)."));
+                shared.push(("503", "The database does not answer, or the server is at one of its bounds (password checks, imports); retry after `Retry-After` seconds. Nothing was changed."));
             }
             if op.request_body.is_some() {
                 shared.push((

@@ -401,7 +401,7 @@ async fn one_page(
     responses(
         (status = 201, description = "Registered.", body = Organization,
          headers(("Location" = String, description = "The new organization's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "The USCC is already registered, or a request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The USCC is already registered.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/organizations")]
@@ -415,8 +415,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: OrganizationInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let model = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let model = service::create(txn, &state.divisions, &caller, input.into()).await?;
         let organization = Organization::from_model(model, &state.divisions).for_caller(&principal);
         Created::new(location(organization.id), &organization)
     })

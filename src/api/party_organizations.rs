@@ -330,7 +330,7 @@ async fn one_page(
     responses(
         (status = 201, description = "Created.", body = PartyOrganization,
          headers(("Location" = String, description = "The new party organization's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/party-organizations")]
@@ -344,8 +344,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: PartyOrganizationInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let view = service::create(&state.db, &state.divisions, &caller, input.into()).await?;
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let view = service::create(txn, &state.divisions, &caller, input.into()).await?;
         let created = PartyOrganization::from_view(view, &state.divisions)
             .with_derived(&state)
             .await?;
@@ -601,7 +601,7 @@ fn group_location(party_organization_id: Uuid, id: Uuid) -> String {
     responses(
         (status = 201, description = "Created.", body = PartyGroup,
          headers(("Location" = String, description = "The new group's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/party-organizations/{id}/groups")]
@@ -616,12 +616,12 @@ pub async fn create_group(
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: PartyGroupInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let fields = PartyGroupFields {
             name: input.name,
             leader_member_id: input.leader_member_id,
         };
-        let group = PartyGroup::from(service::create_group(&state.db, &caller, *id, fields).await?);
+        let group = PartyGroup::from(service::create_group(txn, &caller, *id, fields).await?);
         Created::new(group_location(*id, group.id), &group)
     })
     .await

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::openapi::schema::{
@@ -16,7 +17,7 @@ use super::etag;
 use super::extract::IdempotencyKey;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::service::idempotency::{self, Claim, StoredResponse};
+use crate::service::idempotency::{self, StoredResponse};
 use crate::service::resource::Page;
 use crate::state::AppState;
 
@@ -151,10 +152,11 @@ fn request_hash(req: &HttpRequest, body: &serde_json::Value) -> String {
     format!("{:x}", hasher.finalize())
 }
 
-/// Runs `create` at most once per caller and `Idempotency-Key`: the same key and body replay the
-/// first response; another body gets 422; a request still running gets 409. Without a key,
-/// `create` simply runs.
-pub async fn create_idempotently<F, Fut>(
+/// Runs `create` in a write transaction, at most once per caller and `Idempotency-Key`: the same
+/// key and body replay the first response; another body gets 422. The key commits with the write
+/// (see [`idempotency::create_once`]), so a retry after a crash replays or creates, never sticks.
+/// Without a key, `create` simply runs in its transaction.
+pub async fn create_idempotently<F>(
     state: &AppState,
     principal: &Principal,
     key: IdempotencyKey,
@@ -163,35 +165,23 @@ pub async fn create_idempotently<F, Fut>(
     create: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Created, ApiError>>,
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<Created, ApiError>,
 {
-    let Some(key) = key.0 else {
-        let created = create().await?;
-        let stored = StoredResponse {
+    let caller = principal.caller_key();
+    let hash = request_hash(req, body);
+    let key = key.0.as_deref().map(|key| idempotency::Key {
+        caller: &caller,
+        key,
+        request_hash: &hash,
+    });
+    let (stored, replayed) = idempotency::create_once(&state.db, key, async |txn| {
+        let created = create(txn).await?;
+        Ok(StoredResponse {
             status: 201,
             body: created.body,
             location: Some(created.location),
-        };
-        return Ok(created_response(&stored, false));
-    };
-    let caller = principal.caller_key();
-    match idempotency::claim(&state.db, &caller, &key, &request_hash(req, body)).await? {
-        Claim::Replay(stored) => Ok(created_response(&stored, true)),
-        Claim::Owned => match create().await {
-            Ok(created) => {
-                let stored = StoredResponse {
-                    status: 201,
-                    body: created.body,
-                    location: Some(created.location),
-                };
-                idempotency::finish(&state.db, &caller, &key, &stored).await?;
-                Ok(created_response(&stored, false))
-            }
-            Err(error) => {
-                idempotency::release(&state.db, &caller, &key).await?;
-                Err(error)
-            }
-        },
-    }
+        })
+    })
+    .await?;
+    Ok(created_response(&stored, replayed))
 }

@@ -212,7 +212,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Created, with the meetings it planned.", body = MeetingSchedule,
          headers(("Location" = String, description = "The new schedule's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "A request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflicts with what is registered; the problem's `code` says how.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/meeting-schedules")]
@@ -227,9 +227,9 @@ pub async fn create(
     let caller = super::caller(&req, &principal, access);
     let input: ScheduleInput = body.parse(state.rules())?;
     refuse_unknown_fields(&body.0, &input)?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let (model, done) = service::create(
-            &state.db,
+            txn,
             &caller,
             input.party_organization_id,
             input.details.into(),

@@ -213,9 +213,8 @@ pub async fn create(
     let input = from_json_value::<TransferInput>(body.0.clone())?;
     refuse_unknown_fields(&body.0, &input)?;
     let request = input.into_request()?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
-        let (record, _) =
-            service::transfer(&state.db, &caller, *id, request, state.today()).await?;
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let (record, _) = service::transfer(txn, &caller, *id, request, state.today()).await?;
         Created::new(
             format!("{BASE_PATH}/members/{id}/transfers"),
             &TransferRecord::from(record),

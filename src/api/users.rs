@@ -240,7 +240,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Created.", body = User,
          headers(("Location" = String, description = "The new user's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "The username is taken, or a request with this Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The username is taken.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/users")]
@@ -254,14 +254,15 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let actor = super::actor(&req, &principal);
     let input: UserInput = body.parse(state.rules())?;
-    create_idempotently(&state, &principal, key, &req, &body.0, || async {
+    let password_hash = service::hash_password(&input.password).await?;
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
         let new = NewUser {
             username: &input.username,
             password: &input.password,
             display_name: input.display_name.clone(),
             grants: input.roles.clone(),
         };
-        let user = User::from_model(service::create(&state.db, &actor, new).await?)?;
+        let user = User::from_model(service::insert(txn, &actor, new, password_hash).await?)?;
         Created::new(format!("{BASE_PATH}/users/{}", user.id), &user)
     })
     .await

@@ -1,12 +1,15 @@
-//! `Idempotency-Key` records, kept in the database so that every instance sees them.
+//! Creation, at most once per `Idempotency-Key`: the key is claimed and completed in the create's
+//! own transaction, so the key and the write commit together or not at all.
 //!
-//! The first request with a key inserts a row (the primary key decides races); when it finishes
-//! its response is stored in the row. A later request with the same key and body replays that
-//! response; with another body it is refused; while the first is still running it gets 409.
+//! A retry after a crash therefore finds either nothing (the write never committed: it is made
+//! now, once) or the stored response (the write committed: it is replayed). A second request
+//! with the same key while the first is running waits for the first's transaction (PostgreSQL
+//! holds the key row's insert; SQLite has one writer) and then replays its response. No key is
+//! ever left "in progress" by a crash or a restart.
 use chrono::{Duration, Utc};
 use entity::idempotency_key::{self, Entity as IdempotencyKey};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use crate::db::Db;
 use crate::error::ApiError;
@@ -14,6 +17,7 @@ use crate::error::ApiError;
 /// How long a key is remembered.
 pub const RETENTION_HOURS: i64 = 24;
 
+/// What a create answered: replayed as it was for a retry with the same key.
 #[derive(Clone, Debug)]
 pub struct StoredResponse {
     pub status: u16,
@@ -21,103 +25,113 @@ pub struct StoredResponse {
     pub location: Option<String>,
 }
 
-pub enum Claim {
-    /// This request owns the key and must `finish` or `release` it.
-    Owned,
-    /// A finished request with the same key and body: replay its response.
-    Replay(StoredResponse),
+/// A create's `Idempotency-Key`: whose it is, the key, and a fingerprint of the request.
+pub struct Key<'a> {
+    pub caller: &'a str,
+    pub key: &'a str,
+    pub request_hash: &'a str,
 }
 
-pub async fn claim(
+/// Runs `create` in a write transaction, at most once per key: the same key and request replay
+/// the first response (`true` in the answer); another request with the key gets 422. Without a
+/// key, `create` simply runs in its transaction. An error from `create` rolls everything back,
+/// the key included, so the client may retry with it.
+pub async fn create_once<F>(
     db: &Db,
-    caller: &str,
-    key: &str,
-    request_hash: &str,
-) -> Result<Claim, ApiError> {
+    key: Option<Key<'_>>,
+    create: F,
+) -> Result<(StoredResponse, bool), ApiError>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<StoredResponse, ApiError>,
+{
+    let txn = super::begin_write(&db.write).await?;
+    if let Some(key) = &key
+        && let Some(stored) = claim(&txn, key).await?
+    {
+        return Ok((stored, true)); // the transaction rolls back: nothing was written
+    }
+    let response = create(&txn).await?;
+    if let Some(key) = &key {
+        complete(&txn, key, &response).await?;
+    }
+    txn.commit().await?;
+    Ok((response, false))
+}
+
+/// Claims the key in `txn`, or returns the response of the request that completed it.
+async fn claim(
+    txn: &DatabaseTransaction,
+    key: &Key<'_>,
+) -> Result<Option<StoredResponse>, ApiError> {
+    let id = (key.caller.to_owned(), key.key.to_owned());
+    // Two rounds: a row that is gone stale (expired, or left without a response by a version
+    // before this one) is deleted, then the key is claimed afresh.
     for _ in 0..2 {
-        let row = idempotency_key::ActiveModel {
-            caller: Set(caller.to_owned()),
-            key: Set(key.to_owned()),
-            request_hash: Set(request_hash.to_owned()),
+        let inserted = IdempotencyKey::insert(idempotency_key::ActiveModel {
+            caller: Set(key.caller.to_owned()),
+            key: Set(key.key.to_owned()),
+            request_hash: Set(key.request_hash.to_owned()),
             response_status: Set(None),
             response_body: Set(None),
             response_location: Set(None),
             created_at: Set(Utc::now()),
-        };
-        match row.insert(&db.write).await {
-            Ok(_) => return Ok(Claim::Owned),
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
-            Err(e) => return Err(e.into()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                idempotency_key::Column::Caller,
+                idempotency_key::Column::Key,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        if inserted == 1 {
+            return Ok(None);
         }
-        let Some(existing) = IdempotencyKey::find_by_id((caller.to_owned(), key.to_owned()))
-            .one(&db.write)
-            .await?
-        else {
-            continue; // released between our insert and read: try again
-        };
-        if existing.created_at < Utc::now() - Duration::hours(RETENTION_HOURS) {
-            IdempotencyKey::delete_many()
-                .filter(idempotency_key::Column::Caller.eq(caller))
-                .filter(idempotency_key::Column::Key.eq(key))
-                .filter(idempotency_key::Column::CreatedAt.eq(existing.created_at))
-                .exec(&db.write)
-                .await?;
+        // On PostgreSQL the insert waited for any transaction holding the key to end; this
+        // statement sees what it committed.
+        let Some(existing) = IdempotencyKey::find_by_id(id.clone()).one(txn).await? else {
             continue;
-        }
-        if existing.request_hash != request_hash {
-            return Err(ApiError::IdempotencyMismatch);
-        }
-        return match (existing.response_status, existing.response_body) {
-            (Some(status), Some(body)) => Ok(Claim::Replay(StoredResponse {
-                status: status as u16,
-                body,
-                location: existing.response_location,
-            })),
-            _ => Err(ApiError::conflict(
-                "idempotency_in_progress",
-                "A request with this Idempotency-Key is still being processed; retry later.",
-            )),
         };
+        let expired = existing.created_at < Utc::now() - Duration::hours(RETENTION_HOURS);
+        match (existing.response_status, existing.response_body) {
+            (Some(status), Some(body)) if !expired => {
+                if existing.request_hash != key.request_hash {
+                    return Err(ApiError::IdempotencyMismatch);
+                }
+                return Ok(Some(StoredResponse {
+                    status: status as u16,
+                    body,
+                    location: existing.response_location,
+                }));
+            }
+            _ => {
+                IdempotencyKey::delete_by_id(id.clone()).exec(txn).await?;
+            }
+        }
     }
-    Err(ApiError::conflict(
-        "idempotency_in_progress",
-        "A request with this Idempotency-Key is being processed; retry later.",
+    Err(ApiError::Internal(
+        "an Idempotency-Key row could be neither claimed nor read".into(),
     ))
 }
 
-pub async fn finish(
-    db: &Db,
-    caller: &str,
-    key: &str,
+/// Stores the response with the key, in the create's transaction.
+async fn complete(
+    txn: &DatabaseTransaction,
+    key: &Key<'_>,
     response: &StoredResponse,
 ) -> Result<(), ApiError> {
-    IdempotencyKey::update_many()
-        .col_expr(
-            idempotency_key::Column::ResponseStatus,
-            Expr::value(response.status as i32),
-        )
-        .col_expr(
-            idempotency_key::Column::ResponseBody,
-            Expr::value(response.body.clone()),
-        )
-        .col_expr(
-            idempotency_key::Column::ResponseLocation,
-            Expr::value(response.location.clone()),
-        )
-        .filter(idempotency_key::Column::Caller.eq(caller))
-        .filter(idempotency_key::Column::Key.eq(key))
-        .exec(&db.write)
-        .await?;
-    Ok(())
-}
-
-/// Forgets a key whose request failed, so that the client may retry with it.
-pub async fn release(db: &Db, caller: &str, key: &str) -> Result<(), ApiError> {
-    IdempotencyKey::delete_many()
-        .filter(idempotency_key::Column::Caller.eq(caller))
-        .filter(idempotency_key::Column::Key.eq(key))
-        .exec(&db.write)
-        .await?;
+    IdempotencyKey::update(idempotency_key::ActiveModel {
+        caller: Set(key.caller.to_owned()),
+        key: Set(key.key.to_owned()),
+        response_status: Set(Some(i32::from(response.status))),
+        response_body: Set(Some(response.body.clone())),
+        response_location: Set(response.location.clone()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
     Ok(())
 }
 

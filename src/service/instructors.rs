@@ -117,13 +117,12 @@ fn change(action: &'static str, model: &Model, changed_fields: Vec<String>) -> a
 }
 
 pub async fn create(
-    db: &Db,
+    txn: &DatabaseTransaction,
     divisions: &Divisions,
     caller: &Caller,
     fields: InstructorFields,
 ) -> Result<Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    check(&txn, divisions, &caller.access, &fields).await?;
+    check(txn, divisions, &caller.access, &fields).await?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -134,14 +133,13 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, fields);
-    let created = model.insert(&txn).await?;
+    let created = model.insert(txn).await?;
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change("create", &created, audit::set_fields(&created)),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -271,16 +269,15 @@ pub async fn trainings(
 }
 
 pub async fn add_training(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,
     fields: TrainingFields,
     today: chrono::NaiveDate,
 ) -> Result<training::Model, ApiError> {
     not_after_today("held_on", fields.held_on, today).map_err(ApiError::from)?;
-    let txn = super::begin_write(&db.write).await?;
     let instructor = resource::get::<Instructor>(
-        &txn,
+        txn,
         id,
         scope::instructors(&caller.access).add(Column::ArchivedAt.is_null()),
     )
@@ -295,15 +292,14 @@ pub async fn add_training(
         recorded_by: Set(caller.actor.key.clone()),
         created_at: Set(chrono::Utc::now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change("add_training", &instructor, vec!["trainings".into()]),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -483,18 +479,12 @@ async fn explain_taken_place(db: &Db, new: &NewAssignment, error: ApiError) -> A
 
 pub async fn create_assignment(
     db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     new: NewAssignment,
     max_per_instructor: u32,
 ) -> Result<assignment::Model, ApiError> {
-    let result = async {
-        let txn = super::begin_write(&db.write).await?;
-        let created = insert_assignment(&txn, caller, new.clone(), max_per_instructor).await?;
-        txn.commit().await?;
-        Ok(created)
-    }
-    .await;
-    match result {
+    match insert_assignment(txn, caller, new.clone(), max_per_instructor).await {
         Ok(created) => Ok(created),
         Err(error) => Err(explain_taken_place(db, &new, error).await),
     }
@@ -677,15 +667,14 @@ pub async fn list_visits(
 }
 
 pub async fn record_visit(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     assignment_id: Uuid,
     fields: VisitFields,
     today: chrono::NaiveDate,
 ) -> Result<visit::Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    let held = resource::get::<Assignment>(&txn, assignment_id, scope::assignments(&caller.access))
-        .await?;
+    let held =
+        resource::get::<Assignment>(txn, assignment_id, scope::assignments(&caller.access)).await?;
     let period = Period {
         starts_on: held.starts_on,
         ends_on: held.ends_on,
@@ -710,11 +699,11 @@ pub async fn record_visit(
         updated_at: Set(now),
         version: Set(1),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let region = region_of_organization(&txn, held.organization_id).await?;
+    let region = region_of_organization(txn, held.organization_id).await?;
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         audit::Change {
             action: "create",
@@ -725,6 +714,5 @@ pub async fn record_visit(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }

@@ -1,5 +1,6 @@
 //! Queries and transactions for meetings: planning, holding with attendance, cancelling,
 //! correcting, and the votes of general meetings.
+use sea_orm::DatabaseTransaction;
 use std::collections::HashMap;
 
 use entity::meeting::{ActiveModel, Column, Entity as Meeting, Model};
@@ -112,16 +113,15 @@ async fn record(
 }
 
 pub async fn create(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     party_organization_id: Uuid,
     fields: MeetingFields,
 ) -> Result<Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
     let organization = party_organization::Entity::find_by_id(party_organization_id)
         .filter(scope::party_organizations(&caller.access))
         .filter(party_organization::Column::ArchivedAt.is_null())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| {
             ApiError::invalid(
@@ -130,7 +130,7 @@ pub async fn create(
                 format!("{party_organization_id} is not a party organization you can reach"),
             )
         })?;
-    check(&txn, organization.id, &fields).await?;
+    check(txn, organization.id, &fields).await?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -143,16 +143,8 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, &fields);
-    let created = model.insert(&txn).await?;
-    record(
-        &txn,
-        caller,
-        "create",
-        &created,
-        audit::set_fields(&created),
-    )
-    .await?;
-    txn.commit().await?;
+    let created = model.insert(txn).await?;
+    record(txn, caller, "create", &created, audit::set_fields(&created)).await?;
     Ok(created)
 }
 
@@ -466,19 +458,18 @@ pub struct VoteFields {
 
 /// Records a vote of a held general meeting, checked against its attendance.
 pub async fn add_vote(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,
     fields: VoteFields,
 ) -> Result<vote::Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    let meeting = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
+    let meeting = resource::get::<Meeting>(txn, id, scope::meetings(&caller.access)).await?;
     rules::can_vote(id, meeting.kind, meeting.status)?;
     let held_here = match fields.member_id {
         Some(member) => member::Entity::find_by_id(member)
             .filter(member::Column::PartyOrganizationId.eq(meeting.party_organization_id))
             .filter(member::Column::ArchivedAt.is_null())
-            .one(&txn)
+            .one(txn)
             .await?
             .is_some(),
         None => false,
@@ -487,7 +478,7 @@ pub async fn add_vote(
         .map_err(ApiError::from)?;
     let rows = Attendance::find()
         .filter(attendance::Column::MeetingId.eq(id))
-        .all(&txn)
+        .all(txn)
         .await?;
     let entitled = rows.iter().filter(|r| r.voting).count() as u32;
     let present = rows
@@ -516,17 +507,16 @@ pub async fn add_vote(
         recorded_by: Set(caller.actor.key.clone()),
         created_at: Set(chrono::Utc::now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     record(
-        &txn,
+        txn,
         caller,
         "vote",
         &meeting,
         vec![format!("votes:{}", fields.subject)],
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

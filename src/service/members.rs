@@ -227,22 +227,21 @@ pub(super) fn check_enrolment(
 }
 
 pub async fn create(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     fields: MemberFields,
     enrolment: Enrolment,
     today: chrono::NaiveDate,
 ) -> Result<Model, ApiError> {
     check_enrolment(&enrolment, today)?;
-    let txn = super::begin_write(&db.write).await?;
     let holder = party_organization(
-        &txn,
+        txn,
         "party_organization_id",
         enrolment.party_organization_id,
         Some(&caller.access),
     )
     .await?;
-    check_references(&txn, holder.id, &fields).await?;
+    check_references(txn, holder.id, &fields).await?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -262,15 +261,14 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, fields);
-    let created = model.insert(&txn).await?;
+    let created = model.insert(txn).await?;
     let set = audit::set_fields(&created);
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change("create", &created, &holder.region_code, set),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -528,7 +526,7 @@ async fn check_admission_meeting(
 /// Appends a step after checking it against the rules; the member's stage changes in the same
 /// transaction.
 pub async fn record_step(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,
     step: DevelopmentStep,
@@ -536,15 +534,14 @@ pub async fn record_step(
     offset: chrono::FixedOffset,
 ) -> Result<(RecordedStep, Model, Effect), ApiError> {
     development::check_step_date(&step, today).map_err(ApiError::from)?;
-    let txn = super::begin_write(&db.write).await?;
-    let member = lock_member(&txn, &caller.access, id).await?;
-    check_named_members(&txn, id, &step).await?;
+    let member = lock_member(txn, &caller.access, id).await?;
+    check_named_members(txn, id, &step).await?;
     if let DevelopmentStep::AdmissionVote(vote) = &step
         && let Some(meeting) = vote.meeting_id
     {
-        check_admission_meeting(&txn, &member, meeting, vote, offset).await?;
+        check_admission_meeting(txn, &member, meeting, vote, offset).await?;
     }
-    let history: Vec<DevelopmentStep> = history_of(&txn, id)
+    let history: Vec<DevelopmentStep> = history_of(txn, id)
         .await?
         .into_iter()
         .map(|s| s.step)
@@ -561,7 +558,7 @@ pub async fn record_step(
         recorded_by: Set(caller.actor.key.clone()),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut changes = ActiveModel {
         stage: Set(effect.stage),
@@ -575,18 +572,16 @@ pub async fn record_step(
     if let Some(full) = effect.full_member_on {
         changes.full_member_on = Set(Some(full));
     }
-    let updated =
-        resource::update_versioned::<Member, _>(&txn, id, member.version, changes).await?;
-    let region = region_of(&txn, &updated).await?;
+    let updated = resource::update_versioned::<Member, _>(txn, id, member.version, changes).await?;
+    let region = region_of(txn, &updated).await?;
     let mut changed = audit::changed_fields(&member, &updated);
     changed.insert(0, format!("development:{}", step.name()));
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change("development_step", &updated, &region, changed),
     )
     .await?;
-    txn.commit().await?;
     let recorded = RecordedStep {
         id: row.id,
         step,
@@ -633,15 +628,14 @@ pub async fn transfers(
 /// Moves the member's relation in one transaction: the member is held by exactly one party
 /// organization before and after, and the move is kept in the history.
 pub async fn transfer(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,
     request: TransferRequest,
     today: chrono::NaiveDate,
 ) -> Result<(member_transfer::Model, Model), ApiError> {
     not_after_today("date", request.date, today).map_err(ApiError::from)?;
-    let txn = super::begin_write(&db.write).await?;
-    let member = lock_member(&txn, &caller.access, id).await?;
+    let member = lock_member(txn, &caller.access, id).await?;
     let status = member.status;
     let from = member.party_organization_id;
     let kind = match request.transfer {
@@ -657,7 +651,7 @@ pub async fn transfer(
     let (to, counterpart) = match &request.transfer {
         Transfer::Internal { to } | Transfer::In { to, .. } => {
             let target =
-                party_organization(&txn, "to_party_organization_id", *to, Some(&caller.access))
+                party_organization(txn, "to_party_organization_id", *to, Some(&caller.access))
                     .await?;
             member::check_transfer_target(kind, from, target.id).map_err(ApiError::from)?;
             changes.party_organization_id = Set(target.id);
@@ -693,19 +687,17 @@ pub async fn transfer(
         recorded_by: Set(caller.actor.key.clone()),
         created_at: Set(chrono::Utc::now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let updated =
-        resource::update_versioned::<Member, _>(&txn, id, member.version, changes).await?;
-    let region = region_of(&txn, &updated).await?;
+    let updated = resource::update_versioned::<Member, _>(txn, id, member.version, changes).await?;
+    let region = region_of(txn, &updated).await?;
     let mut changed = audit::changed_fields(&member, &updated);
     changed.insert(0, format!("transfer:{kind}"));
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change("transfer", &updated, &region, changed),
     )
     .await?;
-    txn.commit().await?;
     Ok((row, updated))
 }

@@ -1,5 +1,6 @@
 //! Queries and transactions for the organizations register.
 use entity::organization::{ActiveModel, Column, Entity as Organization, Model};
+use sea_orm::DatabaseTransaction;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
 use uuid::Uuid;
 
@@ -95,7 +96,7 @@ pub(super) fn check_in_scope(access: &Access, fields: &OrganizationFields) -> Re
 }
 
 pub async fn create(
-    db: &Db,
+    txn: &DatabaseTransaction,
     divisions: &Divisions,
     caller: &Caller,
     fields: OrganizationFields,
@@ -112,15 +113,13 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, fields);
-    let txn = super::begin_write(&db.write).await?;
-    let created = model.insert(&txn).await?;
+    let created = model.insert(txn).await?;
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change("create", &created, audit::set_fields(&created)),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

@@ -1,5 +1,6 @@
 //! Queries and transactions for party organizations: a tree kept as a materialized path, the
 //! organizations each covers, derived member counts, and party groups.
+use sea_orm::DatabaseTransaction;
 use std::collections::HashMap;
 
 use entity::member::{self, Entity as Member};
@@ -209,7 +210,7 @@ fn change(action: &'static str, model: &Model, changed_fields: Vec<String>) -> a
 }
 
 pub async fn create(
-    db: &Db,
+    txn: &DatabaseTransaction,
     divisions: &Divisions,
     caller: &Caller,
     fields: PartyOrganizationFields,
@@ -217,13 +218,12 @@ pub async fn create(
     check_fields(divisions, &fields)?;
     rules::check_new_secretary(fields.secretary_member_id).map_err(ApiError::from)?;
     let id = Uuid::now_v7();
-    let txn = super::begin_write(&db.write).await?;
-    let parent = parent_of(&txn, &caller.access, fields.parent_id).await?;
+    let parent = parent_of(txn, &caller.access, fields.parent_id).await?;
     let path = path_of(parent.as_ref(), id);
     if !scope::reaches_party_organization(&caller.access, &fields.region_code, &path) {
         return Err(outside_scope(&fields.region_code));
     }
-    check_covers(&txn, &fields.covers).await?;
+    check_covers(txn, &fields.covers).await?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
         id: Set(id),
@@ -235,14 +235,13 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, &fields);
-    let created = model.insert(&txn).await?;
-    replace_covers(&txn, id, &fields.covers).await?;
+    let created = model.insert(txn).await?;
+    replace_covers(txn, id, &fields.covers).await?;
     let mut set = audit::set_fields(&created);
     if !fields.covers.is_empty() {
         set.push("covers".into());
     }
-    audit::record(&txn, &caller.actor, change("create", &created, set)).await?;
-    txn.commit().await?;
+    audit::record(txn, &caller.actor, change("create", &created, set)).await?;
     Ok(PartyOrganizationView {
         model: created,
         covers: fields.covers,
@@ -545,16 +544,15 @@ pub async fn list_groups(
 }
 
 pub async fn create_group(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     party_organization_id: Uuid,
     fields: PartyGroupFields,
 ) -> Result<party_group::Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
     let condition = scope::party_organizations(&caller.access)
         .add(resource::visibility::<PartyOrganization>(false));
-    let owner = resource::get::<PartyOrganization>(&txn, party_organization_id, condition).await?;
-    check_leader(&txn, party_organization_id, fields.leader_member_id).await?;
+    let owner = resource::get::<PartyOrganization>(txn, party_organization_id, condition).await?;
+    check_leader(txn, party_organization_id, fields.leader_member_id).await?;
     let now = chrono::Utc::now();
     let created = party_group::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -566,16 +564,15 @@ pub async fn create_group(
         version: Set(1),
         archived_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let set = audit::set_fields(&created);
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         group_change("create", &created, &owner.region_code, set),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

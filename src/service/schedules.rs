@@ -182,18 +182,17 @@ fn change(
 }
 
 pub async fn create(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     party_organization_id: Uuid,
     fields: ScheduleFields,
     horizon: NaiveDate,
 ) -> Result<(Model, Materialized), ApiError> {
     check(&fields)?;
-    let txn = super::begin_write(&db.write).await?;
     let organization = party_organization::Entity::find_by_id(party_organization_id)
         .filter(scope::party_organizations(&caller.access))
         .filter(party_organization::Column::ArchivedAt.is_null())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| {
             ApiError::invalid(
@@ -206,7 +205,7 @@ pub async fn create(
         let found = entity::party_group::Entity::find_by_id(group)
             .filter(entity::party_group::Column::PartyOrganizationId.eq(organization.id))
             .filter(entity::party_group::Column::ArchivedAt.is_null())
-            .one(&txn)
+            .one(txn)
             .await?;
         if found.is_none() {
             return Err(ApiError::invalid(
@@ -227,10 +226,10 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut model, &fields);
-    let created = model.insert(&txn).await?;
-    let done = materialize(&txn, &created, now, horizon).await?;
+    let created = model.insert(txn).await?;
+    let done = materialize(txn, &created, now, horizon).await?;
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change(
             "create",
@@ -240,7 +239,6 @@ pub async fn create(
         ),
     )
     .await?;
-    txn.commit().await?;
     Ok((created, done))
 }
 

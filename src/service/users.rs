@@ -1,7 +1,8 @@
 //! Users who log in with a password, and the roles they hold.
 use entity::user::{ActiveModel, Column, Entity as User, Model};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -23,7 +24,8 @@ fn roles_text(grants: &[RoleGrant]) -> String {
     serde_json::to_string(grants).expect("grants serialize")
 }
 
-async fn hash(plain_password: &str) -> Result<String, ApiError> {
+/// Hashes a new password (argon2id), within the bounded password-check slots.
+pub async fn hash_password(plain_password: &str) -> Result<String, ApiError> {
     let plain = plain_password.to_owned();
     password::bounded(password::HASH_WAIT, move || password::hash(&plain))
         .await?
@@ -41,12 +43,28 @@ pub struct NewUser<'a> {
     pub grants: Vec<RoleGrant>,
 }
 
+/// Creates a user in a transaction of its own (start-up and the command line).
 pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<Model, ApiError> {
+    let password_hash = hash_password(new.password).await?;
+    let txn = super::begin_write(&db.write).await?;
+    let created = insert(&txn, actor, new, password_hash).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a user in `txn`, with a password hashed beforehand by [`hash_password`] (so that no
+/// transaction waits for argon2).
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewUser<'_>,
+    password_hash: String,
+) -> Result<Model, ApiError> {
     let now = chrono::Utc::now();
     let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         username: Set(new.username.to_owned()),
-        password_hash: Set(hash(new.password).await?),
+        password_hash: Set(password_hash),
         display_name: Set(new.display_name),
         roles: Set(roles_text(&new.grants)),
         created_at: Set(now),
@@ -54,14 +72,12 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<Model, A
         version: Set(1),
         disabled_at: Set(None),
     };
-    let txn = super::begin_write(&db.write).await?;
-    let created = model.insert(&txn).await?;
+    let created = model.insert(txn).await?;
     let fields = audit::set_fields(&created)
         .into_iter()
         .filter(|f| f != "password_hash")
         .collect();
-    audit::record(&txn, actor, change("create", created.id, fields)).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, change("create", created.id, fields)).await?;
     Ok(created)
 }
 
@@ -138,7 +154,7 @@ pub async fn set_password(
     id: Uuid,
     plain_password: &str,
 ) -> Result<Model, ApiError> {
-    let password_hash = hash(plain_password).await?;
+    let password_hash = hash_password(plain_password).await?;
     let txn = super::begin_write(&db.write).await?;
     let current = resource::get::<User>(&txn, id, Condition::all()).await?;
     let update = ActiveModel {
