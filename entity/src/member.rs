@@ -33,6 +33,9 @@ pub struct Model {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Registered while this live member, outside the registering caller's scope, held the same
+    /// ID number: waits for the organization department (`GET /member-duplicates`).
+    pub duplicate_of: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m20261128_000008_instructors;
 mod m20261128_000009_meetings;
 mod m20261128_000010_meeting_schedules;
 mod m20261128_000011_calendar_tokens;
+mod m20261202_000001_member_duplicates;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_meetings::Migration),
             Box::new(m20261128_000010_meeting_schedules::Migration),
             Box::new(m20261128_000011_calendar_tokens::Migration),
+            Box::new(m20261202_000001_member_duplicates::Migration),
         ]
     }
 }

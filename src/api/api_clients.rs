@@ -6,8 +6,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    Authorized, BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    apply_merge_patch, region_filter,
+    Authorized, BodyRules, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoFilter, NoQuery,
+    PageParams, apply_merge_patch, region_filter,
 };
 use super::respond::{ListPage, Listed, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -161,11 +161,6 @@ pub type ApiClientPage = ListPage<ApiClient>;
 impl Listed for ApiClient {
     const TOTAL: Option<&'static str> = None;
 }
-
-/// No filters yet: the list takes the page parameters only.
-#[derive(Debug, Default, Deserialize, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct NoFilter {}
 
 /// List API clients
 #[utoipa::path(operation_id = "listApiClients", tag = TAG,

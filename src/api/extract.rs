@@ -442,6 +442,11 @@ impl PageParams {
     }
 }
 
+/// The filters of a list that has none of its own: it takes the page parameters only.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilter {}
+
 /// A list's query string: the page parameters plus the resource's filters `F`. Any other
 /// parameter is a 400.
 pub struct ListQuery<F> {

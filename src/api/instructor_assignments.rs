@@ -8,8 +8,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{
-    Authorized, BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoQuery, PageParams,
-    region_filter,
+    Authorized, BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoFilter, NoQuery,
+    PageParams, region_filter,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -419,11 +419,6 @@ impl From<entity::instructor_visit::Model> for Visit {
 
 pub type VisitPage = ListPage<Visit>;
 impl Listed for Visit {}
-
-/// A list without filters of its own.
-#[derive(Debug, Default, Deserialize, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct NoFilter {}
 
 /// List the visits of an assignment
 #[utoipa::path(

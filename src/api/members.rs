@@ -9,8 +9,8 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, refuse_read_only,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoFilter,
+    NoQuery, PageParams, QueryParams, ReadParams, apply_merge_patch, refuse_read_only,
     refuse_unknown_fields, region_filter, split_version,
 };
 use super::imports::{self, Columns, ImportParams, ImportReport, Target, check_shape};
@@ -316,6 +316,61 @@ fn location(id: Uuid) -> String {
     format!("{BASE_PATH}/members/{id}")
 }
 
+/// A registration kept while another live member, outside the registering caller's scope, held
+/// the same ID number (the caller was answered as for any registration, so that registering
+/// tells nobody who is registered elsewhere). Names no personal data: open the two members.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "member_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e31", "party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
+    "registered_at": "2026-12-02T03:30:00Z", "duplicate_of": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e11",
+    "holder_party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e22", "holder_archived": false
+}))]
+pub struct MemberDuplicate {
+    /// The later record.
+    pub member_id: Uuid,
+    /// Where the later record's relation is held.
+    pub party_organization_id: Uuid,
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+    /// The member who held the number when it was registered again.
+    pub duplicate_of: Uuid,
+    pub holder_party_organization_id: Option<Uuid>,
+    /// The holder has been archived since: correct (patch) the later record to release it.
+    pub holder_archived: bool,
+}
+
+pub type MemberDuplicatePage = ListPage<MemberDuplicate>;
+impl Listed for MemberDuplicate {}
+
+/// List duplicate registrations
+///
+/// Members registered while another live member held the same ID number outside the registering
+/// caller's scope, for the organization department to resolve: archive or correct one of the
+/// two, or transfer. Lists those whose record or whose holder is within your scope. Each such
+/// registration is also in the audit log (`duplicate_id_number`, on the holder).
+#[utoipa::path(
+    operation_id = "listMemberDuplicates",
+    tag = TAG,
+    security(("oauth2" = ["audit:read"])),
+    params(PageParams),
+    responses((status = 200, description = "A page of duplicate registrations.", body = MemberDuplicatePage)),
+)]
+#[get("/member-duplicates")]
+pub async fn duplicates(
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = service::duplicates(&state.db, &access, &query.page).await?;
+    Ok(list_page(page.map(|(member, holder)| MemberDuplicate {
+        member_id: member.id,
+        party_organization_id: member.party_organization_id,
+        registered_at: member.created_at,
+        duplicate_of: member.duplicate_of.unwrap_or_default(),
+        holder_party_organization_id: holder.as_ref().map(|h| h.party_organization_id),
+        holder_archived: holder.is_none_or(|h| h.archived_at.is_some()),
+    })))
+}
+
 /// List members
 ///
 /// Within your scope: a region, a party-organization subtree (members held or hosted there),
@@ -430,7 +485,7 @@ async fn one_page(
     responses(
         (status = 201, description = "Registered.", body = Member,
          headers(("Location" = String, description = "The new member's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "The ID number is already registered.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ID number is already registered to a live member within your scope (`needs_transfer`, naming them); a number held only outside your scope is registered and left to the organization department (`GET /member-duplicates`).", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/members")]

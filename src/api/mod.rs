@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(meetings::cancel)
             .service(meetings::set_attendance)
             .service(meetings::vote)
+            .service(members::duplicates)
             .service(members::list)
             .service(members::create)
             .service(members::get)

@@ -10,8 +10,8 @@ use validator::Validate;
 
 use super::csv_export;
 use super::extract::{
-    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
+    Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoFilter,
+    NoQuery, PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -581,11 +581,6 @@ pub async fn list_groups(
     let page = service::list_groups(&state.db, &access, *id, &query.page).await?;
     Ok(list_page(page.map(PartyGroup::from)))
 }
-
-/// A list without filters of its own.
-#[derive(Debug, Default, Deserialize, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct NoFilter {}
 
 fn group_location(party_organization_id: Uuid, id: Uuid) -> String {
     format!("{BASE_PATH}/party-organizations/{party_organization_id}/groups/{id}")

@@ -205,9 +205,55 @@ pub fn check_transfer_target(
     Ok(())
 }
 
+/// A live member who already holds an ID number being registered, as the caller may know them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Holder {
+    pub id: uuid::Uuid,
+    /// Whether the registering caller's scope reaches the holder.
+    pub in_scope: bool,
+}
+
+/// One live record per person (DESIGN §5; Issue 16 "membership oracle"): a number held within
+/// the caller's scope is refused with `needs_transfer` naming the holder, whom the caller can see
+/// anyway; a number held only outside it is registered like any other, marked as a duplicate of
+/// the holder for the organization department, so that the answer tells the caller nothing
+/// about members outside their scope. Gives the member the new record duplicates, if any.
+pub fn place_id_number(holders: &[Holder]) -> Result<Option<uuid::Uuid>, Refusal> {
+    if let Some(holder) = holders.iter().find(|h| h.in_scope) {
+        return refuse(
+            "needs_transfer",
+            format!(
+                "A member with this id_number is already registered in your scope ({}); \
+                 correct that record or transfer it instead of registering the person again.",
+                holder.id
+            ),
+        );
+    }
+    Ok(holders.first().map(|h| h.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_number_held_in_scope_needs_a_transfer_and_one_held_elsewhere_is_marked() {
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        assert_eq!(place_id_number(&[]), Ok(None));
+        let elsewhere = Holder {
+            id: a,
+            in_scope: false,
+        };
+        assert_eq!(place_id_number(&[elsewhere]), Ok(Some(a)));
+        let here = Holder {
+            id: b,
+            in_scope: true,
+        };
+        let refusal = place_id_number(&[elsewhere, here]).unwrap_err();
+        assert_eq!(refusal.code, "needs_transfer");
+        assert!(refusal.detail.contains(&b.to_string()));
+        assert!(!refusal.detail.contains(&a.to_string()));
+    }
 
     #[test]
     fn phone_numbers_are_mobiles_or_landlines_with_area_code() {

@@ -358,17 +358,6 @@ impl Importer for MemberImporter {
                     continue;
                 }
             };
-            if registered.contains(&fields.id_number) {
-                outcomes.push((
-                    row,
-                    Err(refused(
-                        "id_number",
-                        "unique",
-                        "a member with this id_number is already registered",
-                    )),
-                ));
-                continue;
-            }
             if !self.seen_id_numbers.insert(fields.id_number.clone()) {
                 outcomes.push((
                     row,
@@ -379,6 +368,19 @@ impl Importer for MemberImporter {
                     )),
                 ));
                 continue;
+            }
+            // As for a single registration: refused when held within the caller's scope, kept
+            // as a duplicate (and the row reported as written) when held only outside it.
+            let mut duplicate_of = None;
+            if registered.contains(&fields.id_number) {
+                match members::place_id_number(txn, caller, &fields.id_number, None).await {
+                    Ok(holder) => duplicate_of = holder,
+                    Err(ApiError::Conflict { code, detail }) => {
+                        outcomes.push((row, Err(refused("id_number", code, detail))));
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                }
             }
             let id = Uuid::now_v7();
             let mut model = member::ActiveModel {
@@ -398,6 +400,7 @@ impl Importer for MemberImporter {
                 updated_at: Set(now),
                 version: Set(1),
                 archived_at: Set(None),
+                duplicate_of: Set(duplicate_of),
                 ..Default::default()
             };
             members::apply(&mut model, fields);

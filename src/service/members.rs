@@ -127,6 +127,100 @@ async fn party_organization(
         })
 }
 
+/// Where an ID number being registered (or corrected) stands among the live members: refused
+/// when one within the caller's scope holds it; when only members outside it do, the record is
+/// kept as a duplicate of the first of them (the answer the caller gets is the same as for a
+/// new number) and the hit is audited in the holder's region for the organization department.
+/// See [`member::place_id_number`]. Gives the `duplicate_of` to store.
+pub(super) async fn place_id_number(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id_number: &str,
+    record: Option<&Model>,
+) -> Result<Option<Uuid>, ApiError> {
+    let mut query = Member::find()
+        .filter(Column::IdNumber.eq(id_number))
+        .filter(Column::ArchivedAt.is_null())
+        .order_by_asc(Column::CreatedAt);
+    if let Some(record) = record {
+        query = query.filter(Column::Id.ne(record.id));
+    }
+    let mut live = query.all(conn).await?;
+    if live.is_empty() {
+        return Ok(None);
+    }
+    // The record that is not itself a duplicate comes first: duplicates point at it.
+    live.sort_by_key(|m| m.duplicate_of.is_some());
+    let visible: Vec<Uuid> = Member::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::Id.is_in(live.iter().map(|m| m.id)))
+        .filter(scope::members(&caller.access))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let holders: Vec<member::Holder> = live
+        .iter()
+        .map(|m| member::Holder {
+            id: m.id,
+            in_scope: visible.contains(&m.id),
+        })
+        .collect();
+    let duplicate_of = member::place_id_number(&holders)?;
+    let known = record.is_some_and(|r| r.duplicate_of.is_some() && r.duplicate_of == duplicate_of);
+    if let Some(holder) = live.first().filter(|_| !known) {
+        let region = region_of(conn, holder).await?;
+        audit::record(
+            conn,
+            &caller.actor,
+            change(
+                "duplicate_id_number",
+                holder,
+                &region,
+                vec!["id_number".into()],
+            ),
+        )
+        .await?;
+    }
+    Ok(duplicate_of)
+}
+
+/// Registrations kept as duplicates of another live member's ID number (see
+/// [`place_id_number`]), with the member each duplicates: those whose record or whose holder the
+/// caller reaches. The organization department resolves each by archiving or correcting one
+/// of the two, or by a transfer.
+pub async fn duplicates(
+    db: &Db,
+    access: &Access,
+    page: &PageRequest,
+) -> Result<Page<(Model, Option<Model>)>, ApiError> {
+    let reached = sea_orm::sea_query::Query::select()
+        .column(Column::Id)
+        .from(Member)
+        .cond_where(scope::members(access))
+        .to_owned();
+    let condition = Condition::all()
+        .add(Column::DuplicateOf.is_not_null())
+        .add(Column::ArchivedAt.is_null())
+        .add(
+            Condition::any()
+                .add(scope::members(access))
+                .add(Column::DuplicateOf.in_subquery(reached)),
+        );
+    let page = resource::list::<Member>(&db.read, condition, page).await?;
+    let holders = Member::find()
+        .filter(Column::Id.is_in(page.items.iter().filter_map(|m| m.duplicate_of)))
+        .all(&db.read)
+        .await?;
+    Ok(page.map(|m| {
+        let holder = holders
+            .iter()
+            .find(|h| Some(h.id) == m.duplicate_of)
+            .cloned();
+        (m, holder)
+    }))
+}
+
 /// References to other records must exist and fit together.
 async fn check_references(
     conn: &impl ConnectionTrait,
@@ -242,8 +336,10 @@ pub async fn create(
     )
     .await?;
     check_references(txn, holder.id, &fields).await?;
+    let duplicate_of = place_id_number(txn, caller, &fields.id_number, None).await?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
+        duplicate_of: Set(duplicate_of),
         id: Set(Uuid::now_v7()),
         party_organization_id: Set(holder.id),
         stage: Set(enrolment.stage),
@@ -297,6 +393,12 @@ pub async fn update(
     let before = member_to_change(&txn, &caller.access, id, false).await?;
     check_references(&txn, before.party_organization_id, &fields).await?;
     let mut changes = <ActiveModel as Default>::default();
+    // A changed number is placed again; so is a duplicate's, which stops being one when its
+    // holder is archived or corrected.
+    if fields.id_number != before.id_number || before.duplicate_of.is_some() {
+        changes.duplicate_of =
+            Set(place_id_number(&txn, caller, &fields.id_number, Some(&before)).await?);
+    }
     apply(&mut changes, fields);
     let updated =
         resource::update_versioned::<Member, _>(&txn, id, expected_version, changes).await?;

@@ -119,7 +119,7 @@ async fn an_import_reports_every_row_and_writes_all_or_nothing(app: TestApp) {
     .json()
     .await
     .unwrap();
-    assert_eq!(report["report"][0]["errors"][0]["code"], "unique");
+    assert_eq!(report["report"][0]["errors"][0]["code"], "needs_transfer");
 }
 
 async fn valid_rows_mode_writes_the_good_rows_and_dry_run_writes_none(app: TestApp) {

@@ -17,7 +17,170 @@ crate::on_both_databases!(
     a_member_sees_only_their_own_record,
     transfers_move_the_relation_and_keep_the_history,
     a_host_branch_reads_its_mobile_members_but_changes_nothing,
+    registering_tells_nobody_who_is_registered_outside_their_scope,
 );
+
+/// The membership oracle (issue 16): a branch secretary who registers an ID number held by a
+/// member of another branch gets the answer a new number gets, by a single registration, by
+/// a correction and by an import (dry run too); the organization department sees the
+/// duplicate and the audit log records the hit on the holder.
+async fn registering_tells_nobody_who_is_registered_outside_their_scope(app: TestApp) {
+    let ours = app.party_organization("本支部", "branch", None).await;
+    let theirs = app.party_organization("他支部", "branch", None).await;
+    let holder = app.member(&theirs, 1, json!({})).await;
+    let secretary = user_with_roles(
+        &app,
+        "our-secretary",
+        json!([{"role": "branch_secretary", "party_organization_id": ours}]),
+    )
+    .await;
+    let register = |n: u32| {
+        let body = with(
+            member_body(&ours, 1),
+            json!({"id_number": id_number("19900101", true, n)}),
+        );
+        app.request_as(&secretary, Method::POST, "/api/v1/members")
+            .json(&body)
+            .send()
+    };
+    // Number 1 is held in the other branch; number 2 is held by nobody.
+    let held = register(1).await.unwrap();
+    let new = register(2).await.unwrap();
+    assert_eq!(
+        (held.status(), new.status()),
+        (reqwest::StatusCode::CREATED, reqwest::StatusCode::CREATED)
+    );
+    let held: Value = held.json().await.unwrap();
+    let new: Value = new.json().await.unwrap();
+    let shape = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        (
+            keys,
+            v["status"].clone(),
+            v["stage"].clone(),
+            v["version"].clone(),
+        )
+    };
+    assert_eq!(shape(&held), shape(&new));
+    // Within the secretary's scope the number is now theirs: a second registration is refused,
+    // naming their own record.
+    let again = register(1).await.unwrap();
+    let body = problem(again, 409).await;
+    assert_eq!(body["code"], "needs_transfer");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(held["id"].as_str().unwrap())
+    );
+    assert!(!body["detail"].as_str().unwrap().contains(&holder));
+
+    // A correction to a number held elsewhere, and an import (dry run and real), answer alike.
+    app.member(&theirs, 3, json!({})).await;
+    let path = format!("/api/v1/members/{}", new["id"].as_str().unwrap());
+    let patched = app
+        .request_as(&secretary, Method::PATCH, &path)
+        .header("if-match", "\"1\"")
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"id_number": id_number("19900101", true, 3)}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    app.member(&theirs, 4, json!({})).await;
+    let csv = format!(
+        "name,gender,birth_date,id_number,party_organization_id,stage\n\
+         甲,male,1990-01-01,{},{ours},full\n\
+         乙,male,1990-01-01,{},{ours},full\n",
+        id_number("19900101", true, 4),
+        id_number("19900101", true, 5)
+    );
+    for query in ["dry_run=true", "mode=all_or_nothing"] {
+        let response = app
+            .request_as(
+                &secretary,
+                Method::POST,
+                &format!("/api/v1/imports/members?{query}"),
+            )
+            .header("content-type", "text/csv")
+            .body(csv.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let report: Value = response.json().await.unwrap();
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["rejected"], 0, "{query}: {report}");
+    }
+
+    // The organization department sees the duplicates (three: registered, corrected, imported)
+    // and the audit log has the hits on the holders; the secretary sees neither.
+    let list: Value = app
+        .get("/api/v1/member-duplicates?include_total=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 3, "{list}");
+    let first = &list["items"][0];
+    assert_eq!(first["member_id"], held["id"]);
+    assert_eq!(first["duplicate_of"], holder.as_str());
+    assert_eq!(first["holder_party_organization_id"], theirs.as_str());
+    assert_eq!(first["holder_archived"], false);
+    let audit: Value = app
+        .get(&format!("/api/v1/audit-events?resource_id={holder}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"duplicate_id_number"), "{actions:?}");
+    let response = app
+        .request_as(&secretary, Method::GET, "/api/v1/member-duplicates")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // Resolved by archiving the holder: the duplicate says so, and a correction of the later
+    // record makes it the one live record.
+    let response = app
+        .request(Method::DELETE, &format!("/api/v1/members/{holder}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let list: Value = app
+        .get("/api/v1/member-duplicates")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["holder_archived"], true);
+    let path = format!("/api/v1/members/{}", held["id"].as_str().unwrap());
+    let response = app
+        .request(Method::PATCH, &path)
+        .header("if-match", "\"1\"")
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"name": "本人"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let list: Value = app
+        .get("/api/v1/member-duplicates?include_total=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 2, "{list}");
+}
 
 async fn the_id_number_must_be_valid_and_agree_with_birth_date_and_gender(app: TestApp) {
     let branch = app.party_organization("支部", "branch", None).await;
@@ -90,9 +253,10 @@ async fn an_id_number_is_unique_among_live_members(app: TestApp) {
     let first = app.member(&branch, 1, json!({})).await;
     let twin = with(member_body(&branch, 1), json!({"name": "另一人"}));
     let body = problem(app.post_json("/api/v1/members", &twin).await, 409).await;
-    assert_eq!(body["code"], "unique_violation");
+    assert_eq!(body["code"], "needs_transfer");
+    let detail = body["detail"].as_str().unwrap();
     assert!(
-        body["detail"].as_str().unwrap().contains("id_number"),
+        detail.contains("id_number") && detail.contains(&first),
         "{body}"
     );
     let response = app
