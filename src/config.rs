@@ -50,6 +50,11 @@ pub struct Config {
     pub max_concurrent_imports: usize,
     /// Requests a minute per caller (access-token subject, or address) before 429; 0: no limit.
     pub rate_limit_per_minute: u32,
+    /// Connections one client (address, or IPv6 /64) may hold open at once; more are answered 429
+    /// and closed.
+    pub max_connections_per_client: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for limits and the audit log).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
     /// no daylight saving).
     pub utc_offset: chrono::FixedOffset,
@@ -162,6 +167,23 @@ impl Config {
                 as usize,
             rate_limit_per_minute: parse_num("LIANGXIN_RATE_LIMIT_PER_MINUTE", 1200)?
                 .clamp(0, 10_000_000) as u32,
+            max_connections_per_client: parse_num("LIANGXIN_MAX_CONNECTIONS_PER_CLIENT", 256)?
+                .clamp(1, 1_000_000) as usize,
+            trusted_proxies: match get("LIANGXIN_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        s.parse().map_err(|_| {
+                            ConfigError(format!(
+                                "LIANGXIN_TRUSTED_PROXIES: {s:?} is not an IP address"
+                            ))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
                 Some(v) => v.parse().map_err(|_| {

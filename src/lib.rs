@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod connection_limit;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -147,6 +148,13 @@ fn serve(
     let document = Arc::new(document);
     let limiter = web::Data::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let cors_origins = config.cors_origins.clone();
+    let proxies = web::Data::new(request_context::TrustedProxies(
+        config.trusted_proxies.clone(),
+    ));
+    let connections = connection_limit::ConnectionCounts::new(
+        config.max_connections_per_client,
+        config.trusted_proxies.clone(),
+    );
     let mut server = HttpServer::new(move || {
         let mut cors = Cors::default()
             .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -168,6 +176,8 @@ fn serve(
             .app_data(routes.clone())
             .app_data(metrics.clone())
             .app_data(limiter.clone())
+            .app_data(proxies.clone())
+            .wrap(from_fn(connection_limit::middleware))
             .wrap(from_fn(metrics::middleware))
             .wrap(cors)
             .wrap(from_fn(request_context::middleware))
@@ -184,6 +194,7 @@ fn serve(
             .into_app()
             .default_service(web::to(api::fallback))
     })
+    .on_connect(move |connection, data| connections.on_connect(connection, data))
     .shutdown_timeout(30)
     // A request's head must arrive within 5 s, an idle kept-alive connection closes after 15 s,
     // and bodies have `LIANGXIN_BODY_TIMEOUT_SECS` (see `api::extract::read_body`): a client that

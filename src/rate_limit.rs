@@ -123,7 +123,7 @@ fn key_of(req: &ServiceRequest, state: Option<&AppState>) -> String {
         Some(subject) => format!("sub:{subject}"),
         None => format!(
             "addr:{}",
-            crate::request_context::client_key(req.peer_addr())
+            crate::request_context::client_key(crate::request_context::current().client_address)
         ),
     }
 }

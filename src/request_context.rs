@@ -1,5 +1,6 @@
 //! Per-request context: the request id (accepted from `X-Request-Id` or generated), echoed on
 //! the response, attached to every log line of the request, and quoted in problem documents.
+use std::net::IpAddr;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -15,6 +16,39 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub struct RequestContext {
     pub request_id: String,
     pub path: String,
+    /// The client's address: the peer's, or, from a trusted proxy, the one it forwarded for.
+    pub client_address: Option<IpAddr>,
+}
+
+/// The addresses of reverse proxies whose `X-Forwarded-For` is believed
+/// (`LIANGXIN_TRUSTED_PROXIES`); kept in the app data for this middleware.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+/// The client behind a request: the TCP peer, unless the peer is a trusted proxy, in which case
+/// the right-most address in `X-Forwarded-For` that is not itself a trusted proxy (entries to
+/// its left were written by the client and prove nothing).
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let Some(list) = forwarded_for else {
+        return Some(peer);
+    };
+    let mut last = peer;
+    for entry in list.rsplit(',') {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => last = ip,
+            Ok(ip) => return Some(ip),
+            Err(_) => break,
+        }
+    }
+    Some(last)
 }
 
 tokio::task_local! {
@@ -28,8 +62,8 @@ pub fn current() -> RequestContext {
 
 /// The client a limit counts against: an IPv4 address, or the /64 network of an IPv6 one (one
 /// subscriber gets a whole /64, so counting single IPv6 addresses would count nothing).
-pub fn client_key(address: Option<std::net::SocketAddr>) -> String {
-    match address.map(|a| a.ip()) {
+pub fn client_key(address: Option<IpAddr>) -> String {
+    match address {
         Some(std::net::IpAddr::V4(ip)) => ip.to_string(),
         Some(std::net::IpAddr::V6(ip)) => {
             let s = ip.segments();
@@ -55,9 +89,18 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let trusted = req
+        .app_data::<actix_web::web::Data<TrustedProxies>>()
+        .map(|t| t.0.as_slice())
+        .unwrap_or_default();
+    let forwarded_for = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     let context = RequestContext {
         request_id: request_id_from(&req),
         path: req.path().to_owned(),
+        client_address: client_address(req.peer_addr().map(|a| a.ip()), forwarded_for, trusted),
     };
     req.extensions_mut().insert(context.clone());
     let span = tracing::info_span!(
@@ -88,11 +131,34 @@ mod tests {
     #[test]
     fn ipv6_clients_count_by_their_64_network() {
         let key = |a: &str| super::client_key(Some(a.parse().unwrap()));
-        assert_eq!(key("10.1.2.3:80"), "10.1.2.3");
+        assert_eq!(key("10.1.2.3"), "10.1.2.3");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let ip = |a: &str| a.parse::<std::net::IpAddr>().unwrap();
+        let trusted = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let client = |peer: &str, xff: Option<&str>| {
+            super::client_address(Some(ip(peer)), xff, &trusted).map(|a| a.to_string())
+        };
+        // An untrusted peer is the client, whatever it claims to forward for.
         assert_eq!(
-            key("[2001:db8:1:2:aaaa::1]:80"),
-            key("[2001:db8:1:2:bbbb::9]:443")
+            client("203.0.113.9", Some("1.2.3.4")).unwrap(),
+            "203.0.113.9"
         );
-        assert_ne!(key("[2001:db8:1:2::1]:80"), key("[2001:db8:1:3::1]:80"));
+        // A trusted proxy: the right-most address it did not add itself; a forged left part
+        // (written by the client) is ignored.
+        assert_eq!(
+            client("10.0.0.1", Some("6.6.6.6, 198.51.100.7")).unwrap(),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client("10.0.0.1", Some("198.51.100.7, 10.0.0.2")).unwrap(),
+            "198.51.100.7"
+        );
+        assert_eq!(client("10.0.0.1", None).unwrap(), "10.0.0.1");
+        assert_eq!(client("10.0.0.1", Some("garbage")).unwrap(), "10.0.0.1");
     }
 }

@@ -161,7 +161,9 @@ pub async fn record_refused_writes(
     let token = crate::auth::bearer_token(req.request())
         .ok()
         .map(str::to_owned);
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address = crate::request_context::current()
+        .client_address
+        .map(|a| a.to_string());
     let response = next.call(req).await?;
     let status = response.status();
     let refused = status.is_client_error()

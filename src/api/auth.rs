@@ -170,7 +170,7 @@ pub async fn token(
         GrantType::Password => {
             let username = required(&request.username, "username")?;
             let password = required(&request.password, "password")?;
-            let user = password_login(&state, &req, username, password).await?;
+            let user = password_login(&state, username, password).await?;
             (
                 user,
                 refresh_tokens::issue(&state.db, user, refresh_ttl).await?,
@@ -251,7 +251,8 @@ async fn client_credentials(
         ),
     };
     let policy = state.config.login_policy();
-    let address = crate::request_context::client_key(req.peer_addr());
+    let address =
+        crate::request_context::client_key(crate::request_context::current().client_address);
     let keys = login_throttle::keys(&policy, &format!("client:{client_id}"), &address);
     login_throttle::charge(&state.db, &policy, &keys).await?;
     let Some(client) = api_clients::authenticate(&state.db, &client_id, &secret).await? else {
@@ -306,12 +307,12 @@ async fn client_credentials(
 /// Checks a password login against the throttle; the user's id when it succeeds.
 async fn password_login(
     state: &AppState,
-    req: &HttpRequest,
     username: &str,
     password: &str,
 ) -> Result<uuid::Uuid, ApiError> {
     let policy = state.config.login_policy();
-    let address = crate::request_context::client_key(req.peer_addr());
+    let address =
+        crate::request_context::client_key(crate::request_context::current().client_address);
     let keys = login_throttle::keys(&policy, username, &address);
     login_throttle::charge(&state.db, &policy, &keys).await?;
     let Some((user, _)) = users::authenticate(

@@ -37,7 +37,12 @@ pub fn actor(
     req: &HttpRequest,
     principal: &crate::auth::Principal,
 ) -> crate::service::audit::Actor {
-    crate::service::audit::Actor::of(principal, req.peer_addr().map(|a| a.ip().to_string()))
+    use actix_web::HttpMessage;
+    let address = req
+        .extensions()
+        .get::<crate::request_context::RequestContext>()
+        .and_then(|context| context.client_address);
+    crate::service::audit::Actor::of(principal, address.map(|a| a.to_string()))
 }
 
 /// The caller of a write: what the operation's permission reaches (`access`, from

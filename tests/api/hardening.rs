@@ -157,3 +157,80 @@ async fn sqlite_each_caller_is_rate_limited_on_their_own() {
         .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// A raw connection that asks for `/healthz` and keeps the connection; the head of the answer.
+async fn keep_open(app: &TestApp) -> (tokio::net::TcpStream, String) {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buffer = vec![0u8; 2048];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+        .await
+        .expect("the server answers")
+        .unwrap();
+    (stream, String::from_utf8_lossy(&buffer[..n]).into_owned())
+}
+
+/// One address holds at most `LIANGXIN_MAX_CONNECTIONS_PER_CLIENT` connections: the next is
+/// answered 429 and closed; a slot comes back when a connection closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_connections_over_the_per_client_cap_are_refused_and_closed() {
+    let mut config = config_for(Backend::Sqlite).await.unwrap();
+    config.max_connections_per_client = 3;
+    let app = spawn_with_config(config).await;
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        open.push(keep_open(&app).await);
+    }
+    // The harness's own client may hold one more connection: the first is always within the
+    // cap, the fourth always over it.
+    assert!(open[0].1.starts_with("HTTP/1.1 200"), "{}", open[0].1);
+    let (mut refused, head) = open.pop().unwrap();
+    assert!(head.starts_with("HTTP/1.1 429"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), refused.read_to_end(&mut rest))
+        .await
+        .expect("the server closes the refused connection");
+    assert!(closed.is_ok());
+    // Closing the others gives their slots back.
+    drop(open);
+    let mut answered = String::new();
+    for _ in 0..100 {
+        answered = keep_open(&app).await.1;
+        if answered.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+}
+
+/// Behind a trusted proxy the client is the address it forwarded for (the right-most one it did
+/// not add itself); from anyone else `X-Forwarded-For` is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_forwarded_addresses_count_only_from_trusted_proxies() {
+    for (trusted, expected) in [(true, "198.51.100.7"), (false, "127.0.0.1")] {
+        let mut config = config_for(Backend::Sqlite).await.unwrap();
+        if trusted {
+            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        }
+        let app = spawn_with_config(config).await;
+        let response = app
+            .request(reqwest::Method::POST, "/api/v1/organizations")
+            .header("x-forwarded-for", "6.6.6.6, 198.51.100.7")
+            .json(&organization_body(1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let events: Value = app
+            .get("/api/v1/audit-events?resource_type=organization")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(events["items"][0]["client_address"], expected, "{events}");
+    }
+}
