@@ -194,7 +194,7 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
         writer
             .write_record([
                 r.party_organization_id.to_string(),
-                super::csv_export::defused(&r.name),
+                crate::domain::text::defuse_formula(&r.name),
                 r.region_code.clone(),
                 r.region_name.clone().unwrap_or_default(),
                 r.compliance_rate.map_or(String::new(), |v| v.to_string()),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{BodyRules, JsonBody};
-use crate::domain::RuleContext;
+use crate::domain::{RuleContext, text};
 use crate::error::{ApiError, FieldError};
 use crate::service::Caller;
 use crate::service::imports::{ANALYZE_AFTER_ROWS, Importer, RowOutcome, refresh_statistics};
@@ -330,7 +330,10 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
                         .filter(|(name, cell)| {
                             !cell.trim().is_empty() && columns.accepted.contains(&name.as_str())
                         })
-                        .map(|(name, cell)| (name.clone(), typed(columns, name, cell.trim())))
+                        .map(|(name, cell)| {
+                            let text = text::restore_formula(cell.trim());
+                            (name.clone(), typed(columns, name, text))
+                        })
                         .collect();
                     Ok(serde_json::Value::Object(object))
                 };

@@ -97,7 +97,68 @@ pub fn document() -> Document {
     );
     add_shared_behaviour(&mut doc);
     close_composed_bodies(&mut doc);
+    link_creates_to_their_resources(&mut doc);
     doc
+}
+
+/// OpenAPI links from each create (`POST /things` → 201) to the operations on what it made
+/// (`/things/{id}`, `/things/{id}/…`): the new `id` comes from the response body, the path
+/// parameters the create had from its request. Generated clients and schemathesis's stateful
+/// phase follow them.
+fn link_creates_to_their_resources(doc: &mut Document) {
+    use utoipa::openapi::link::LinkBuilder;
+    let path_parameters = |path: &str| -> Vec<String> {
+        path.split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_owned)
+            .collect()
+    };
+    let targets: Vec<(String, String)> = doc
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [&item.get, &item.patch, &item.put, &item.delete, &item.post]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| Some((path.clone(), op.operation_id.clone()?)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let Some(create) = item.post.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let known = path_parameters(path);
+        for (target_path, operation_id) in &targets {
+            let Some(rest) = target_path.strip_prefix(path.as_str()) else {
+                continue;
+            };
+            let mut segments = rest.split('/').skip(1);
+            let Some(new) = segments
+                .next()
+                .and_then(|s| s.strip_prefix('{'))
+                .and_then(|s| s.strip_suffix('}'))
+            else {
+                continue;
+            };
+            if !rest.starts_with('/') || segments.any(|s| s.starts_with('{')) {
+                continue;
+            }
+            let mut link = LinkBuilder::new()
+                .operation_id(operation_id.clone())
+                .parameter(new, "$response.body#/id");
+            for name in &known {
+                link = link.parameter(name.clone(), format!("$request.path.{name}"));
+            }
+            created
+                .links
+                .insert(operation_id.clone(), RefOr::T(link.build()));
+        }
+    }
 }
 
 /// Request bodies composed of several structs (a tagged union, a flattened struct) whose parts

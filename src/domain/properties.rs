@@ -3,11 +3,19 @@
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
-use super::{id_number, recurrence, region, uscc};
+use super::{id_number, recurrence, region, text, uscc};
 
 const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 proptest! {
+    #[test]
+    fn a_defused_cell_is_restored_to_the_text_it_was(cell in "['=+@\t\r-]{0,3}\\PC{0,8}") {
+        let exported = text::defuse_formula(&cell);
+        prop_assert_eq!(text::restore_formula(&exported), cell.as_str());
+        let first = exported.chars().next();
+        prop_assert!(!matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')));
+    }
+
     #[test]
     fn uscc_accepts_exactly_the_codes_with_their_check_character(
         first17 in proptest::collection::vec(proptest::sample::select(USCC_ALPHABET), 17),

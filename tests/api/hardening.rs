@@ -188,7 +188,10 @@ async fn sqlite_connections_over_the_per_client_cap_are_refused_and_closed() {
     assert!(open[0].1.starts_with("HTTP/1.1 200"), "{}", open[0].1);
     let (mut refused, head) = open.pop().unwrap();
     assert!(head.starts_with("HTTP/1.1 429"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("connection: close"),
+        "{head}"
+    );
     let mut rest = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(10), refused.read_to_end(&mut rest))
         .await
