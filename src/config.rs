@@ -55,6 +55,8 @@ pub struct Config {
     pub max_connections_per_client: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for limits and the audit log).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Days the event feed keeps events (`LIANGXIN_EVENT_RETENTION_DAYS`); older ones are a 410.
+    pub event_retention_days: u32,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
     /// no daylight saving).
     pub utc_offset: chrono::FixedOffset,
@@ -184,6 +186,8 @@ impl Config {
                     })
                     .collect::<Result<_, _>>()?,
             },
+            event_retention_days: parse_num("LIANGXIN_EVENT_RETENTION_DAYS", 90)?.clamp(1, 36500)
+                as u32,
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
                 Some(v) => v.parse().map_err(|_| {

@@ -112,6 +112,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     /// 422: a replayed `Idempotency-Key` with a different body.
     IdempotencyMismatch,
+    /// 410: what was asked for is no longer kept (events past their retention).
+    Gone(String),
     /// 429: too many requests.
     TooManyRequests { retry_after_secs: u64 },
     /// 503: a dependency (the database) is unreachable.
@@ -169,6 +171,7 @@ impl ApiError {
                 "idempotency-key-reused",
                 "Idempotency-Key reused with a different body",
             ),
+            ApiError::Gone(_) => ("gone", "No longer kept"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Busy { .. } => ("busy", "The server is busy"),
@@ -179,9 +182,10 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             ApiError::BadRequest { detail, .. } => detail.clone(),
-            ApiError::Unauthorized(d) | ApiError::Forbidden(d) | ApiError::Unavailable(d) => {
-                d.clone()
-            }
+            ApiError::Unauthorized(d)
+            | ApiError::Forbidden(d)
+            | ApiError::Unavailable(d)
+            | ApiError::Gone(d) => d.clone(),
             ApiError::NotFound => "The resource does not exist or is outside your scope.".into(),
             ApiError::MethodNotAllowed { allow } => {
                 format!("Allowed methods: {}.", allow.join(", "))
@@ -244,6 +248,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) | ApiError::IdempotencyMismatch => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -88,6 +88,7 @@ impl Application {
             divisions,
             idp,
             import_slots: tokio::sync::Semaphore::new(config.max_concurrent_imports),
+            feed: tokio::sync::watch::channel(0).0,
         });
         let server = serve(listener, state.clone(), &config)?;
         Ok(Application {
@@ -104,8 +105,10 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let commits = tokio::spawn(api::events::watch_commits(self.state.clone()));
         let result = self.server.await;
         housekeeping.abort();
+        commits.abort();
         result
     }
 }
@@ -123,7 +126,8 @@ fn load_divisions(config: &Config) -> Result<Arc<Divisions>, StartError> {
     Ok(Arc::new(divisions))
 }
 
-/// Forgets expired idempotency keys and login-failure windows, hourly.
+/// Forgets expired idempotency keys, login-failure windows and events past their retention,
+/// hourly.
 async fn housekeeping(state: web::Data<AppState>) {
     let policy = state.config.login_policy();
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -131,7 +135,9 @@ async fn housekeeping(state: web::Data<AppState>) {
         interval.tick().await;
         let keys = service::idempotency::purge_expired(&state.db).await;
         let logins = service::login_throttle::purge_expired(&state.db, &policy).await;
-        if let (Err(e), _) | (_, Err(e)) = (&keys, &logins) {
+        let events =
+            service::events::purge_older_than(&state.db, state.config.event_retention_days).await;
+        if let (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) = (&keys, &logins, &events) {
             tracing::warn!(error = %e, "housekeeping failed; will retry in an hour");
         }
     }
@@ -148,6 +154,7 @@ fn serve(
     let document = Arc::new(document);
     let limiter = web::Data::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let cors_origins = config.cors_origins.clone();
+    let renderers = web::Data::new(api::Renderers::all());
     let proxies = web::Data::new(request_context::TrustedProxies(
         config.trusted_proxies.clone(),
     ));
@@ -177,6 +184,7 @@ fn serve(
             .app_data(metrics.clone())
             .app_data(limiter.clone())
             .app_data(proxies.clone())
+            .app_data(renderers.clone())
             .wrap(from_fn(connection_limit::middleware))
             .wrap(from_fn(metrics::middleware))
             .wrap(cors)

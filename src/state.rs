@@ -17,6 +17,8 @@ pub struct AppState {
     pub idp: Option<ExternalIdp>,
     /// Imports that may run at once (`LIANGXIN_MAX_CONCURRENT_IMPORTS`).
     pub import_slots: tokio::sync::Semaphore,
+    /// The last committed event number, while readers of the feed wait for one.
+    pub feed: tokio::sync::watch::Sender<i64>,
 }
 
 impl AppState {

@@ -4,6 +4,8 @@ pub mod audit_event;
 pub mod calendar_token;
 pub mod development_step;
 pub mod enums;
+pub mod event;
+pub mod event_counter;
 pub mod idempotency_key;
 pub mod instructor;
 pub mod instructor_assignment;

@@ -13,6 +13,7 @@ mod m20261128_000009_meetings;
 mod m20261128_000010_meeting_schedules;
 mod m20261128_000011_calendar_tokens;
 mod m20261202_000001_member_duplicates;
+mod m20261202_000002_events;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_meeting_schedules::Migration),
             Box::new(m20261128_000011_calendar_tokens::Migration),
             Box::new(m20261202_000001_member_duplicates::Migration),
+            Box::new(m20261202_000002_events::Migration),
         ]
     }
 }

@@ -186,6 +186,7 @@ pub async fn record_refused_writes(
             resource_id,
             changed_fields: Vec::new(),
             region_code: None,
+            feed: Default::default(),
         };
         if let Err(e) = service::record_refusal(&state.db, &actor, change, status.as_u16()).await {
             tracing::error!(error = %e, "could not record a refused write in the audit log");

@@ -413,9 +413,19 @@ pub struct PageParams {
     /// Include archived rows.
     #[param(default = false)]
     pub include_archived: Option<bool>,
+    /// Only rows changed at or after this time (RFC 3339): how a mirror re-reads what changed
+    /// (archived rows too, with `include_archived=true`).
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-const PAGE_KEYS: [&str; 4] = ["limit", "cursor", "include_total", "include_archived"];
+const PAGE_KEYS: [&str; 5] = [
+    "limit",
+    "cursor",
+    "include_total",
+    "include_archived",
+    "updated_since",
+];
 
 impl PageParams {
     fn to_request(&self) -> Result<PageRequest, ApiError> {
@@ -438,6 +448,7 @@ impl PageParams {
             after,
             include_total: self.include_total.unwrap_or(false),
             include_archived: self.include_archived.unwrap_or(false),
+            updated_since: self.updated_since,
         })
     }
 }

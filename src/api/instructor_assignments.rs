@@ -13,6 +13,7 @@ use super::extract::{
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
+use crate::auth::{Permission, Principal};
 use crate::domain::instructor::AssignmentStatus;
 use crate::error::{ApiError, Problem};
 use crate::service::instructors::{self as service, AssignmentFilter, NewAssignment, VisitFields};
@@ -223,6 +224,22 @@ pub async fn get(
     let assignment =
         Assignment::from_model(service::get_assignment(&state.db, &access, *id).await?);
     Ok(representation(&req, &etag(assignment.version), &assignment))
+}
+
+/// This assignment as `GET /instructor-assignments/{id}` shows it: the event feed's
+/// representation.
+pub fn render<'a>(
+    state: &'a AppState,
+    principal: &'a Principal,
+    _: &'a crate::service::audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        let access = principal.require(Permission::InstructorsRead)?;
+        super::rendered(&Assignment::from_model(
+            service::get_assignment(&state.db, &access, id).await?,
+        ))
+    })
 }
 
 /// The end of an assignment.

@@ -283,6 +283,24 @@ pub async fn get(
     Ok(representation(&req, &etag(instructor.version), &instructor))
 }
 
+/// This instructor as `GET /instructors/{id}` shows it (archived too): the event feed's
+/// representation.
+pub fn render<'a>(
+    state: &'a AppState,
+    principal: &'a Principal,
+    _: &'a crate::service::audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        let access = principal.require(Permission::InstructorsRead)?;
+        let model = service::get(&state.db, &access, id, true).await?;
+        let instructor = Instructor::from_model(model, state, principal)
+            .with_training_hours(state)
+            .await?;
+        super::rendered(&instructor)
+    })
+}
+
 /// A merge patch of an instructor.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

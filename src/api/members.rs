@@ -542,6 +542,23 @@ pub async fn get(
     Ok(representation(&req, &etag(member.version), &member))
 }
 
+/// This member as `GET /members/{id}` shows it to the caller (archived too): the event feed's
+/// representation.
+pub fn render<'a>(
+    state: &'a AppState,
+    principal: &'a Principal,
+    actor: &'a audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        let access = principal.require(Permission::MembersRead)?;
+        let model = service::get(&state.db, &access, id, true).await?;
+        let member = Member::from_model(model).for_caller(principal);
+        audit_unmasked_reads(state, actor, principal, std::slice::from_ref(&member)).await?;
+        super::rendered(&member)
+    })
+}
+
 /// Fields that a merge patch cannot set, and where they change instead.
 const NOT_PATCHABLE: &[(&str, &str)] = &[
     ("stage", "POST /members/{id}/development"),

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod csv_export;
 pub mod development;
+pub mod events;
 pub mod extract;
 pub mod imports;
 pub mod instructor_assignments;
@@ -29,6 +30,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Permission;
 use crate::error::ApiError;
+use crate::state::AppState;
+use uuid::Uuid;
 
 pub const BASE_PATH: &str = "/api/v1";
 
@@ -59,6 +62,63 @@ pub fn caller(
 }
 
 pub use crate::error::etag;
+
+/// What a resource's `render` gives the event feed: the resource as its GET shows it to the
+/// caller, or `None` when the caller does not reach it (any more).
+pub type Rendered<'a> =
+    futures_util::future::BoxFuture<'a, Result<Option<serde_json::Value>, ApiError>>;
+
+/// A resource's `render`.
+pub type Render = for<'a> fn(
+    &'a AppState,
+    &'a crate::auth::Principal,
+    &'a crate::service::audit::Actor,
+    Uuid,
+) -> Rendered<'a>;
+
+/// The representation of a `render`: `None` when the resource is out of reach (404) or the
+/// caller's roles may not read it (403).
+pub fn rendered(view: &impl serde::Serialize) -> Result<Option<serde_json::Value>, ApiError> {
+    serde_json::to_value(view)
+        .map(Some)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Each resource type of the event feed and how it is shown; a type without an entry has its
+/// events without a representation.
+pub struct Renderers(Vec<(&'static str, Render)>);
+
+impl Renderers {
+    pub fn all() -> Self {
+        Renderers(vec![
+            ("organization", organizations::render),
+            ("party_organization", party_organizations::render),
+            ("member", members::render),
+            ("instructor", instructors::render),
+            ("instructor_assignment", instructor_assignments::render),
+            ("meeting", meetings::render),
+            ("meeting_schedule", schedules::render),
+        ])
+    }
+
+    /// The resource as the caller's GET would show it now, if they reach it.
+    pub async fn render(
+        &self,
+        state: &AppState,
+        principal: &crate::auth::Principal,
+        actor: &crate::service::audit::Actor,
+        resource_type: &str,
+        id: Uuid,
+    ) -> Result<Option<serde_json::Value>, ApiError> {
+        let Some((_, render)) = self.0.iter().find(|(t, _)| *t == resource_type) else {
+            return Ok(None);
+        };
+        match render(state, principal, actor, id).await {
+            Err(ApiError::NotFound | ApiError::Forbidden(_)) => Ok(None),
+            other => other,
+        }
+    }
+}
 
 /// Registers every documented route; the contract is collected from the same calls.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -113,6 +173,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(meetings::cancel)
             .service(meetings::set_attendance)
             .service(meetings::vote)
+            .service(events::list)
             .service(members::duplicates)
             .service(members::list)
             .service(members::create)

@@ -21,7 +21,7 @@ use crate::error::{FieldError, Problem};
 pub const SECURITY_SCHEME: &str = "bearer";
 pub const OAUTH_SCHEME: &str = "oauth2";
 
-const ALL_PERMISSIONS: [Permission; 18] = [
+const ALL_PERMISSIONS: [Permission; 19] = [
     Permission::OrganizationsRead,
     Permission::OrganizationsWrite,
     Permission::PartyOrganizationsRead,
@@ -40,6 +40,7 @@ const ALL_PERMISSIONS: [Permission; 18] = [
     Permission::AuditRead,
     Permission::PiiRead,
     Permission::ClientsManage,
+    Permission::EventsRead,
 ];
 
 #[derive(OpenApi)]
@@ -62,6 +63,7 @@ Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists ar
         (name = "users", description = "Accounts, their roles and the scope of each role."),
         (name = "api-clients", description = "OAuth clients of integrating systems: client credentials, scopes and a region."),
         (name = "audit", description = "The append-only record of every write."),
+        (name = "events", description = "The event feed: every committed change, gap-free in commit order, for mirrors and integrations."),
         (name = "operations", description = "Health, readiness and metrics for operators."),
     ),
     components(schemas(Problem, FieldError)),

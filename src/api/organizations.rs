@@ -466,6 +466,23 @@ pub async fn get(
     ))
 }
 
+/// This organization as `GET /organizations/{id}` shows it to the caller (archived too): the
+/// event feed's representation.
+pub fn render<'a>(
+    state: &'a AppState,
+    principal: &'a Principal,
+    actor: &'a audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        let access = principal.require(Permission::OrganizationsRead)?;
+        let model = service::get(&state.db, &access, id, true).await?;
+        let organization = Organization::from_model(model, &state.divisions).for_caller(principal);
+        audit_unmasked_reads(state, actor, principal, std::slice::from_ref(&organization)).await?;
+        super::rendered(&organization)
+    })
+}
+
 /// Change an organization
 ///
 /// A JSON merge patch (RFC 7396): fields present are set, `null` clears an optional field,

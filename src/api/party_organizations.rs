@@ -15,6 +15,7 @@ use super::extract::{
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
+use crate::auth::{Permission, Principal};
 use crate::domain::divisions::Divisions;
 use crate::domain::party_organization::{
     FormationFacts, FormationWarning, MemberCounts, PartyOrganizationType, warnings,
@@ -385,6 +386,24 @@ pub async fn get(
         &etag(organization.version),
         &organization,
     ))
+}
+
+/// This party organization as `GET /party-organizations/{id}` shows it (archived too): the
+/// event feed's representation.
+pub fn render<'a>(
+    state: &'a AppState,
+    principal: &'a Principal,
+    _: &'a crate::service::audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        let access = principal.require(Permission::PartyOrganizationsRead)?;
+        let view = service::get(&state.db, &access, id, true).await?;
+        let organization = PartyOrganization::from_view(view, &state.divisions)
+            .with_derived(state)
+            .await?;
+        super::rendered(&organization)
+    })
 }
 
 /// Change a party organization

@@ -13,6 +13,7 @@ use super::extract::{
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
+use crate::auth::{Permission, Principal};
 use crate::domain::meeting::MeetingKind;
 use crate::error::{ApiError, Problem};
 use crate::service::schedules::{self as service, Materialized, ScheduleFields};
@@ -272,6 +273,22 @@ pub async fn get(
         .await?,
     )?;
     Ok(representation(&req, &etag(schedule.version), &schedule))
+}
+
+/// This schedule as `GET /meeting-schedules/{id}` shows it (archived too): the event feed's
+/// representation.
+pub fn render<'a>(
+    state: &'a AppState,
+    principal: &'a Principal,
+    _: &'a crate::service::audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        let access = principal.require(Permission::MeetingsRead)?;
+        super::rendered(&MeetingSchedule::from_model(
+            service::get(&state.db, &access, id, true).await?,
+        )?)
+    })
 }
 
 /// A merge patch of a schedule.

@@ -82,6 +82,8 @@ pub enum Permission {
     PiiRead,
     /// Registering API clients, changing their scopes, rotating their secrets.
     ClientsManage,
+    /// Reading the event feed (of the resource types the other permissions let one read).
+    EventsRead,
 }
 
 impl Permission {
@@ -105,6 +107,7 @@ impl Permission {
             Permission::AuditRead => "reading the audit log",
             Permission::PiiRead => "reading personal data unmasked",
             Permission::ClientsManage => "managing API clients",
+            Permission::EventsRead => "reading the event feed",
         }
     }
 
@@ -128,13 +131,14 @@ impl Permission {
             Permission::AuditRead => "audit:read",
             Permission::PiiRead => "pii:read",
             Permission::ClientsManage => "clients:manage",
+            Permission::EventsRead => "events:read",
         }
     }
 }
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 15] = [
+    pub const FOR_CLIENTS: [Permission; 16] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::PartyOrganizationsRead,
@@ -150,6 +154,7 @@ impl Permission {
         Permission::RegionsRead,
         Permission::AuditRead,
         Permission::PiiRead,
+        Permission::EventsRead,
     ];
 
     pub fn from_scope(name: &str) -> Option<Permission> {
@@ -183,6 +188,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             AuditRead,
             PiiRead,
             ClientsManage,
+            EventsRead,
         ],
     ),
     (
@@ -203,6 +209,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             RegionsRead,
             OwnAccountRead,
             AuditRead,
+            EventsRead,
         ],
     ),
     (
@@ -216,9 +223,13 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             MeetingsWrite,
             RegionsRead,
             OwnAccountRead,
+            EventsRead,
         ],
     ),
-    (Role::Member, &[MembersRead, RegionsRead, OwnAccountRead]),
+    (
+        Role::Member,
+        &[MembersRead, RegionsRead, OwnAccountRead, EventsRead],
+    ),
     (
         Role::Instructor,
         &[
@@ -227,6 +238,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             VisitsWrite,
             RegionsRead,
             OwnAccountRead,
+            EventsRead,
         ],
     ),
 ];

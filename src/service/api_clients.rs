@@ -41,6 +41,7 @@ fn change(action: &'static str, client: &Model, changed_fields: Vec<String>) -> 
         resource_id: client.id,
         changed_fields,
         region_code: None,
+        feed: Default::default(),
     }
 }
 

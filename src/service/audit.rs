@@ -78,6 +78,28 @@ pub struct Change {
     pub resource_id: Uuid,
     pub changed_fields: Vec<String>,
     pub region_code: Option<String>,
+    /// What the event feed needs beyond the audit record.
+    pub feed: FeedFacts,
+}
+
+impl Change {
+    /// The same change, with the version the resource has after it.
+    pub fn at_version(mut self, version: i32) -> Self {
+        self.feed.version = Some(version);
+        self
+    }
+}
+
+/// A change's version and place, for the event feed ([`super::events`]).
+#[derive(Clone, Debug, Default)]
+pub struct FeedFacts {
+    /// The resource's version after the change.
+    pub version: Option<i32>,
+    /// The party organization the resource belongs to (its own id for a party organization).
+    pub party_organization_id: Option<Uuid>,
+    /// The party organization and region the resource left (a transfer): readers who reach
+    /// only those get a `removed_from_scope` event.
+    pub left: Option<(Uuid, Option<String>)>,
 }
 
 fn row(actor: &Actor, change: Change, outcome: &str) -> ActiveModel {
@@ -108,6 +130,7 @@ pub async fn record_many(
     if changes.is_empty() {
         return Ok(());
     }
+    super::events::append(conn, &changes).await?;
     let rows = changes.into_iter().map(|c| row(actor, c, "success"));
     AuditEvent::insert_many(rows).exec(conn).await?;
     Ok(())
@@ -119,6 +142,7 @@ pub async fn record(
     actor: &Actor,
     change: Change,
 ) -> Result<(), ApiError> {
+    super::events::append(conn, [&change]).await?;
     row(actor, change, "success").insert(conn).await?;
     Ok(())
 }
@@ -154,6 +178,7 @@ pub async fn record_personal_data_reads(
             resource_id: *id,
             changed_fields: fields.iter().map(|f| (*f).to_owned()).collect(),
             region_code: region.clone(),
+            feed: Default::default(),
         };
         row(actor, change, "success")
     });

@@ -23,6 +23,7 @@ fn change(action: &'static str, token: &Model) -> audit::Change {
         resource_id: token.id,
         changed_fields: Vec::new(),
         region_code: None,
+        feed: Default::default(),
     }
 }
 

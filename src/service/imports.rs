@@ -152,6 +152,7 @@ impl Importer for OrganizationImporter {
                 resource_id: id,
                 changed_fields: vec!["import".into()],
                 region_code: Some(region),
+                feed: Default::default(),
             });
             outcomes.push((row, Ok(id)));
         }
@@ -411,6 +412,7 @@ impl Importer for MemberImporter {
                 resource_id: id,
                 changed_fields: vec!["import".into()],
                 region_code: Some(holder.region_code.clone()),
+                feed: Default::default(),
             });
             outcomes.push((row, Ok(id)));
         }

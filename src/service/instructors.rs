@@ -113,6 +113,10 @@ fn change(action: &'static str, model: &Model, changed_fields: Vec<String>) -> a
         resource_id: model.id,
         changed_fields,
         region_code: Some(model.region_code.clone()),
+        feed: audit::FeedFacts {
+            version: Some(model.version),
+            ..Default::default()
+        },
     }
 }
 
@@ -191,11 +195,11 @@ pub async fn archive(
             .await?;
         can_archive(active.map(|a| a.id))?;
     }
-    if resource::archive::<Instructor>(&txn, id, expected_version).await? {
+    if let Some(version) = resource::archive::<Instructor>(&txn, id, expected_version).await? {
         audit::record(
             &txn,
             &caller.actor,
-            change("archive", &found, vec!["archived_at".into()]),
+            change("archive", &found, vec!["archived_at".into()]).at_version(version),
         )
         .await?;
     }
@@ -336,6 +340,10 @@ fn assignment_change(
         resource_id: model.id,
         changed_fields,
         region_code: Some(region_code.to_owned()),
+        feed: audit::FeedFacts {
+            version: Some(model.version),
+            ..Default::default()
+        },
     }
 }
 
@@ -711,6 +719,10 @@ pub async fn record_visit(
             resource_id: created.id,
             changed_fields: audit::set_fields(&created),
             region_code: Some(region),
+            feed: audit::FeedFacts {
+                version: Some(created.version),
+                ..Default::default()
+            },
         },
     )
     .await?;

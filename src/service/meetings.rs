@@ -107,6 +107,11 @@ async fn record(
             resource_id: meeting.id,
             changed_fields: changed,
             region_code: Some(region),
+            feed: audit::FeedFacts {
+                version: Some(meeting.version),
+                party_organization_id: Some(meeting.party_organization_id),
+                left: None,
+            },
         },
     )
     .await

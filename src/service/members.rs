@@ -302,6 +302,11 @@ pub(super) fn change(
         resource_id: member.id,
         changed_fields,
         region_code: Some(region_code.to_owned()),
+        feed: audit::FeedFacts {
+            version: Some(member.version),
+            party_organization_id: Some(member.party_organization_id),
+            left: None,
+        },
     }
 }
 
@@ -422,12 +427,12 @@ pub async fn archive(
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let member = member_to_change(&txn, &caller.access, id, false).await?;
-    if resource::archive::<Member>(&txn, id, expected_version).await? {
+    if let Some(version) = resource::archive::<Member>(&txn, id, expected_version).await? {
         let region = region_of(&txn, &member).await?;
         audit::record(
             &txn,
             &caller.actor,
-            change("archive", &member, &region, vec!["archived_at".into()]),
+            change("archive", &member, &region, vec!["archived_at".into()]).at_version(version),
         )
         .await?;
     }
@@ -795,11 +800,12 @@ pub async fn transfer(
     let region = region_of(txn, &updated).await?;
     let mut changed = audit::changed_fields(&member, &updated);
     changed.insert(0, format!("transfer:{kind}"));
-    audit::record(
-        txn,
-        &caller.actor,
-        change("transfer", &updated, &region, changed),
-    )
-    .await?;
+    let mut transfer = change("transfer", &updated, &region, changed);
+    if member.party_organization_id != updated.party_organization_id {
+        // Readers who reached the member only through the branch they left drop them.
+        let left_region = region_of(txn, &member).await?;
+        transfer.feed.left = Some((member.party_organization_id, Some(left_region)));
+    }
+    audit::record(txn, &caller.actor, transfer).await?;
     Ok((row, updated))
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod calendar;
 pub mod compliance;
+pub mod events;
 pub mod idempotency;
 pub mod imports;
 pub mod instructors;

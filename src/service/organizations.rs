@@ -134,6 +134,10 @@ pub(super) fn change(
         resource_id: organization.id,
         changed_fields,
         region_code: Some(organization.region_code.clone()),
+        feed: audit::FeedFacts {
+            version: Some(organization.version),
+            ..Default::default()
+        },
     }
 }
 
@@ -184,11 +188,11 @@ pub async fn archive(
     let txn = super::begin_write(&db.write).await?;
     let organization =
         resource::get::<Organization>(&txn, id, scope::organizations(&caller.access)).await?;
-    if resource::archive::<Organization>(&txn, id, expected_version).await? {
+    if let Some(version) = resource::archive::<Organization>(&txn, id, expected_version).await? {
         audit::record(
             &txn,
             &caller.actor,
-            change("archive", &organization, vec!["archived_at".into()]),
+            change("archive", &organization, vec!["archived_at".into()]).at_version(version),
         )
         .await?;
     }

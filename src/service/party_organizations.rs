@@ -206,6 +206,11 @@ fn change(action: &'static str, model: &Model, changed_fields: Vec<String>) -> a
         resource_id: model.id,
         changed_fields,
         region_code: Some(model.region_code.clone()),
+        feed: audit::FeedFacts {
+            version: Some(model.version),
+            party_organization_id: Some(model.id),
+            left: None,
+        },
     }
 }
 
@@ -430,11 +435,13 @@ pub async fn archive(
             .await?;
         rules::can_archive(children, members)?;
     }
-    if resource::archive::<PartyOrganization>(&txn, id, expected_version).await? {
+    if let Some(version) =
+        resource::archive::<PartyOrganization>(&txn, id, expected_version).await?
+    {
         audit::record(
             &txn,
             &caller.actor,
-            change("archive", &organization, vec!["archived_at".into()]),
+            change("archive", &organization, vec!["archived_at".into()]).at_version(version),
         )
         .await?;
     }
@@ -514,6 +521,11 @@ fn group_change(
         resource_id: group.id,
         changed_fields,
         region_code: Some(region_code.to_owned()),
+        feed: audit::FeedFacts {
+            version: Some(group.version),
+            party_organization_id: Some(group.party_organization_id),
+            left: None,
+        },
     }
 }
 
@@ -644,7 +656,8 @@ pub async fn archive_group(
     let condition =
         Condition::all().add(party_group::Column::PartyOrganizationId.eq(party_organization_id));
     let group = resource::get::<PartyGroup>(&txn, group_id, condition).await?;
-    if resource::archive::<PartyGroup>(&txn, group_id, expected_version).await? {
+    if let Some(version) = resource::archive::<PartyGroup>(&txn, group_id, expected_version).await?
+    {
         // Members of an archived group belong to no group.
         Member::update_many()
             .col_expr(
@@ -662,7 +675,8 @@ pub async fn archive_group(
                 &group,
                 &owner.region_code,
                 vec!["archived_at".into()],
-            ),
+            )
+            .at_version(version),
         )
         .await?;
     }

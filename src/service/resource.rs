@@ -93,6 +93,8 @@ pub struct PageRequest {
     pub after: Option<Uuid>,
     pub include_total: bool,
     pub include_archived: bool,
+    /// Only rows whose `updated_at` is at or after this.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for PageRequest {
@@ -102,6 +104,7 @@ impl Default for PageRequest {
             after: None,
             include_total: false,
             include_archived: false,
+            updated_since: None,
         }
     }
 }
@@ -114,6 +117,7 @@ impl PageRequest {
             after,
             include_total: false,
             include_archived: self.include_archived,
+            updated_since: self.updated_since,
         }
     }
 }
@@ -161,7 +165,10 @@ pub async fn list<E: Resource>(
     filter: Condition,
     page: &PageRequest,
 ) -> Result<Page<E::Model>, ApiError> {
-    let condition = filter.add(visibility::<E>(page.include_archived));
+    let mut condition = filter.add(visibility::<E>(page.include_archived));
+    if let Some(since) = page.updated_since {
+        condition = condition.add(E::updated_at_column().gte(since));
+    }
     let total = match page.include_total {
         true => Some(E::find().filter(condition.clone()).count(conn).await?),
         false => None,
@@ -287,14 +294,16 @@ where
 
 /// Archives a row (sets `archived_at`), if its version is `expected_version` when one is
 /// given. Archiving an archived row changes nothing. True when this call archived it.
+/// Archives a live row at `expected_version` (or its current one): the new version, or `None`
+/// when it was archived already.
 pub async fn archive<E: Resource>(
     conn: &impl ConnectionTrait,
     id: Uuid,
     expected_version: Option<i32>,
-) -> Result<bool, ApiError> {
+) -> Result<Option<i32>, ApiError> {
     let current = get::<E>(conn, id, Condition::all()).await?;
     if E::archived(&current) {
-        return Ok(false);
+        return Ok(None);
     }
     let version = expected_version.unwrap_or(E::version_of(&current));
     let Some(archived_at) = E::archived_at_column() else {
@@ -313,11 +322,11 @@ pub async fn archive<E: Resource>(
         .exec(conn)
         .await?;
     if result.rows_affected == 1 {
-        return Ok(true);
+        return Ok(Some(version + 1));
     }
     let current = get::<E>(conn, id, Condition::all()).await?;
     match E::archived(&current) {
-        true => Ok(false),
+        true => Ok(None),
         false => Err(ApiError::PreconditionFailed {
             current_version: E::version_of(&current),
         }),

@@ -178,6 +178,11 @@ fn change(
         resource_id: model.id,
         changed_fields,
         region_code: Some(region.to_owned()),
+        feed: audit::FeedFacts {
+            version: Some(model.version),
+            party_organization_id: Some(model.party_organization_id),
+            left: None,
+        },
     }
 }
 
@@ -295,7 +300,7 @@ pub async fn archive(
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let schedule = resource::get::<Schedule>(&txn, id, scope::schedules(&caller.access)).await?;
-    if resource::archive::<Schedule>(&txn, id, expected_version).await? {
+    if let Some(version) = resource::archive::<Schedule>(&txn, id, expected_version).await? {
         let archived = resource::get::<Schedule>(&txn, id, Condition::all()).await?;
         materialize(&txn, &archived, Utc::now(), NaiveDate::MIN).await?;
         let region =
@@ -303,7 +308,7 @@ pub async fn archive(
         audit::record(
             &txn,
             &caller.actor,
-            change("archive", &schedule, &region, vec!["archived_at".into()]),
+            change("archive", &schedule, &region, vec!["archived_at".into()]).at_version(version),
         )
         .await?;
     }

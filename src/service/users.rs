@@ -88,6 +88,7 @@ fn change(action: &'static str, id: Uuid, changed_fields: Vec<String>) -> audit:
         resource_id: id,
         changed_fields,
         region_code: None,
+        feed: Default::default(),
     }
 }
 

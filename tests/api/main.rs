@@ -15,6 +15,7 @@ mod contract;
 mod conventions;
 mod csv;
 mod development;
+mod events;
 mod hardening;
 mod oidc;
 mod operations;

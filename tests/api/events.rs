@@ -1,0 +1,337 @@
+//! The event feed: gap-free in commit order under concurrent writers on two instances, the
+//! resource as its GET shows it, scopes (and `removed_from_scope`), long polling, retention (410)
+//! and `updated_since` as the re-read path.
+use std::collections::BTreeMap;
+
+use futures::future::join_all;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    TestApp, organization_body, problem, spawn_with_config, test_config, user_with_roles,
+};
+
+crate::on_both_databases!(
+    every_change_is_an_event_showing_the_resource_as_get_does,
+    a_mirror_built_from_the_feed_alone_equals_a_full_re_read,
+    readers_see_their_scope_and_what_leaves_it,
+    a_waiting_reader_wakes_when_a_change_commits,
+    events_past_their_retention_are_gone_and_lists_re_read_what_changed,
+);
+
+/// All events after `after`, page by page.
+async fn read_all(app: &TestApp, token: Option<&str>, after: i64) -> (Vec<Value>, i64) {
+    let (mut events, mut after) = (Vec::new(), after);
+    loop {
+        let path = format!("/api/v1/events?after={after}&limit=1000");
+        let request = match token {
+            Some(token) => app.request_as(token, Method::GET, &path),
+            None => app.request(Method::GET, &path),
+        };
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let page: Value = response.json().await.unwrap();
+        let items = page["items"].as_array().unwrap().clone();
+        after = page["next_after"].as_i64().unwrap();
+        if items.is_empty() {
+            return (events, after);
+        }
+        events.extend(items);
+    }
+}
+
+async fn every_change_is_an_event_showing_the_resource_as_get_does(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let member = app.member(&branch, 1, json!({})).await;
+    let path = format!("/api/v1/members/{member}");
+    let response = app
+        .request(Method::PATCH, &path)
+        .header("if-match", "\"1\"")
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"name": "改名"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let response = app.request(Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+
+    let (events, next_after) = read_all(&app, None, 0).await;
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=4).collect::<Vec<_>>(),
+        "gap-free from 1: {events:?}"
+    );
+    assert_eq!(next_after, 4);
+    let summary: Vec<(&str, &str, i64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["resource_type"].as_str().unwrap(),
+                e["action"].as_str().unwrap(),
+                e["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("party_organization", "create", 1),
+            ("member", "create", 1),
+            ("member", "update", 2),
+            ("member", "archive", 3),
+        ]
+    );
+    let get: Value = app
+        .get(&format!("{path}?include_archived=true"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(events[3]["representation"], get);
+    // Filters, and nothing after the last.
+    let page: Value = app
+        .get("/api/v1/events?types=party_organization")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let page: Value = app
+        .get(&format!("/api/v1/events?resource_id={member}&after=2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let page: Value = app
+        .get("/api/v1/events?after=4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page, json!({"items": [], "next_after": 4}));
+    let response = app.get("/api/v1/events?types=users").await;
+    assert_eq!(response.status(), 400);
+}
+
+/// Concurrent writers on two instances of one database, and a reader that reads the feed from
+/// one instance, then (a restart, as far as it can tell) from the other: the numbers it sees
+/// are 1, 2, 3, … without a gap or a repeat, and the mirror it builds from the events alone
+/// equals a full re-read of the register at the end.
+async fn a_mirror_built_from_the_feed_alone_equals_a_full_re_read(first: TestApp) {
+    // SQLite is the embedded, single-instance database; two instances share PostgreSQL.
+    let other;
+    let second = match first.database_url.starts_with("postgres") {
+        true => {
+            other = spawn_with_config(test_config(first.database_url.clone())).await;
+            &other
+        }
+        false => &first,
+    };
+    let branch = first.party_organization("支部", "branch", None).await;
+    let writers = join_all((0..8u32).map(|w| {
+        let (app, branch) = (if w % 2 == 0 { &first } else { second }, branch.clone());
+        async move {
+            for n in 0..6u32 {
+                let number = w * 10 + n + 1;
+                let id = app.member(&branch, number, json!({})).await;
+                if n % 3 == 0 {
+                    let response = app
+                        .request(Method::PATCH, &format!("/api/v1/members/{id}"))
+                        .header("if-match", "\"1\"")
+                        .header("content-type", "application/merge-patch+json")
+                        .body(json!({"ethnicity": "汉族"}).to_string())
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), 200);
+                }
+            }
+        }
+    }));
+    let reader = async {
+        let (mut seen, mut mirror, mut after) = (Vec::new(), BTreeMap::new(), 0i64);
+        // 1 party organization + 48 members + 16 updates.
+        while seen.len() < 65 {
+            let app = if seen.len() < 30 { &first } else { second };
+            let page: Value = app
+                .get(&format!("/api/v1/events?after={after}&wait=5"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            for event in page["items"].as_array().unwrap() {
+                seen.push(event["seq"].as_i64().unwrap());
+                if event["resource_type"] == "member" {
+                    mirror.insert(
+                        event["resource_id"].as_str().unwrap().to_owned(),
+                        event["representation"].clone(),
+                    );
+                }
+            }
+            after = page["next_after"].as_i64().unwrap();
+        }
+        (seen, mirror)
+    };
+    let ((seen, mirror), _) = tokio::join!(reader, writers);
+    assert_eq!(seen, (1..=65).collect::<Vec<_>>());
+    let list: Value = first
+        .get("/api/v1/members?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let register: BTreeMap<String, Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap().to_owned(), m.clone()))
+        .collect();
+    assert_eq!(mirror.len(), 48);
+    assert_eq!(mirror, register);
+}
+
+async fn readers_see_their_scope_and_what_leaves_it(app: TestApp) {
+    let ours = app.party_organization("本支部", "branch", None).await;
+    let theirs = app.party_organization("他支部", "branch", None).await;
+    let mine = app.member(&ours, 1, json!({"stage": "full"})).await;
+    app.member(&theirs, 2, json!({})).await;
+    let secretary = user_with_roles(
+        &app,
+        "our-secretary",
+        json!([{"role": "branch_secretary", "party_organization_id": ours}]),
+    )
+    .await;
+    let (events, _) = read_all(&app, Some(&secretary), 0).await;
+    let ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["resource_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [ours.as_str(), mine.as_str()], "{events:?}");
+    // Personal data is masked for a reader without pii:read.
+    assert!(
+        events[1]["representation"]["id_number"]
+            .as_str()
+            .unwrap()
+            .contains('*')
+    );
+    let after = events[1]["seq"].as_i64().unwrap();
+
+    let transfer =
+        json!({"kind": "internal", "to_party_organization_id": theirs, "date": "2026-11-01"});
+    let response = app
+        .post_json(&format!("/api/v1/members/{mine}/transfers"), &transfer)
+        .await;
+    assert_eq!(response.status(), 201);
+    let (events, _) = read_all(&app, Some(&secretary), after).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["action"], "removed_from_scope");
+    assert_eq!(events[0]["resource_id"], mine.as_str());
+    assert_eq!(events[0]["representation"], Value::Null);
+    // The admin sees the member leave one branch and arrive in the other.
+    let (events, _) = read_all(&app, None, after).await;
+    let actions: Vec<&str> = events
+        .iter()
+        .filter(|e| e["resource_id"] == mine.as_str())
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["removed_from_scope", "transfer"]);
+    let transferred = events.iter().find(|e| e["action"] == "transfer").unwrap();
+    assert_eq!(
+        transferred["representation"]["party_organization_id"],
+        theirs.as_str()
+    );
+    // Someone whose roles read no register at all reads nothing.
+    let department = user_with_roles(
+        &app,
+        "far-away",
+        json!([{"role": "org_department", "region_code": "110105"}]),
+    )
+    .await;
+    let (events, _) = read_all(&app, Some(&department), 0).await;
+    assert!(events.is_empty(), "{events:?}");
+}
+
+async fn a_waiting_reader_wakes_when_a_change_commits(app: TestApp) {
+    let (_, after) = read_all(&app, None, 0).await;
+    let waiting = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/events?after={after}&wait=30"),
+        )
+        .send();
+    let write = async {
+        app.create_organization(&organization_body(1)).await;
+    };
+    let (response, _) = tokio::join!(waiting, write);
+    let page: Value = response.unwrap().json().await.unwrap();
+    assert_eq!(page["items"][0]["resource_type"], "organization");
+    // With nothing to wait for, `wait` ends with an empty page.
+    let after = page["next_after"].as_i64().unwrap();
+    let page: Value = app
+        .get(&format!("/api/v1/events?after={after}&wait=1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page, json!({"items": [], "next_after": after}));
+    let response = app.get("/api/v1/events?wait=61").await;
+    assert_eq!(response.status(), 400);
+}
+
+async fn events_past_their_retention_are_gone_and_lists_re_read_what_changed(app: TestApp) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for n in 1..=3 {
+        app.create_organization(&organization_body(n)).await;
+    }
+    let before = chrono::Utc::now();
+    let changed = app.create_organization(&organization_body(4)).await;
+    // Age the first three events past the retention, and let the housekeeping purge them.
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let old = chrono::Utc::now() - chrono::Duration::days(100);
+    entity::event::Entity::update_many()
+        .col_expr(entity::event::Column::OccurredAt, Expr::value(old))
+        .filter(entity::event::Column::Seq.lte(3))
+        .exec(&db)
+        .await
+        .unwrap();
+    let purged = liangxin::service::events::purge_older_than(
+        &liangxin::db::Db::connect(&app.database_url).await.unwrap(),
+        90,
+    )
+    .await
+    .unwrap();
+    assert_eq!(purged, 3);
+    let body = problem(app.get("/api/v1/events?after=1").await, 410).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("after=3"),
+        "{body}"
+    );
+    let page: Value = app
+        .get("/api/v1/events?after=3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["seq"], 4);
+    // The re-read path: what changed since a time.
+    let list: Value = app
+        .get(&format!(
+            "/api/v1/organizations?updated_since={}",
+            before.to_rfc3339().replace('+', "%2B")
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["id"])
+        .collect();
+    assert_eq!(ids, [&changed["id"]]);
+}
