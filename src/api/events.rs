@@ -9,7 +9,6 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::extract::{Authorized, QueryParams};
-use crate::auth::Permission;
 use crate::error::ApiError;
 use crate::service::events::{self as service, FeedRequest, REMOVED_FROM_SCOPE, TYPES};
 use crate::state::AppState;
@@ -41,8 +40,8 @@ pub struct Event {
     /// The resource now, exactly as its GET shows it to you (personal data masked without
     /// `pii:read`; archived resources included). Its `version` may be past this event's when
     /// it changed again since: a later event of the same resource follows. `null` for
-    /// `removed_from_scope`, for a resource you no longer reach, and for party groups and
-    /// visits (read them through their party organization or assignment).
+    /// `removed_from_scope`, for a resource you no longer reach, and for visits (read them
+    /// through their assignment's list).
     pub representation: Option<serde_json::Value>,
 }
 
@@ -82,18 +81,6 @@ pub struct EventQuery {
     #[param(minimum = 0, maximum = 60)]
     #[validate(range(min = 0, max = 60))]
     pub wait: Option<u64>,
-}
-
-/// The read permission each resource type's events need.
-fn read_permission(resource_type: &str) -> Option<Permission> {
-    Some(match resource_type {
-        "organization" => Permission::OrganizationsRead,
-        "party_organization" | "party_group" => Permission::PartyOrganizationsRead,
-        "member" => Permission::MembersRead,
-        "instructor" | "instructor_assignment" | "instructor_visit" => Permission::InstructorsRead,
-        "meeting" | "meeting_schedule" => Permission::MeetingsRead,
-        _ => return None,
-    })
 }
 
 /// Read the event feed
@@ -143,7 +130,11 @@ pub async fn list(
         ));
     }
     // Only the types the reader's roles may read.
-    types.retain(|t| read_permission(t).is_some_and(|p| principal.holds(p)));
+    types.retain(|t| {
+        renderers
+            .read_permission(t)
+            .is_some_and(|p| principal.holds(p))
+    });
     let request = FeedRequest {
         after: query.after.unwrap_or(0),
         limit: query.limit.unwrap_or(100),

@@ -13,7 +13,7 @@ use super::extract::{
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
+use crate::auth::Principal;
 use crate::domain::instructor::AssignmentStatus;
 use crate::error::{ApiError, Problem};
 use crate::service::instructors::{self as service, AssignmentFilter, NewAssignment, VisitFields};
@@ -230,14 +230,14 @@ pub async fn get(
 /// representation.
 pub fn render<'a>(
     state: &'a AppState,
-    principal: &'a Principal,
+    _: &'a Principal,
+    access: &'a crate::auth::Access,
     _: &'a crate::service::audit::Actor,
     id: Uuid,
 ) -> super::Rendered<'a> {
     Box::pin(async move {
-        let access = principal.require(Permission::InstructorsRead)?;
         super::rendered(&Assignment::from_model(
-            service::get_assignment(&state.db, &access, id).await?,
+            service::get_assignment(&state.db, access, id).await?,
         ))
     })
 }

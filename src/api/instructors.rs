@@ -288,12 +288,12 @@ pub async fn get(
 pub fn render<'a>(
     state: &'a AppState,
     principal: &'a Principal,
+    access: &'a crate::auth::Access,
     _: &'a crate::service::audit::Actor,
     id: Uuid,
 ) -> super::Rendered<'a> {
     Box::pin(async move {
-        let access = principal.require(Permission::InstructorsRead)?;
-        let model = service::get(&state.db, &access, id, true).await?;
+        let model = service::get(&state.db, access, id, true).await?;
         let instructor = Instructor::from_model(model, state, principal)
             .with_training_hours(state)
             .await?;

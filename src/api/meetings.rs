@@ -13,7 +13,7 @@ use super::extract::{
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
+use crate::auth::Principal;
 use crate::domain::meeting::{AttendanceStatus, MeetingKind, MeetingStatus, VoteSubject};
 use crate::error::{ApiError, Problem};
 use crate::service::meetings::{
@@ -373,14 +373,14 @@ pub async fn get(
 /// This meeting as `GET /meetings/{id}` shows it: the event feed's representation.
 pub fn render<'a>(
     state: &'a AppState,
-    principal: &'a Principal,
+    _: &'a Principal,
+    access: &'a crate::auth::Access,
     _: &'a crate::service::audit::Actor,
     id: Uuid,
 ) -> super::Rendered<'a> {
     Box::pin(async move {
-        let access = principal.require(Permission::MeetingsRead)?;
         super::rendered(&Meeting::from_view(
-            service::get(&state.db, &access, id).await?,
+            service::get(&state.db, access, id).await?,
         )?)
     })
 }

@@ -547,12 +547,12 @@ pub async fn get(
 pub fn render<'a>(
     state: &'a AppState,
     principal: &'a Principal,
+    access: &'a crate::auth::Access,
     actor: &'a audit::Actor,
     id: Uuid,
 ) -> super::Rendered<'a> {
     Box::pin(async move {
-        let access = principal.require(Permission::MembersRead)?;
-        let model = service::get(&state.db, &access, id, true).await?;
+        let model = service::get(&state.db, access, id, true).await?;
         let member = Member::from_model(model).for_caller(principal);
         audit_unmasked_reads(state, actor, principal, std::slice::from_ref(&member)).await?;
         super::rendered(&member)

@@ -68,10 +68,12 @@ pub use crate::error::etag;
 pub type Rendered<'a> =
     futures_util::future::BoxFuture<'a, Result<Option<serde_json::Value>, ApiError>>;
 
-/// A resource's `render`.
+/// A resource's `render`: what the caller's read permission for the type reaches (`Access`),
+/// who they are (masking), and who to audit for unmasked personal data.
 pub type Render = for<'a> fn(
     &'a AppState,
     &'a crate::auth::Principal,
+    &'a crate::auth::Access,
     &'a crate::service::audit::Actor,
     Uuid,
 ) -> Rendered<'a>;
@@ -84,21 +86,48 @@ pub fn rendered(view: &impl serde::Serialize) -> Result<Option<serde_json::Value
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// Each resource type of the event feed and how it is shown; a type without an entry has its
-/// events without a representation.
-pub struct Renderers(Vec<(&'static str, Render)>);
+/// Each resource type of the event feed, the permission that reads it, and how it is shown
+/// (`None`: its events carry no representation).
+pub struct Renderers(Vec<(&'static str, Permission, Option<Render>)>);
 
 impl Renderers {
     pub fn all() -> Self {
+        use Permission::*;
         Renderers(vec![
-            ("organization", organizations::render),
-            ("party_organization", party_organizations::render),
-            ("member", members::render),
-            ("instructor", instructors::render),
-            ("instructor_assignment", instructor_assignments::render),
-            ("meeting", meetings::render),
-            ("meeting_schedule", schedules::render),
+            (
+                "organization",
+                OrganizationsRead,
+                Some(organizations::render),
+            ),
+            (
+                "party_organization",
+                PartyOrganizationsRead,
+                Some(party_organizations::render),
+            ),
+            (
+                "party_group",
+                PartyOrganizationsRead,
+                Some(party_organizations::render_group),
+            ),
+            ("member", MembersRead, Some(members::render)),
+            ("instructor", InstructorsRead, Some(instructors::render)),
+            (
+                "instructor_assignment",
+                InstructorsRead,
+                Some(instructor_assignments::render),
+            ),
+            ("instructor_visit", InstructorsRead, None),
+            ("meeting", MeetingsRead, Some(meetings::render)),
+            ("meeting_schedule", MeetingsRead, Some(schedules::render)),
         ])
+    }
+
+    /// The permission that reads a resource type of the feed.
+    pub fn read_permission(&self, resource_type: &str) -> Option<Permission> {
+        self.0
+            .iter()
+            .find(|(t, ..)| *t == resource_type)
+            .map(|(_, permission, _)| *permission)
     }
 
     /// The resource as the caller's GET would show it now, if they reach it.
@@ -110,10 +139,14 @@ impl Renderers {
         resource_type: &str,
         id: Uuid,
     ) -> Result<Option<serde_json::Value>, ApiError> {
-        let Some((_, render)) = self.0.iter().find(|(t, _)| *t == resource_type) else {
+        let Some((_, permission, Some(render))) = self.0.iter().find(|(t, ..)| *t == resource_type)
+        else {
             return Ok(None);
         };
-        match render(state, principal, actor, id).await {
+        let Ok(access) = principal.require(*permission) else {
+            return Ok(None);
+        };
+        match render(state, principal, &access, actor, id).await {
             Err(ApiError::NotFound | ApiError::Forbidden(_)) => Ok(None),
             other => other,
         }

@@ -471,12 +471,12 @@ pub async fn get(
 pub fn render<'a>(
     state: &'a AppState,
     principal: &'a Principal,
+    access: &'a crate::auth::Access,
     actor: &'a audit::Actor,
     id: Uuid,
 ) -> super::Rendered<'a> {
     Box::pin(async move {
-        let access = principal.require(Permission::OrganizationsRead)?;
-        let model = service::get(&state.db, &access, id, true).await?;
+        let model = service::get(&state.db, access, id, true).await?;
         let organization = Organization::from_model(model, &state.divisions).for_caller(principal);
         audit_unmasked_reads(state, actor, principal, std::slice::from_ref(&organization)).await?;
         super::rendered(&organization)

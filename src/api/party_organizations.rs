@@ -15,7 +15,7 @@ use super::extract::{
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
-use crate::auth::{Permission, Principal};
+use crate::auth::Principal;
 use crate::domain::divisions::Divisions;
 use crate::domain::party_organization::{
     FormationFacts, FormationWarning, MemberCounts, PartyOrganizationType, warnings,
@@ -392,17 +392,33 @@ pub async fn get(
 /// event feed's representation.
 pub fn render<'a>(
     state: &'a AppState,
-    principal: &'a Principal,
+    _: &'a Principal,
+    access: &'a crate::auth::Access,
     _: &'a crate::service::audit::Actor,
     id: Uuid,
 ) -> super::Rendered<'a> {
     Box::pin(async move {
-        let access = principal.require(Permission::PartyOrganizationsRead)?;
-        let view = service::get(&state.db, &access, id, true).await?;
+        let view = service::get(&state.db, access, id, true).await?;
         let organization = PartyOrganization::from_view(view, &state.divisions)
             .with_derived(state)
             .await?;
         super::rendered(&organization)
+    })
+}
+
+/// This group as `GET /party-organizations/{id}/groups/{group_id}` shows it (archived too): the
+/// event feed's representation.
+pub fn render_group<'a>(
+    state: &'a AppState,
+    _: &'a Principal,
+    access: &'a crate::auth::Access,
+    _: &'a crate::service::audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        super::rendered(&PartyGroup::from(
+            service::get_group_by_id(&state.db, access, id).await?,
+        ))
     })
 }
 

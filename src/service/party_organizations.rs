@@ -601,6 +601,17 @@ pub async fn get_group(
     resource::get::<PartyGroup>(&db.read, group_id, condition).await
 }
 
+/// A group by its id alone (archived too), when the caller reaches its party organization.
+pub async fn get_group_by_id(
+    db: &Db,
+    access: &Access,
+    group_id: Uuid,
+) -> Result<party_group::Model, ApiError> {
+    let group = resource::get::<PartyGroup>(&db.read, group_id, Condition::all()).await?;
+    get(db, access, group.party_organization_id, true).await?;
+    Ok(group)
+}
+
 pub async fn update_group(
     db: &Db,
     caller: &Caller,

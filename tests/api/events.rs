@@ -17,7 +17,27 @@ crate::on_both_databases!(
     readers_see_their_scope_and_what_leaves_it,
     a_waiting_reader_wakes_when_a_change_commits,
     events_past_their_retention_are_gone_and_lists_re_read_what_changed,
+    a_party_group_event_shows_the_group_as_get_does,
 );
+
+async fn a_party_group_event_shows_the_group_as_get_does(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let groups = format!("/api/v1/party-organizations/{branch}/groups");
+    let group = app.created(&groups, &json!({"name": "研发小组"})).await;
+    let page: Value = app
+        .get("/api/v1/events?types=party_group")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let get: Value = app
+        .get(&format!("{groups}/{}", group["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["representation"], get);
+}
 
 /// All events after `after`, page by page.
 async fn read_all(app: &TestApp, token: Option<&str>, after: i64) -> (Vec<Value>, i64) {
