@@ -152,7 +152,10 @@ impl Importer for OrganizationImporter {
                 resource_id: id,
                 changed_fields: vec!["import".into()],
                 region_code: Some(region),
-                feed: Default::default(),
+                feed: super::audit::FeedFacts {
+                    version: Some(1),
+                    ..Default::default()
+                },
             });
             outcomes.push((row, Ok(id)));
         }
@@ -412,7 +415,11 @@ impl Importer for MemberImporter {
                 resource_id: id,
                 changed_fields: vec!["import".into()],
                 region_code: Some(holder.region_code.clone()),
-                feed: Default::default(),
+                feed: super::audit::FeedFacts {
+                    version: Some(1),
+                    party_organization_id: Some(holder.id),
+                    left: None,
+                },
             });
             outcomes.push((row, Ok(id)));
         }

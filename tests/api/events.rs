@@ -18,7 +18,44 @@ crate::on_both_databases!(
     a_waiting_reader_wakes_when_a_change_commits,
     events_past_their_retention_are_gone_and_lists_re_read_what_changed,
     a_party_group_event_shows_the_group_as_get_does,
+    imported_rows_are_events_in_their_branch,
 );
+
+async fn imported_rows_are_events_in_their_branch(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let secretary = user_with_roles(
+        &app,
+        "secretary",
+        json!([{"role": "branch_secretary", "party_organization_id": branch}]),
+    )
+    .await;
+    let csv = format!(
+        "name,gender,birth_date,id_number,party_organization_id,stage\n\
+         甲,male,1990-01-01,{},{branch},full\n\
+         乙,male,1990-01-01,{},{branch},full\n",
+        crate::helpers::id_number("19900101", true, 1),
+        crate::helpers::id_number("19900101", true, 2)
+    );
+    let response = app
+        .request(Method::POST, "/api/v1/imports/members")
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (events, _) = read_all(&app, Some(&secretary), 0).await;
+    let members: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["resource_type"] == "member")
+        .collect();
+    assert_eq!(members.len(), 2, "{events:?}");
+    assert!(
+        members
+            .iter()
+            .all(|e| e["version"] == 1 && e["representation"]["version"] == 1)
+    );
+}
 
 async fn a_party_group_event_shows_the_group_as_get_does(app: TestApp) {
     let branch = app.party_organization("支部", "branch", None).await;
