@@ -281,6 +281,12 @@ fn add_shared_behaviour(doc: &mut Document) {
             // Undeclared counts as secured (with no scope, which the contract test refuses).
             let permission = declared_permission(op);
             let secured = op.security.is_none() || permission.is_some();
+            // A public operation declares no requirement at all (`security: []`), not the
+            // optional one `security(())` gives (`[{}]`), which generated clients read as "a
+            // token is needed" even to get a token.
+            if op.security.as_deref() == Some(&[SecurityRequirement::default()][..]) {
+                op.security = Some(Vec::new());
+            }
             let mut shared = vec![(
                 "400",
                 "Malformed request: a query parameter, header or body that cannot be read; `errors` names each.",
