@@ -57,6 +57,17 @@ fn every_operation_is_complete() {
                 op["tags"].as_array().is_some_and(|t| !t.is_empty()),
                 "{name}: tags"
             );
+            for tag in op["tags"].as_array().unwrap() {
+                assert!(
+                    doc["tags"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|t| t["name"] == *tag
+                            && t["description"].as_str().is_some_and(|d| !d.is_empty())),
+                    "{name}: tag {tag} is declared with a description"
+                );
+            }
             assert!(op["security"].is_array(), "{name}: security");
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("400"), "{name}: 400");
