@@ -1,12 +1,11 @@
 //! Compliance with the required rhythm of meetings: one party organization
 //! (`/party-organizations/{id}/compliance`) or every one in a region (`/reports/compliance`).
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::csv_export::wants_csv;
 use super::extract::{Authorized, QueryParams, region_filter};
 use crate::domain::compliance::{KindCompliance, Period, rate};
 use crate::error::{ApiError, Problem};
@@ -213,23 +212,55 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
 /// The compliance report of a region
 ///
 /// Every party organization within the region and your scope with its compliance rate and
-/// shortfalls, worst first, and the region's totals. `Accept: text/csv` gives the table as CSV.
+/// shortfalls, worst first, and the region's totals.
 #[utoipa::path(
     operation_id = "getComplianceReport",
     tag = TAG,
     security(("oauth2" = ["reports:read"])),
     params(RegionComplianceParams),
     responses(
-        (status = 200, description = "The report.", content((RegionCompliance = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The report.", body = RegionCompliance),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/reports/compliance")]
 pub async fn region(
-    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<RegionComplianceParams>,
+) -> Result<HttpResponse, ApiError> {
+    region_as(state, access, query, false).await
+}
+
+/// Export the compliance report as CSV
+///
+/// The same table as CSV (UTF-8, a header row; cells a spreadsheet would run as a formula
+/// quoted with `'`).
+#[utoipa::path(
+    operation_id = "exportComplianceReport",
+    tag = TAG,
+    security(("oauth2" = ["reports:read"])),
+    params(RegionComplianceParams),
+    responses(
+        (status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv"),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/reports/compliance/export")]
+pub async fn region_export(
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    query: QueryParams<RegionComplianceParams>,
+) -> Result<HttpResponse, ApiError> {
+    region_as(state, access, query, true).await
+}
+
+/// The report as JSON, or (`csv`) as CSV.
+async fn region_as(
+    state: web::Data<AppState>,
+    access: crate::auth::Access,
+    query: QueryParams<RegionComplianceParams>,
+    csv: bool,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.0;
     let period = period_of(&params.period)?;
@@ -263,7 +294,7 @@ pub async fn region(
         compliance_rate: rate(satisfied, due),
         items,
     };
-    if wants_csv(&req) {
+    if csv {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(csv_of(&report)?));

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use bytes::Bytes;
 use serde::Serialize;
 use uuid::Uuid;
@@ -11,18 +11,6 @@ use uuid::Uuid;
 use crate::domain::text::defuse_formula;
 use crate::error::ApiError;
 use crate::service::resource::{Page, decode_cursor};
-
-/// Whether the client asked for CSV rather than JSON.
-pub fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| {
-            accept
-                .split(',')
-                .any(|t| t.split(';').next().unwrap_or("").trim() == "text/csv")
-        })
-}
 
 /// One cell: text as it is (but see [`defuse_formula`]), numbers and booleans written out, lists
 /// joined with `;`, nothing for null.

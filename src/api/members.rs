@@ -392,6 +392,43 @@ pub async fn list(
     Authorized { principal, access }: Authorized,
     query: ListQuery<MemberListFilter>,
 ) -> Result<HttpResponse, ApiError> {
+    list_as(req, state, principal, access, query, false).await
+}
+
+/// Export members as CSV
+///
+/// Every row the list would give (the same filters; from `cursor` on; `limit` and
+/// `include_total` do not apply), streamed as CSV: UTF-8, a header row of field names, personal
+/// data masked as in JSON, cells a spreadsheet would run as a formula quoted with `'`.
+#[utoipa::path(
+    operation_id = "exportMembers",
+    tag = TAG,
+    security(("oauth2" = ["members:read"])),
+    params(PageParams, MemberListFilter),
+    responses(
+        (status = 200, description = "Every matching row, as CSV.", body = String, content_type = "text/csv"),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/members/export")]
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    query: ListQuery<MemberListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    list_as(req, state, principal, access, query, true).await
+}
+
+/// A page of the list as JSON, or (`csv`) every matching row as CSV.
+async fn list_as(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    access: crate::auth::Access,
+    query: ListQuery<MemberListFilter>,
+    csv: bool,
+) -> Result<HttpResponse, ApiError> {
     let f = query.filter;
     let region_prefix = match &f.region_code {
         None => None,
@@ -408,7 +445,7 @@ pub async fn list(
         region_prefix,
     };
     let actor = super::actor(&req, &principal);
-    if csv_export::wants_csv(&req) {
+    if csv {
         let page = query.page;
         return Ok(csv_export::stream(
             "members",

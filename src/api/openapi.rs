@@ -332,9 +332,6 @@ fn add_shared_behaviour(doc: &mut Document) {
             if matches!(method, HttpMethod::Patch | HttpMethod::Delete) {
                 shared.push(("412", "`If-Match` names an older version: someone changed the resource since you read it."));
             }
-            if CSV_EXPORTS.contains(&op.operation_id.as_deref().unwrap_or_default()) {
-                add_csv_content(op);
-            }
             for (status, description) in shared {
                 op.responses
                     .responses
@@ -345,27 +342,6 @@ fn add_shared_behaviour(doc: &mut Document) {
     }
 }
 
-/// Lists that answer `Accept: text/csv` (see `csv_export`).
-pub const CSV_EXPORTS: &[&str] = &["listOrganizations", "listPartyOrganizations", "listMembers"];
-
-/// Documents the CSV form of a list's 200 response.
-fn add_csv_content(op: &mut Operation) {
-    let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
-        return;
-    };
-    let csv = ContentBuilder::new()
-        .schema(Some(
-            utoipa::openapi::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .description(Some(
-                    "With `Accept: text/csv`: every matching row (from `cursor` on; `limit` and \
-                     `include_total` do not apply), a header row of field names, streamed. \
-                     Personal data is masked as in JSON.",
-                )),
-        ))
-        .build();
-    ok.content.insert("text/csv".to_owned(), RefOr::T(csv));
-}
 
 /// The contract as pretty JSON with a trailing newline, exactly as committed.
 pub fn document_json() -> String {

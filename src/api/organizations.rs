@@ -324,9 +324,46 @@ pub async fn list(
     Authorized { principal, access }: Authorized,
     query: ListQuery<OrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
+    list_as(req, state, principal, access, query, false).await
+}
+
+/// Export organizations as CSV
+///
+/// Every row the list would give (the same filters; from `cursor` on; `limit` and
+/// `include_total` do not apply), streamed as CSV: UTF-8, a header row of field names, personal
+/// data masked as in JSON, cells a spreadsheet would run as a formula quoted with `'`.
+#[utoipa::path(
+    operation_id = "exportOrganizations",
+    tag = TAG,
+    security(("oauth2" = ["organizations:read"])),
+    params(PageParams, OrganizationListFilter),
+    responses(
+        (status = 200, description = "Every matching row, as CSV.", body = String, content_type = "text/csv"),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/organizations/export")]
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    query: ListQuery<OrganizationListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    list_as(req, state, principal, access, query, true).await
+}
+
+/// A page of the list as JSON, or (`csv`) every matching row as CSV.
+async fn list_as(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    access: crate::auth::Access,
+    query: ListQuery<OrganizationListFilter>,
+    csv: bool,
+) -> Result<HttpResponse, ApiError> {
     let filter = query.filter.into_filter(&state.divisions)?;
     let actor = super::actor(&req, &principal);
-    if csv_export::wants_csv(&req) {
+    if csv {
         let page = query.page;
         return Ok(csv_export::stream(
             "organizations",

@@ -266,13 +266,46 @@ fn location(id: Uuid) -> String {
 )]
 #[get("/party-organizations")]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: ListQuery<PartyOrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
+    list_as(state, access, query, false).await
+}
+
+/// Export party organizations as CSV
+///
+/// Every row the list would give (the same filters; from `cursor` on; `limit` and
+/// `include_total` do not apply), streamed as CSV: UTF-8, a header row of field names, personal
+/// data masked as in JSON, cells a spreadsheet would run as a formula quoted with `'`.
+#[utoipa::path(
+    operation_id = "exportPartyOrganizations",
+    tag = TAG,
+    security(("oauth2" = ["party_organizations:read"])),
+    params(PageParams, PartyOrganizationListFilter),
+    responses(
+        (status = 200, description = "Every matching row, as CSV.", body = String, content_type = "text/csv"),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/party-organizations/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    query: ListQuery<PartyOrganizationListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    list_as(state, access, query, true).await
+}
+
+/// A page of the list as JSON, or (`csv`) every matching row as CSV.
+async fn list_as(
+    state: web::Data<AppState>,
+    access: crate::auth::Access,
+    query: ListQuery<PartyOrganizationListFilter>,
+    csv: bool,
+) -> Result<HttpResponse, ApiError> {
     let filter = query.filter.into_filter(&state.divisions)?;
-    if csv_export::wants_csv(&req) {
+    if csv {
         let page = query.page;
         return Ok(csv_export::stream(
             "party-organizations",

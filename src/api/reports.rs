@@ -1,11 +1,10 @@
 //! `/api/v1/reports`: figures computed live over the caller's scope.
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::csv_export::wants_csv;
 use super::extract::{Authorized, QueryParams, region_filter};
 use crate::domain::divisions::Divisions;
 use crate::domain::member::Stage;
@@ -197,23 +196,54 @@ fn csv_of(report: &CoverageReport) -> Result<String, ApiError> {
 /// organization, covered by a joint branch, with an active instructor; organization coverage,
 /// own-organization and work coverage rates; members by stage and mobile members. Computed live.
 /// Group by region (one level below the region asked for, with its name), kind or category.
-/// `Accept: text/csv` gives the same table (groups, then the total) as CSV.
 #[utoipa::path(
     operation_id = "getCoverageReport",
     tag = TAG,
     security(("oauth2" = ["reports:read"])),
     params(CoverageParams),
     responses(
-        (status = 200, description = "The report.", content((CoverageReport = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The report.", body = CoverageReport),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/reports/coverage")]
 pub async fn coverage(
-    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<CoverageParams>,
+) -> Result<HttpResponse, ApiError> {
+    coverage_as(state, access, query, false).await
+}
+
+/// Export the coverage report as CSV
+///
+/// The same table as CSV (UTF-8, a header row; cells a spreadsheet would run as a formula
+/// quoted with `'`).
+#[utoipa::path(
+    operation_id = "exportCoverageReport",
+    tag = TAG,
+    security(("oauth2" = ["reports:read"])),
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv"),
+        (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/reports/coverage/export")]
+pub async fn coverage_export(
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    query: QueryParams<CoverageParams>,
+) -> Result<HttpResponse, ApiError> {
+    coverage_as(state, access, query, true).await
+}
+
+/// The report as JSON, or (`csv`) as CSV.
+async fn coverage_as(
+    state: web::Data<AppState>,
+    access: crate::auth::Access,
+    query: QueryParams<CoverageParams>,
+    csv: bool,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.0;
     let prefix = match &params.region_code {
@@ -262,7 +292,7 @@ pub async fn coverage(
         totals: row("total".into(), None, &total),
         groups: rows,
     };
-    if wants_csv(&req) {
+    if csv {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(csv_of(&report)?));

@@ -326,8 +326,7 @@ async fn exports_stream_every_matching_row_beyond_one_page(app: TestApp) {
     )
     .await;
     let response = app
-        .request_as(&token, Method::GET, "/api/v1/members?gender=x")
-        .header("accept", "text/csv")
+        .request_as(&token, Method::GET, "/api/v1/members/export?gender=x")
         .send()
         .await
         .unwrap();
@@ -337,8 +336,7 @@ async fn exports_stream_every_matching_row_beyond_one_page(app: TestApp) {
         "unknown filters are refused as in JSON"
     );
     let response = app
-        .request_as(&token, Method::GET, "/api/v1/members?q=党员")
-        .header("accept", "text/csv")
+        .request_as(&token, Method::GET, "/api/v1/members/export?q=党员")
         .send()
         .await
         .unwrap();
@@ -367,8 +365,7 @@ async fn exports_stream_every_matching_row_beyond_one_page(app: TestApp) {
     );
 
     let all = app
-        .request(Method::GET, "/api/v1/members?limit=5")
-        .header("accept", "text/csv")
+        .request(Method::GET, "/api/v1/members/export?limit=5")
         .send()
         .await
         .unwrap()
@@ -383,8 +380,7 @@ async fn exports_stream_every_matching_row_beyond_one_page(app: TestApp) {
 
     app.create_organization(&organization_body(1)).await;
     let organizations = app
-        .request(Method::GET, "/api/v1/organizations")
-        .header("accept", "text/csv")
+        .request(Method::GET, "/api/v1/organizations/export")
         .send()
         .await
         .unwrap()

@@ -199,9 +199,8 @@ async fn coverage_figures_match_the_hand_count(app: TestApp) {
     let csv = app
         .request(
             Method::GET,
-            "/api/v1/reports/coverage?region_code=3501&group_by=region",
+            "/api/v1/reports/coverage/export?region_code=3501&group_by=region",
         )
-        .header("accept", "text/csv")
         .send()
         .await
         .unwrap()
