@@ -163,6 +163,9 @@ impl Listed for ApiClient {
 }
 
 /// List API clients
+///
+/// Every registered client with its scopes, region and whether it is disabled; secrets are never
+/// shown again.
 #[utoipa::path(operation_id = "listApiClients", tag = TAG,
     security(("oauth2" = ["clients:manage"])), params(PageParams),
     responses((status = 200, description = "A page of API clients.", body = ApiClientPage)))]
@@ -212,6 +215,8 @@ pub async fn create(
 }
 
 /// Get an API client
+///
+/// The client's scopes, region and state; its secret is not shown.
 #[utoipa::path(operation_id = "getApiClient", tag = TAG,
     security(("oauth2" = ["clients:manage"])),
     params(("id" = Uuid, Path, description = "The client's id."), IfNoneMatch),

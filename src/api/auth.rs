@@ -64,7 +64,8 @@ impl BodyRules for TokenRequest {}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "token_type": "Bearer", "expires_in": 900,
-    "refresh_token": "q1Yc0mS3n5Wn8Jc2f5kP1vX9bR7tQ4eH6uA0zL2oI3s"}))]
+    "refresh_token": "q1Yc0mS3n5Wn8Jc2f5kP1vX9bR7tQ4eH6uA0zL2oI3s",
+    "scope": "organizations:read members:read"}))]
 pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,

@@ -233,6 +233,8 @@ pub async fn create_token(
 }
 
 /// List your calendar tokens
+///
+/// Your calendar tokens with their labels, and whether each is revoked.
 #[utoipa::path(
     operation_id = "listCalendarTokens",
     tag = TAG,

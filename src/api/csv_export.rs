@@ -2,8 +2,8 @@
 //! given), streamed a page at a time so that an export of any size holds one page in memory.
 use std::future::Future;
 
-use actix_web::http::header;
 use actix_web::HttpResponse;
+use actix_web::http::header;
 use bytes::Bytes;
 use serde::Serialize;
 use uuid::Uuid;

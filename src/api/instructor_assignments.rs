@@ -113,6 +113,9 @@ fn location(id: Uuid) -> String {
 }
 
 /// List assignments
+///
+/// Assignments within your scope, filtered by instructor, organization, status or overdue visits,
+/// a page at a time.
 #[utoipa::path(
     operation_id = "listInstructorAssignments",
     tag = TAG,
@@ -203,6 +206,8 @@ pub async fn create(
 }
 
 /// Get an assignment
+///
+/// The assignment with its period, status and last visit.
 #[utoipa::path(
     operation_id = "getInstructorAssignment",
     tag = TAG,
@@ -438,6 +443,8 @@ pub type VisitPage = ListPage<Visit>;
 impl Listed for Visit {}
 
 /// List the visits of an assignment
+///
+/// The visit log of the assignment, in the order the visits were recorded.
 #[utoipa::path(
     operation_id = "listInstructorVisits",
     tag = TAG,

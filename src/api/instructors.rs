@@ -183,6 +183,9 @@ fn location(id: Uuid) -> String {
 }
 
 /// List instructors
+///
+/// Instructors within your scope, filtered by status, source unit type, region or name, a page at
+/// a time.
 #[utoipa::path(
     operation_id = "listInstructors",
     tag = TAG,
@@ -216,6 +219,9 @@ pub async fn list(
 }
 
 /// Register an instructor
+///
+/// Registers a party-building instructor with their source unit, region and whether they are a
+/// full party member.
 #[utoipa::path(
     operation_id = "createInstructor",
     tag = TAG,
@@ -469,6 +475,8 @@ pub struct TrainingList {
 }
 
 /// List an instructor's trainings
+///
+/// The instructor's training records, newest first.
 #[utoipa::path(
     operation_id = "listInstructorTrainings",
     tag = TAG,
@@ -490,6 +498,9 @@ pub async fn trainings(
 }
 
 /// Record a training
+///
+/// Records a training the instructor attended, with its hours (counted in the instructor's
+/// training hours).
 #[utoipa::path(
     operation_id = "addInstructorTraining",
     tag = TAG,

@@ -277,6 +277,9 @@ fn location(id: Uuid) -> String {
 }
 
 /// List meetings
+///
+/// Meetings within your scope, filtered by party organization, kind, status or dates, a page at a
+/// time.
 #[utoipa::path(
     operation_id = "listMeetings",
     tag = TAG,
@@ -578,6 +581,8 @@ pub struct CancelInput {
 impl BodyRules for CancelInput {}
 
 /// Cancel a planned meeting
+///
+/// Cancels a planned meeting with a reason; a held meeting cannot be cancelled (409).
 #[utoipa::path(
     operation_id = "cancelMeeting",
     tag = TAG,

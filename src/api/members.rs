@@ -553,6 +553,9 @@ pub async fn create(
 }
 
 /// Get a member
+///
+/// The member as the register holds them; ID number and phone masked without `pii:read` (unmasked
+/// reads are audited).
 #[utoipa::path(
     operation_id = "getMember",
     tag = TAG,

@@ -56,6 +56,7 @@ Errors are RFC 9457 problem documents (`application/problem+json`) listing every
 Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists are cursor-paginated.",
         license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "/", description = "The server this contract is served from (paths carry `/api/v1`).")),
     tags(
         (name = "auth", description = "Access tokens."),
         (name = "organizations", description = "The register of new economic and new social organizations."),
@@ -210,15 +211,52 @@ fn close_composed_bodies(doc: &mut Document) {
         object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
         Some(object)
     };
+    // A tagged union's variants become named schemas (the variant's own, now closed and with
+    // its tag), referenced from the union with a discriminator on the tag.
+    let mut variants: Vec<(String, Object)> = Vec::new();
     for name in CLOSED_BODIES {
+        let tag = UNION_TAGS
+            .iter()
+            .find(|(union, _)| union == name)
+            .map(|(_, tag)| *tag);
         match components.schemas.get_mut(*name) {
             Some(RefOr::T(Schema::OneOf(one))) => {
+                let mut mapping = Vec::new();
                 for item in one.items.iter_mut() {
-                    if let RefOr::T(Schema::AllOf(all)) = item
-                        && let Some(object) = merged(all)
-                    {
-                        *item = RefOr::T(Schema::Object(object));
+                    let RefOr::T(Schema::AllOf(all)) = item else {
+                        continue;
+                    };
+                    let Some(object) = merged(all) else {
+                        continue;
+                    };
+                    let named = all.items.iter().find_map(|part| match part {
+                        RefOr::Ref(r) => Some(
+                            r.ref_location
+                                .trim_start_matches("#/components/schemas/")
+                                .to_owned(),
+                        ),
+                        _ => None,
+                    });
+                    let value = tag
+                        .and_then(|tag| object.properties.get(tag))
+                        .and_then(|property| match property {
+                            RefOr::T(Schema::Object(p)) => p.enum_values.as_ref()?.first().cloned(),
+                            _ => None,
+                        })
+                        .and_then(|v| v.as_str().map(str::to_owned));
+                    match (named, value) {
+                        (Some(named), Some(value)) => {
+                            *item = RefOr::Ref(Ref::from_schema_name(named.clone()));
+                            mapping.push((value, format!("#/components/schemas/{named}")));
+                            variants.push((named, object));
+                        }
+                        _ => *item = RefOr::T(Schema::Object(object)),
                     }
+                }
+                if let Some(tag) = tag {
+                    one.discriminator = Some(utoipa::openapi::schema::Discriminator::with_mapping(
+                        tag, mapping,
+                    ));
                 }
             }
             Some(schema @ RefOr::T(Schema::AllOf(_))) => {
@@ -231,7 +269,27 @@ fn close_composed_bodies(doc: &mut Document) {
             _ => {}
         }
     }
+    for (name, object) in variants {
+        components
+            .schemas
+            .insert(name, RefOr::T(Schema::Object(object)));
+    }
+    // The parts merged into a body and referenced nowhere else are left out.
+    let text = serde_json::to_string(&*doc).unwrap_or_default();
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    components.schemas.retain(|name, _| {
+        !FLATTENED_PARTS.contains(&name.as_str())
+            || text.contains(&format!("\"#/components/schemas/{name}\""))
+    });
 }
+
+/// The tag of each tagged union among [`CLOSED_BODIES`].
+const UNION_TAGS: &[(&str, &str)] = &[("DevelopmentStep", "step"), ("TransferInput", "kind")];
+
+/// Structs flattened into a body of [`CLOSED_BODIES`] that are not schemas of their own.
+const FLATTENED_PARTS: &[&str] = &["MemberDetails", "MeetingDetails"];
 
 /// OAuth 2.0 with the password and client-credentials flows, listing every scope.
 fn oauth_scheme() -> SecurityScheme {
@@ -341,7 +399,6 @@ fn add_shared_behaviour(doc: &mut Document) {
         }
     }
 }
-
 
 /// The contract as pretty JSON with a trailing newline, exactly as committed.
 pub fn document_json() -> String {

@@ -632,6 +632,8 @@ pub type PartyGroupPage = ListPage<PartyGroup>;
 impl Listed for PartyGroup {}
 
 /// List the party groups of a party organization
+///
+/// The party groups of the party organization, a page at a time.
 #[utoipa::path(
     operation_id = "listPartyGroups",
     tag = TAG,
@@ -655,6 +657,8 @@ fn group_location(party_organization_id: Uuid, id: Uuid) -> String {
 }
 
 /// Create a party group
+///
+/// Adds a party group; its leader must be a member of this party organization.
 #[utoipa::path(
     operation_id = "createPartyGroup",
     tag = TAG,
@@ -691,6 +695,8 @@ pub async fn create_group(
 }
 
 /// Get a party group
+///
+/// The group with its leader.
 #[utoipa::path(
     operation_id = "getPartyGroup",
     tag = TAG,
@@ -719,6 +725,8 @@ pub async fn get_group(
 }
 
 /// Change a party group
+///
+/// A JSON merge patch of the group's name or leader, at the version named by `If-Match`.
 #[utoipa::path(
     operation_id = "updatePartyGroup",
     tag = TAG,

@@ -177,6 +177,8 @@ fn location(id: Uuid) -> String {
 }
 
 /// List meeting schedules
+///
+/// Schedules of recurring meetings within your scope, a page at a time.
 #[utoipa::path(
     operation_id = "listMeetingSchedules",
     tag = TAG,
@@ -245,6 +247,8 @@ pub async fn create(
 }
 
 /// Get a meeting schedule
+///
+/// The schedule with its recurrence rule, and how many meetings it has planned.
 #[utoipa::path(
     operation_id = "getMeetingSchedule",
     tag = TAG,

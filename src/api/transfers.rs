@@ -162,6 +162,8 @@ pub struct TransferHistory {
 }
 
 /// List a member's transfers
+///
+/// Every transfer of the member's organizational relation, oldest first.
 #[utoipa::path(
     operation_id = "listMemberTransfers",
     tag = TAG,

@@ -211,6 +211,8 @@ pub struct UserListFilter {
 }
 
 /// List users
+///
+/// Every user with their roles and whether they are disabled, a page at a time.
 #[utoipa::path(
     operation_id = "listUsers",
     tag = TAG,
@@ -269,6 +271,8 @@ pub async fn create(
 }
 
 /// Get a user
+///
+/// The user with their roles; password hashes are never shown.
 #[utoipa::path(
     operation_id = "getUser",
     tag = TAG,
@@ -342,6 +346,8 @@ pub async fn update(
 }
 
 /// Reset a user's password
+///
+/// Sets a new password (checked for length); the user's refresh tokens are revoked.
 #[utoipa::path(
     operation_id = "resetUserPassword",
     tag = TAG,
@@ -385,6 +391,8 @@ pub struct Me {
 }
 
 /// Who am I
+///
+/// Who the token belongs to: username, roles with their scopes, and every permission they give.
 #[utoipa::path(
     operation_id = "getMe",
     tag = TAG,

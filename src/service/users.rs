@@ -163,6 +163,8 @@ pub async fn set_password(
         ..Default::default()
     };
     let updated = resource::update_versioned::<User, _>(&txn, id, current.version, update).await?;
+    // A new password ends the sessions the old one began.
+    super::refresh_tokens::revoke_user(&txn, id).await?;
     audit::record(
         &txn,
         actor,

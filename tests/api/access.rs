@@ -293,6 +293,22 @@ async fn users_are_managed_by_admins(app: TestApp) {
     )
     .await;
 
+    // A session begun with the old password...
+    let old_session: Value = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "li.haidian"),
+            ("password", "a-long-password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refresh = old_session["refresh_token"].as_str().unwrap().to_owned();
     let reset = app
         .request(Method::POST, &format!("{path}/password"))
         .json(&json!({"password": "brand-new-password"}))
@@ -301,6 +317,18 @@ async fn users_are_managed_by_admins(app: TestApp) {
         .unwrap();
     assert_eq!(reset.status(), 204);
     login(&app, "li.haidian", "brand-new-password").await;
+    // ...ends with the reset: its refresh token is refused.
+    let refreshed = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), 400);
     let list: Value = app
         .get("/api/v1/users?q=haidian")
         .await

@@ -207,7 +207,10 @@ async fn a_quarter_is_assessed_kind_by_kind_and_worst_first(app: TestApp) {
     assert_eq!(region["region_name"], "福建省 / 福州市");
 
     let csv = app
-        .request(Method::GET, "/api/v1/reports/compliance/export?period=2026-Q3")
+        .request(
+            Method::GET,
+            "/api/v1/reports/compliance/export?period=2026-Q3",
+        )
         .send()
         .await
         .unwrap()
