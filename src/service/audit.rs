@@ -83,6 +83,12 @@ pub struct Change {
 }
 
 impl Change {
+    /// The same change, moved from where it was: see [`FeedFacts::left`].
+    pub fn moved_from(mut self, party_organization_id: Option<Uuid>, region_code: String) -> Self {
+        self.feed.left = Some((party_organization_id, Some(region_code)));
+        self
+    }
+
     /// The same change, with the version the resource has after it.
     pub fn at_version(mut self, version: i32) -> Self {
         self.feed.version = Some(version);
@@ -97,9 +103,10 @@ pub struct FeedFacts {
     pub version: Option<i32>,
     /// The party organization the resource belongs to (its own id for a party organization).
     pub party_organization_id: Option<Uuid>,
-    /// The party organization and region the resource left (a transfer): readers who reach
-    /// only those get a `removed_from_scope` event.
-    pub left: Option<(Uuid, Option<String>)>,
+    /// Where the resource was before the change, when the change moved it (a transfer, a new
+    /// region or parent): its party organization and region then. Readers who reached it only
+    /// there get a `removed_from_scope` event.
+    pub left: Option<(Option<Uuid>, Option<String>)>,
 }
 
 fn row(actor: &Actor, change: Change, outcome: &str) -> ActiveModel {

@@ -60,7 +60,7 @@ pub(super) async fn append<'c>(
         .flat_map(|c| {
             [
                 c.feed.party_organization_id,
-                c.feed.left.as_ref().map(|l| l.0),
+                c.feed.left.as_ref().and_then(|l| l.0),
             ]
         })
         .flatten()
@@ -92,7 +92,7 @@ pub(super) async fn append<'c>(
                 change,
                 REMOVED_FROM_SCOPE,
                 left_region.clone(),
-                path_of(Some(*left)),
+                path_of(*left),
             ));
         }
         events.push((

@@ -804,7 +804,7 @@ pub async fn transfer(
     if member.party_organization_id != updated.party_organization_id {
         // Readers who reached the member only through the branch they left drop them.
         let left_region = region_of(txn, &member).await?;
-        transfer.feed.left = Some((member.party_organization_id, Some(left_region)));
+        transfer = transfer.moved_from(Some(member.party_organization_id), left_region);
     }
     audit::record(txn, &caller.actor, transfer).await?;
     Ok((row, updated))

@@ -123,6 +123,14 @@ pub async fn create(
     Ok(created)
 }
 
+/// A change that took the organization to another region is seen leaving the old one.
+fn moved(change: audit::Change, before: &Model, after: &Model) -> audit::Change {
+    match before.region_code != after.region_code {
+        true => change.moved_from(None, before.region_code.clone()),
+        false => change,
+    }
+}
+
 pub(super) fn change(
     action: &'static str,
     organization: &Model,
@@ -172,7 +180,11 @@ pub async fn update(
     audit::record(
         &txn,
         &caller.actor,
-        change("update", &updated, audit::changed_fields(&before, &updated)),
+        moved(
+            change("update", &updated, audit::changed_fields(&before, &updated)),
+            &before,
+            &updated,
+        ),
     )
     .await?;
     txn.commit().await?;

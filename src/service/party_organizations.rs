@@ -380,7 +380,13 @@ pub async fn update(
         replace_covers(&txn, id, &fields.covers).await?;
         changed.push("covers".into());
     }
-    audit::record(&txn, &caller.actor, change("update", &updated, changed)).await?;
+    let mut update = change("update", &updated, changed);
+    if path != before.path || before.region_code != updated.region_code {
+        // Readers who reached it only where it was (the old parent's subtree, the old region)
+        // see it leave. What hangs below it moves with it; their events stay where they were.
+        update = update.moved_from(before.parent_id, before.region_code.clone());
+    }
+    audit::record(&txn, &caller.actor, update).await?;
     let updated = resource::get::<PartyOrganization>(&txn, id, Condition::all()).await?;
     txn.commit().await?;
     Ok(PartyOrganizationView {

@@ -19,7 +19,79 @@ crate::on_both_databases!(
     events_past_their_retention_are_gone_and_lists_re_read_what_changed,
     a_party_group_event_shows_the_group_as_get_does,
     imported_rows_are_events_in_their_branch,
+    an_organization_moved_to_another_region_leaves_the_old_one,
+    a_party_organization_moved_under_another_parent_leaves_the_old_subtree,
 );
+
+async fn a_party_organization_moved_under_another_parent_leaves_the_old_subtree(app: TestApp) {
+    let first = app.party_organization("甲委员会", "committee", None).await;
+    let second = app.party_organization("乙委员会", "committee", None).await;
+    let branch = app.party_organization("支部", "branch", Some(&first)).await;
+    let secretary = user_with_roles(
+        &app,
+        "first-secretary",
+        json!([{"role": "branch_secretary", "party_organization_id": first}]),
+    )
+    .await;
+    let (events, after) = read_all(&app, Some(&secretary), 0).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let response = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/party-organizations/{branch}"),
+        )
+        .header("if-match", "\"1\"")
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"parent_id": second}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let (events, _) = read_all(&app, Some(&secretary), after).await;
+    let seen: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["resource_id"].as_str().unwrap(),
+                e["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [(branch.as_str(), "removed_from_scope")],
+        "{events:?}"
+    );
+}
+
+async fn an_organization_moved_to_another_region_leaves_the_old_one(app: TestApp) {
+    let created = app.create_organization(&organization_body(1)).await;
+    let old_region = created["region_code"].as_str().unwrap().to_owned();
+    let department = user_with_roles(
+        &app,
+        "old-region",
+        json!([{"role": "org_department", "region_code": old_region}]),
+    )
+    .await;
+    let (events, after) = read_all(&app, Some(&department), 0).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let id = created["id"].as_str().unwrap();
+    let response = app
+        .request(Method::PATCH, &format!("/api/v1/organizations/{id}"))
+        .header("if-match", "\"1\"")
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"region_code": "110105"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let (events, _) = read_all(&app, Some(&department), after).await;
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["removed_from_scope"], "{events:?}");
+}
 
 async fn imported_rows_are_events_in_their_branch(app: TestApp) {
     let branch = app.party_organization("支部", "branch", None).await;
