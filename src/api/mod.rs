@@ -260,6 +260,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A path parameter that does not parse (an id that is not a UUID) is a 400 naming it.
 fn path_error(_: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    // `PATCH /members/export` reaches `PATCH /members/{id}` with "export" for an id: the path is
+    // the export's, which takes GET only.
+    if let Some(allow) = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.allowed_methods(req.path()))
+        .filter(|allow| !allow.iter().any(|m| m == req.method().as_str()))
+    {
+        return ApiError::MethodNotAllowed { allow }.into();
+    }
     let names: Vec<&str> = req.match_info().iter().map(|(name, _)| name).collect();
     let field = if names.is_empty() {
         "path".to_owned()
@@ -319,17 +328,21 @@ impl RouteTable {
             .map(|(_, _, permission)| *permission)
     }
 
-    /// The methods allowed on `path`, or `None` if no documented path matches it.
+    /// The methods allowed on `path`, or `None` if no documented path matches it. A literal
+    /// segment matches before a parameter (`/members/export` before `/members/{id}`).
     pub fn allowed_methods(&self, path: &str) -> Option<Vec<String>> {
         let segments: Vec<&str> = path.split('/').collect();
+        let is_parameter = |t: &str| t.starts_with('{') && t.ends_with('}');
         self.routes
             .iter()
-            .find(|(template, _)| {
+            .filter(|(template, _)| {
                 template.len() == segments.len()
-                    && template.iter().zip(&segments).all(|(t, s)| {
-                        (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
-                    })
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| (is_parameter(t) && !s.is_empty()) || t == s)
             })
+            .max_by_key(|(template, _)| template.iter().filter(|t| !is_parameter(t)).count())
             .map(|(_, methods)| methods.clone())
     }
 }

@@ -132,6 +132,16 @@ async fn unknown_route_is_404_and_wrong_method_is_405(app: TestApp) {
         .unwrap();
     assert_eq!(response.headers()["allow"], "GET, PATCH, DELETE");
     problem(response, 405).await;
+    // A literal segment is its own path: `/members/export` is not a member's id.
+    for method in [Method::PATCH, Method::DELETE] {
+        let response = app
+            .request(method, "/api/v1/members/export")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET");
+        problem(response, 405).await;
+    }
 }
 
 async fn if_none_match_with_current_etag_is_304(app: TestApp) {
