@@ -57,12 +57,6 @@ impl ConnectionCounts {
             over_limit,
         });
     }
-
-    /// Connections open for `ip` now.
-    pub fn open_for(&self, ip: IpAddr) -> usize {
-        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        open.get(&client_key(Some(ip))).copied().unwrap_or(0)
-    }
 }
 
 /// A connection's slot; freed when the connection's data is dropped (the connection closed).

@@ -1,5 +1,6 @@
 //! `GET /api/v1/events`: every committed change to the register, gap-free in commit order (see
 //! `service::events`), with each resource as its GET shows it to the reader, and long polling.
+use std::collections::HashMap;
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -170,12 +171,17 @@ pub async fn list(
         }
     }
     let actor = super::actor(&req, &principal);
+    // A resource's representation is its state now: rendered once a page, however many of the
+    // page's events it has.
+    let mut shown: HashMap<Uuid, Option<serde_json::Value>> = HashMap::new();
     let mut items = Vec::with_capacity(events.len());
     for event in events {
         let representation = if event.action == REMOVED_FROM_SCOPE {
             None
+        } else if let Some(known) = shown.get(&event.resource_id) {
+            known.clone()
         } else {
-            renderers
+            let rendered = renderers
                 .render(
                     &state,
                     &principal,
@@ -183,7 +189,9 @@ pub async fn list(
                     &event.resource_type,
                     event.resource_id,
                 )
-                .await?
+                .await?;
+            shown.insert(event.resource_id, rendered.clone());
+            rendered
         };
         items.push(Event {
             seq: event.seq,
