@@ -57,6 +57,13 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days the event feed keeps events (`LIANGXIN_EVENT_RETENTION_DAYS`); older ones are a 410.
     pub event_retention_days: u32,
+    /// Whether webhooks may target `http` URLs and loopback, private or link-local addresses
+    /// (`LIANGXIN_WEBHOOK_ALLOW_PRIVATE`; for tests and closed networks).
+    pub webhook_allow_private: bool,
+    /// The first retry of a failed delivery waits about this long, doubling each time.
+    pub webhook_retry_base: Duration,
+    /// How long deliveries are retried before the webhook is marked `failing`.
+    pub webhook_give_up_after: Duration,
     /// The offset of the timezone that calendar rules count days in (Asia/Shanghai: +08:00,
     /// no daylight saving).
     pub utc_offset: chrono::FixedOffset,
@@ -188,6 +195,13 @@ impl Config {
             },
             event_retention_days: parse_num("LIANGXIN_EVENT_RETENTION_DAYS", 90)?.clamp(1, 36500)
                 as u32,
+            webhook_allow_private: parse_bool("LIANGXIN_WEBHOOK_ALLOW_PRIVATE", false)?,
+            webhook_retry_base: Duration::from_millis(
+                parse_num("LIANGXIN_WEBHOOK_RETRY_BASE_MS", 1000)?.clamp(1, 3_600_000),
+            ),
+            webhook_give_up_after: Duration::from_secs(
+                parse_num("LIANGXIN_WEBHOOK_GIVE_UP_SECS", 86_400)?.clamp(1, 30 * 86_400),
+            ),
             utc_offset: match get("LIANGXIN_UTC_OFFSET") {
                 None => chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is an offset"),
                 Some(v) => v.parse().map_err(|_| {

@@ -38,6 +38,8 @@ pub struct Application {
     server: Server,
     port: u16,
     state: web::Data<AppState>,
+    renderers: web::Data<api::Renderers>,
+    sender: web::Data<api::webhooks::Sender>,
 }
 
 impl Application {
@@ -90,11 +92,24 @@ impl Application {
             import_slots: tokio::sync::Semaphore::new(config.max_concurrent_imports),
             feed: tokio::sync::watch::channel(0).0,
         });
-        let server = serve(listener, state.clone(), &config)?;
+        let renderers = web::Data::new(api::Renderers::all());
+        let sender = web::Data::new(
+            api::webhooks::Sender::new(config.webhook_allow_private)
+                .map_err(|e| format!("the webhook sender: {e}"))?,
+        );
+        let server = serve(
+            listener,
+            state.clone(),
+            renderers.clone(),
+            sender.clone(),
+            &config,
+        )?;
         Ok(Application {
             server,
             port,
             state,
+            renderers,
+            sender,
         })
     }
 
@@ -102,13 +117,26 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server (as SIGTERM would), for tests that restart it.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let commits = tokio::spawn(api::events::watch_commits(self.state.clone()));
+        let webhooks = tokio::spawn(api::webhooks::send_forever(
+            self.state.clone(),
+            self.renderers.clone(),
+            self.sender.clone(),
+        ));
         let result = self.server.await;
         housekeeping.abort();
         commits.abort();
+        webhooks.abort();
+        let _ = webhooks.await;
+        self.sender.release_all(&self.state.db).await;
         result
     }
 }
@@ -126,8 +154,8 @@ fn load_divisions(config: &Config) -> Result<Arc<Divisions>, StartError> {
     Ok(Arc::new(divisions))
 }
 
-/// Forgets expired idempotency keys, login-failure windows and events past their retention,
-/// hourly.
+/// Forgets expired idempotency keys, login-failure windows, and events and finished webhook
+/// deliveries past their retention, hourly.
 async fn housekeeping(state: web::Data<AppState>) {
     let policy = state.config.login_policy();
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -135,9 +163,12 @@ async fn housekeeping(state: web::Data<AppState>) {
         interval.tick().await;
         let keys = service::idempotency::purge_expired(&state.db).await;
         let logins = service::login_throttle::purge_expired(&state.db, &policy).await;
-        let events =
-            service::events::purge_older_than(&state.db, state.config.event_retention_days).await;
-        if let (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) = (&keys, &logins, &events) {
+        let days = state.config.event_retention_days;
+        let events = service::events::purge_older_than(&state.db, days).await;
+        let deliveries = service::webhooks::purge_older_than(&state.db, days).await;
+        if let (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) =
+            (&keys, &logins, &events, &deliveries)
+        {
             tracing::warn!(error = %e, "housekeeping failed; will retry in an hour");
         }
     }
@@ -146,6 +177,8 @@ async fn housekeeping(state: web::Data<AppState>) {
 fn serve(
     listener: TcpListener,
     state: web::Data<AppState>,
+    renderers: web::Data<api::Renderers>,
+    sender: web::Data<api::webhooks::Sender>,
     config: &Config,
 ) -> Result<Server, StartError> {
     let document = api::openapi::document();
@@ -154,7 +187,6 @@ fn serve(
     let document = Arc::new(document);
     let limiter = web::Data::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let cors_origins = config.cors_origins.clone();
-    let renderers = web::Data::new(api::Renderers::all());
     let proxies = web::Data::new(request_context::TrustedProxies(
         config.trusted_proxies.clone(),
     ));
@@ -185,6 +217,7 @@ fn serve(
             .app_data(limiter.clone())
             .app_data(proxies.clone())
             .app_data(renderers.clone())
+            .app_data(sender.clone())
             .wrap(from_fn(connection_limit::middleware))
             .wrap(from_fn(metrics::middleware))
             .wrap(cors)

@@ -25,3 +25,5 @@ pub mod party_organization_cover;
 pub mod refresh_token;
 pub mod setting;
 pub mod user;
+pub mod webhook;
+pub mod webhook_delivery;

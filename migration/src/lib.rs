@@ -14,6 +14,7 @@ mod m20261128_000010_meeting_schedules;
 mod m20261128_000011_calendar_tokens;
 mod m20261202_000001_member_duplicates;
 mod m20261202_000002_events;
+mod m20261202_000003_webhooks;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_calendar_tokens::Migration),
             Box::new(m20261202_000001_member_duplicates::Migration),
             Box::new(m20261202_000002_events::Migration),
+            Box::new(m20261202_000003_webhooks::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ pub mod respond;
 pub mod schedules;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -254,7 +255,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(api_clients::create)
             .service(api_clients::get)
             .service(api_clients::update)
-            .service(api_clients::rotate_secret),
+            .service(api_clients::rotate_secret)
+            .service(webhooks::list)
+            .service(webhooks::create)
+            .service(webhooks::get)
+            .service(webhooks::update)
+            .service(webhooks::remove)
+            .service(webhooks::deliveries)
+            .service(webhooks::retry)
+            .service(webhooks::ping),
     );
 }
 

@@ -21,7 +21,7 @@ use crate::error::{FieldError, Problem};
 pub const SECURITY_SCHEME: &str = "bearer";
 pub const OAUTH_SCHEME: &str = "oauth2";
 
-const ALL_PERMISSIONS: [Permission; 19] = [
+const ALL_PERMISSIONS: [Permission; 20] = [
     Permission::OrganizationsRead,
     Permission::OrganizationsWrite,
     Permission::PartyOrganizationsRead,
@@ -41,6 +41,7 @@ const ALL_PERMISSIONS: [Permission; 19] = [
     Permission::PiiRead,
     Permission::ClientsManage,
     Permission::EventsRead,
+    Permission::WebhooksWrite,
 ];
 
 #[derive(OpenApi)]
@@ -65,6 +66,7 @@ Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists ar
         (name = "api-clients", description = "OAuth clients of integrating systems: client credentials, scopes and a region."),
         (name = "audit", description = "The append-only record of every write."),
         (name = "events", description = "The event feed: every committed change, gap-free in commit order, for mirrors and integrations."),
+        (name = "webhooks", description = "The event feed pushed to your URL. Each event is POSTed as JSON (the feed's event, the resource as your GET shows it) in feed order, at least once: answer 2xx within 10 s, or it is retried with exponential backoff and jitter for 24 hours, after which the webhook is marked `failing`. Headers: `Liangxin-Delivery` (the delivery's id, the same on every attempt), `Liangxin-Event-Seq` (the event's `seq`: store the last one you processed and skip repeats), `Liangxin-Attempt`, `Liangxin-Timestamp` (Unix seconds) and `Liangxin-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>`; reject a timestamp more than 5 minutes old. Targets must be https on public addresses."),
         (name = "party-organizations", description = "Party organizations (committees, general branches, branches, joint branches), their groups, calendars and compliance with the required meetings."),
         (name = "members", description = "Party members and applicants: the register, the development pipeline, transfers of the organizational relation, and duplicate registrations."),
         (name = "meetings", description = "\"Three meetings and one lesson\" and other meetings: schedules, holding, attendance and votes."),

@@ -84,6 +84,8 @@ pub enum Permission {
     ClientsManage,
     /// Reading the event feed (of the resource types the other permissions let one read).
     EventsRead,
+    /// Registering webhooks and managing their deliveries.
+    WebhooksWrite,
 }
 
 impl Permission {
@@ -108,6 +110,7 @@ impl Permission {
             Permission::PiiRead => "reading personal data unmasked",
             Permission::ClientsManage => "managing API clients",
             Permission::EventsRead => "reading the event feed",
+            Permission::WebhooksWrite => "managing webhooks",
         }
     }
 
@@ -132,13 +135,14 @@ impl Permission {
             Permission::PiiRead => "pii:read",
             Permission::ClientsManage => "clients:manage",
             Permission::EventsRead => "events:read",
+            Permission::WebhooksWrite => "webhooks:write",
         }
     }
 }
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 16] = [
+    pub const FOR_CLIENTS: [Permission; 17] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::PartyOrganizationsRead,
@@ -155,6 +159,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::PiiRead,
         Permission::EventsRead,
+        Permission::WebhooksWrite,
     ];
 
     pub fn from_scope(name: &str) -> Option<Permission> {
@@ -189,6 +194,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             PiiRead,
             ClientsManage,
             EventsRead,
+            WebhooksWrite,
         ],
     ),
     (

@@ -18,6 +18,7 @@ pub mod region;
 pub mod schedule;
 pub mod text;
 pub mod uscc;
+pub mod webhook;
 
 /// The reference data rules are checked against.
 #[derive(Clone, Copy)]

@@ -88,25 +88,7 @@ pub async fn principal(db: &Db, token: &str) -> Result<Principal, ApiError> {
         .one(&db.read)
         .await?
         .ok_or_else(refused)?;
-    let user = super::users::get(db, found.user_id)
-        .await
-        .map_err(|_| refused())?;
-    if user.disabled_at.is_some() {
-        return Err(refused());
-    }
-    let grants = super::users::grants_of(&user)?;
-    let roots: Vec<Uuid> = grants
-        .iter()
-        .filter_map(|g| g.party_organization_id)
-        .collect();
-    let party_paths = match roots.is_empty() {
-        true => Vec::new(),
-        false => super::party_organizations::paths_of(db, &roots).await?,
-    };
-    Ok(Principal {
-        subject: user.id.to_string(),
-        grants,
-        client: None,
-        party_paths,
-    })
+    super::users::principal_of(db, found.user_id)
+        .await?
+        .ok_or_else(refused)
 }

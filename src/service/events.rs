@@ -132,6 +132,7 @@ pub(super) async fn append<'c>(
             },
         )
         .collect();
+    super::webhooks::enqueue(conn, &rows).await?;
     for chunk in rows.chunks(500) {
         Event::insert_many(chunk.to_vec()).exec(conn).await?;
     }

@@ -19,6 +19,7 @@ pub mod resource;
 pub mod schedules;
 pub mod scope;
 pub mod users;
+pub mod webhooks;
 
 use crate::auth::Access;
 

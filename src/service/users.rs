@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::audit::{self, Actor};
 use super::resource::{self, Page, PageRequest};
-use crate::auth::{RoleGrant, password};
+use crate::auth::{Principal, RoleGrant, password};
 use crate::db::Db;
 use crate::error::ApiError;
 
@@ -94,6 +94,32 @@ fn change(action: &'static str, id: Uuid, changed_fields: Vec<String>) -> audit:
 
 pub async fn get(db: &Db, id: Uuid) -> Result<Model, ApiError> {
     resource::get::<User>(&db.read, id, Condition::all()).await
+}
+
+/// The enabled user with this id as a principal with their roles (and the paths of their
+/// party organizations), as if they had just signed in; `None` when disabled or gone.
+pub async fn principal_of(db: &Db, id: Uuid) -> Result<Option<Principal>, ApiError> {
+    let Some(user) = User::find_by_id(id).one(&db.read).await? else {
+        return Ok(None);
+    };
+    if user.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let grants = grants_of(&user)?;
+    let roots: Vec<Uuid> = grants
+        .iter()
+        .filter_map(|g| g.party_organization_id)
+        .collect();
+    let party_paths = match roots.is_empty() {
+        true => Vec::new(),
+        false => super::party_organizations::paths_of(db, &roots).await?,
+    };
+    Ok(Some(Principal {
+        subject: user.id.to_string(),
+        grants,
+        client: None,
+        party_paths,
+    }))
 }
 
 pub async fn list(

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub token: String,
     /// The database this server uses, to start a second server on it.
     pub database_url: String,
+    /// Stops this server (as SIGTERM would), to restart on the same database.
+    pub server: actix_web::dev::ServerHandle,
 }
 
 /// Runs the same test body on SQLite and, when configured, PostgreSQL.
@@ -106,6 +108,9 @@ pub fn test_config(database_url: String) -> Config {
     config.password_check_wait = std::time::Duration::from_secs(120);
     // Tests make many calls quickly; one test checks the limit with a low one.
     config.rate_limit_per_minute = 1_000_000;
+    // Webhook receivers in tests listen on 127.0.0.1 over http; retries come quickly.
+    config.webhook_allow_private = true;
+    config.webhook_retry_base = std::time::Duration::from_millis(20);
     config
 }
 
@@ -125,6 +130,7 @@ pub async fn spawn_with_config(config: Config) -> TestApp {
         .await
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let server = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -150,6 +156,7 @@ pub async fn spawn_with_config(config: Config) -> TestApp {
         client,
         token,
         database_url,
+        server,
     }
 }
 

@@ -26,3 +26,4 @@ mod reports;
 mod roles;
 mod schedules;
 mod scopes;
+mod webhooks;
