@@ -168,10 +168,11 @@ impl Drop for Spool {
     }
 }
 
-/// The decoder for the body's `charset` (UTF-8 when none); 415 for anything else.
+/// The decoder for a CSV body's `charset` (UTF-8 when none): `text/csv`, or the bytes of a CSV file
+/// as generated clients send them (`application/octet-stream`); 415 for anything else.
 fn encoding_of(req: &HttpRequest) -> Result<&'static encoding_rs::Encoding, ApiError> {
     let unsupported = ApiError::UnsupportedMediaType {
-        expected: "text/csv (charset utf-8 or gbk)",
+        expected: "text/csv (charset utf-8 or gbk) or application/octet-stream (utf-8)",
     };
     let content_type = req
         .headers()
@@ -179,11 +180,9 @@ fn encoding_of(req: &HttpRequest) -> Result<&'static encoding_rs::Encoding, ApiE
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let mut parts = content_type.split(';');
-    if !parts
-        .next()
-        .unwrap_or("")
-        .trim()
-        .eq_ignore_ascii_case("text/csv")
+    let media_type = parts.next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case("text/csv")
+        && !media_type.eq_ignore_ascii_case("application/octet-stream")
     {
         return Err(unsupported);
     }

@@ -110,7 +110,31 @@ pub fn document() -> Document {
     add_shared_behaviour(&mut doc);
     close_composed_bodies(&mut doc);
     link_creates_to_their_resources(&mut doc);
+    offer_csv_bodies_as_bytes(&mut doc);
     doc
+}
+
+/// CSV imports take `text/csv`, and the same CSV (UTF-8) as `application/octet-stream`, which
+/// generated clients send files as (openapi-python-client has no `text/csv` bodies).
+fn offer_csv_bodies_as_bytes(doc: &mut Document) {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    for item in doc.paths.paths.values_mut() {
+        let Some(RefOr::T(body)) = item.post.as_mut().and_then(|op| op.request_body.as_mut())
+        else {
+            continue;
+        };
+        if !body.content.contains_key("text/csv") {
+            continue;
+        }
+        let bytes = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The CSV file's bytes, UTF-8."));
+        body.content.insert(
+            "application/octet-stream".into(),
+            RefOr::T(ContentBuilder::new().schema(Some(bytes)).build()),
+        );
+    }
 }
 
 /// OpenAPI links from each create (`POST /things` → 201) to the operations on what it made

@@ -364,6 +364,7 @@ pub fn example_url(path: &str, operation: &Value) -> String {
     let mut url = path
         .replace("{id}", &uuid::Uuid::now_v7().to_string())
         .replace("{group_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{delivery_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{code}", "110105");
     let required: Vec<String> = operation["parameters"]
         .as_array()

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """A short integration with the Python client generated from the served contract
 (openapi-python-client), unchanged: log in, register an organization, page a list, read a
-problem document, follow the event feed.
+problem document, import organizations from a CSV file, follow the event feed.
 
     python3 tests/clients/python_scenario.py BASE_URL ADMIN_PASSWORD   (the client on PYTHONPATH)
 """
+import io
 import sys
 
 from liangxin_client import AuthenticatedClient, Client
 from liangxin_client.api.auth import create_token
 from liangxin_client.api.events import list_events
+from liangxin_client.api.imports import import_organizations
 from liangxin_client.api.organizations import create_organization, list_organizations
 from liangxin_client.models import (
-    EventPage, OrganizationInput, OrganizationPage, Problem, TokenRequest, TokenResponse,
+    EventPage, ImportReport, OrganizationInput, OrganizationPage, Problem, TokenRequest,
+    TokenResponse,
 )
+from liangxin_client.types import File
 from liangxin_client.models.grant_type import GrantType
 from liangxin_client.models.organization_category import OrganizationCategory
 from liangxin_client.models.organization_kind import OrganizationKind
@@ -57,11 +61,18 @@ def main(base, password):
     fields = {e.field for e in problem.errors}
     assert {"name", "region_code", "employee_count"} <= fields, fields
 
-    feed = list_events.sync(client=client, after=after, types="organization", wait=5)
+    rows = "".join(f"生成客户端导入企业{n},new_economic,private_enterprise,{uscc(910_000 + n)},350102,12,true\n"
+                   for n in range(2))
+    csv_file = ("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n" + rows).encode()
+    report = import_organizations.sync(client=client, body=File(
+        payload=io.BytesIO(csv_file), file_name="organizations.csv"))
+    assert isinstance(report, ImportReport) and report.written == 2, report
+
+    feed = list_events.sync(client=client, after=after, types="organization", wait=5, limit=100)
     assert isinstance(feed, EventPage), feed
-    assert [e.action for e in feed.items] == ["create"] * 3, [e.to_dict() for e in feed.items]
+    assert [e.action for e in feed.items] == ["create"] * 5, [e.to_dict() for e in feed.items]
     print(f"python client: logged in, registered 3 organizations, paged the list, read a 422 naming "
-          f"{sorted(fields)}, and followed 3 events to seq {feed.next_after}")
+          f"{sorted(fields)}, imported 2 from a CSV file, and followed 5 events to seq {feed.next_after}")
 
 
 if __name__ == "__main__":
