@@ -33,8 +33,9 @@ pub struct Event {
     pub resource_type: String,
     pub resource_id: Uuid,
     /// `create`, `update`, `archive`, a state change (`hold`, `cancel`, `vote`,
-    /// `development_step`, `transfer`, `end`, …), or `removed_from_scope`: the resource left
-    /// the part of the register you reach; drop it from a mirror.
+    /// `development_step`, `transfer`, `end`, …), `move` (carried along when its party
+    /// organization, or one above, moved to another parent or region), or `removed_from_scope`:
+    /// the resource left the part of the register you reach; drop it from a mirror.
     pub action: String,
     /// The resource's version after this change.
     pub version: Option<i32>,

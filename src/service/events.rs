@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use entity::event::{self, Entity as Event, Model};
 use entity::event_counter::{self, Entity as EventCounter};
 use entity::party_organization;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -205,11 +205,51 @@ fn within(access: &Access) -> Condition {
                 .add(event::Column::ResourceType.eq("member"))
                 .add(event::Column::ResourceId.eq(*id)),
         ),
-        Scope::Instructor(id) => Some(
-            Condition::all()
-                .add(event::Column::ResourceType.eq("instructor"))
-                .add(event::Column::ResourceId.eq(*id)),
-        ),
+        // An instructor: their own record, their assignments and the visits of those, and the
+        // organizations they are actively assigned to (as they are now).
+        Scope::Instructor(id) => {
+            use entity::{instructor_assignment as assignment, instructor_visit as visit};
+            let assignments = Query::select()
+                .column(assignment::Column::Id)
+                .from(assignment::Entity)
+                .and_where(assignment::Column::InstructorId.eq(*id))
+                .to_owned();
+            let visits = Query::select()
+                .column(visit::Column::Id)
+                .from(visit::Entity)
+                .and_where(visit::Column::AssignmentId.in_subquery(assignments.clone()))
+                .to_owned();
+            let of = |resource_type: &str, ids: Condition| {
+                Condition::all()
+                    .add(event::Column::ResourceType.eq(resource_type))
+                    .add(ids)
+            };
+            Some(
+                Condition::any()
+                    .add(of(
+                        "instructor",
+                        event::Column::ResourceId.eq(*id).into_condition(),
+                    ))
+                    .add(of(
+                        "instructor_assignment",
+                        event::Column::ResourceId
+                            .in_subquery(assignments)
+                            .into_condition(),
+                    ))
+                    .add(of(
+                        "instructor_visit",
+                        event::Column::ResourceId
+                            .in_subquery(visits)
+                            .into_condition(),
+                    ))
+                    .add(of(
+                        "organization",
+                        event::Column::ResourceId
+                            .in_subquery(scope::instructor_organizations(*id))
+                            .into_condition(),
+                    )),
+            )
+        }
         Scope::Everything | Scope::Nothing => None,
     })
 }

@@ -381,18 +381,160 @@ pub async fn update(
         changed.push("covers".into());
     }
     let mut update = change("update", &updated, changed);
-    if path != before.path || before.region_code != updated.region_code {
+    let moved = path != before.path;
+    if moved || before.region_code != updated.region_code {
         // Readers who reached it only where it was (the old parent's subtree, the old region)
-        // see it leave. What hangs below it moves with it; their events stay where they were.
+        // see it leave.
         update = update.moved_from(before.parent_id, before.region_code.clone());
     }
     audit::record(&txn, &caller.actor, update).await?;
+    // What belongs to it moves with it: to a new region (its own groups, members, meetings and
+    // schedules), or to a new parent (the whole subtree and all that belongs to it).
+    let carried = match (moved, before.region_code != updated.region_code) {
+        (true, _) => carried_along(&txn, Some(&path), id, (before.parent_id, None)).await?,
+        (false, true) => {
+            let left = (None, Some(before.region_code.clone()));
+            carried_along(&txn, None, id, left).await?
+        }
+        (false, false) => Vec::new(),
+    };
+    audit::record_many(&txn, &caller.actor, carried).await?;
     let updated = resource::get::<PartyOrganization>(&txn, id, Condition::all()).await?;
     txn.commit().await?;
     Ok(PartyOrganizationView {
         model: updated,
         covers: fields.covers,
     })
+}
+
+/// A `move` of each resource a moved party organization carries along: with `subtree` (its new
+/// path), every party organization below it and the groups, members, meetings and schedules of
+/// the whole subtree; without, those of the organization itself. Each is also
+/// `removed_from_scope` for readers who reached it only where it was: `left` is the old parent
+/// (whose subtree it left) and the old region (`None`: its region did not change).
+async fn carried_along(
+    conn: &impl ConnectionTrait,
+    subtree: Option<&str>,
+    root: Uuid,
+    left: (Option<Uuid>, Option<String>),
+) -> Result<Vec<audit::Change>, ApiError> {
+    use entity::{meeting, meeting_schedule, member, party_group};
+    let organizations: Vec<(Uuid, i32, String)> = match subtree {
+        Some(path) => {
+            PartyOrganization::find()
+                .select_only()
+                .columns([Column::Id, Column::Version, Column::RegionCode])
+                .filter(resource::subtree_condition(Column::Path, path))
+                .into_tuple()
+                .all(conn)
+                .await?
+        }
+        None => {
+            PartyOrganization::find()
+                .select_only()
+                .columns([Column::Id, Column::Version, Column::RegionCode])
+                .filter(Column::Id.eq(root))
+                .into_tuple()
+                .all(conn)
+                .await?
+        }
+    };
+    let region_of = |party: Uuid| {
+        organizations
+            .iter()
+            .find(|(id, ..)| *id == party)
+            .map(|(_, _, region)| region.clone())
+            .unwrap_or_default()
+    };
+    let ids: Vec<Uuid> = organizations.iter().map(|(id, ..)| *id).collect();
+    let moved = |resource_type: &'static str, id: Uuid, version: i32, party: Uuid| {
+        let region = region_of(party);
+        audit::Change {
+            action: "move",
+            resource_type,
+            resource_id: id,
+            changed_fields: vec!["party_organization_path".into()],
+            region_code: Some(region.clone()),
+            feed: audit::FeedFacts {
+                version: Some(version),
+                party_organization_id: Some(party),
+                left: None,
+            },
+        }
+        .moved_from(left.0, left.1.clone().unwrap_or(region))
+    };
+    let mut changes: Vec<audit::Change> = organizations
+        .iter()
+        .filter(|(id, ..)| *id != root)
+        .map(|(id, version, _)| moved("party_organization", *id, *version, *id))
+        .collect();
+    for chunk in ids.chunks(500) {
+        let groups: Vec<(Uuid, i32, Uuid)> = party_group::Entity::find()
+            .select_only()
+            .columns([
+                party_group::Column::Id,
+                party_group::Column::Version,
+                party_group::Column::PartyOrganizationId,
+            ])
+            .filter(party_group::Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        changes.extend(
+            groups
+                .into_iter()
+                .map(|(i, v, p)| moved("party_group", i, v, p)),
+        );
+        let members: Vec<(Uuid, i32, Uuid)> = member::Entity::find()
+            .select_only()
+            .columns([
+                member::Column::Id,
+                member::Column::Version,
+                member::Column::PartyOrganizationId,
+            ])
+            .filter(member::Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        changes.extend(
+            members
+                .into_iter()
+                .map(|(i, v, p)| moved("member", i, v, p)),
+        );
+        let meetings: Vec<(Uuid, i32, Uuid)> = meeting::Entity::find()
+            .select_only()
+            .columns([
+                meeting::Column::Id,
+                meeting::Column::Version,
+                meeting::Column::PartyOrganizationId,
+            ])
+            .filter(meeting::Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        changes.extend(
+            meetings
+                .into_iter()
+                .map(|(i, v, p)| moved("meeting", i, v, p)),
+        );
+        let schedules: Vec<(Uuid, i32, Uuid)> = meeting_schedule::Entity::find()
+            .select_only()
+            .columns([
+                meeting_schedule::Column::Id,
+                meeting_schedule::Column::Version,
+                meeting_schedule::Column::PartyOrganizationId,
+            ])
+            .filter(meeting_schedule::Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        changes.extend(
+            schedules
+                .into_iter()
+                .map(|(i, v, p)| moved("meeting_schedule", i, v, p)),
+        );
+    }
+    Ok(changes)
 }
 
 /// Rewrites the paths of a subtree (the organization and everything below) to its new place.

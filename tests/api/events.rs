@@ -21,24 +21,42 @@ crate::on_both_databases!(
     imported_rows_are_events_in_their_branch,
     an_organization_moved_to_another_region_leaves_the_old_one,
     a_party_organization_moved_under_another_parent_leaves_the_old_subtree,
+    an_instructor_follows_their_record_assignments_visits_and_organizations,
 );
 
 async fn a_party_organization_moved_under_another_parent_leaves_the_old_subtree(app: TestApp) {
     let first = app.party_organization("甲委员会", "committee", None).await;
     let second = app.party_organization("乙委员会", "committee", None).await;
-    let branch = app.party_organization("支部", "branch", Some(&first)).await;
-    let secretary = user_with_roles(
-        &app,
-        "first-secretary",
-        json!([{"role": "branch_secretary", "party_organization_id": first}]),
-    )
-    .await;
-    let (events, after) = read_all(&app, Some(&secretary), 0).await;
-    assert_eq!(events.len(), 2, "{events:?}");
+    let general = app
+        .party_organization("总支", "general_branch", Some(&first))
+        .await;
+    let branch = app
+        .party_organization("支部", "branch", Some(&general))
+        .await;
+    let member = app.member(&branch, 1, json!({})).await;
+    let secretary = |name: &'static str, root: String| {
+        let app = &app;
+        async move {
+            user_with_roles(
+                app,
+                name,
+                json!([{"role": "branch_secretary", "party_organization_id": root}]),
+            )
+            .await
+        }
+    };
+    let (old_side, new_side) = (
+        secretary("first-secretary", first.clone()).await,
+        secretary("second-secretary", second.clone()).await,
+    );
+    let (events, old_after) = read_all(&app, Some(&old_side), 0).await;
+    assert_eq!(events.len(), 4, "{events:?}");
+    let (events, new_after) = read_all(&app, Some(&new_side), 0).await;
+    assert_eq!(events.len(), 1, "{events:?}");
     let response = app
         .request(
             Method::PATCH,
-            &format!("/api/v1/party-organizations/{branch}"),
+            &format!("/api/v1/party-organizations/{general}"),
         )
         .header("if-match", "\"1\"")
         .header("content-type", "application/merge-patch+json")
@@ -47,20 +65,39 @@ async fn a_party_organization_moved_under_another_parent_leaves_the_old_subtree(
         .await
         .unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    let (events, _) = read_all(&app, Some(&secretary), after).await;
-    let seen: Vec<(&str, &str)> = events
+    let actions = |events: &[Value]| -> Vec<(String, String)> {
+        events
+            .iter()
+            .map(|e| {
+                (
+                    e["resource_id"].as_str().unwrap().to_owned(),
+                    e["action"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    // The old side loses the moved organization and everything it carries.
+    let (events, _) = read_all(&app, Some(&old_side), old_after).await;
+    let expected: Vec<(String, String)> = [&general, &branch, &member]
         .iter()
-        .map(|e| {
-            (
-                e["resource_id"].as_str().unwrap(),
-                e["action"].as_str().unwrap(),
-            )
-        })
+        .map(|id| ((*id).clone(), "removed_from_scope".to_owned()))
         .collect();
+    assert_eq!(actions(&events), expected, "{events:?}");
+    // The new side gains them, each as its GET shows it.
+    let (events, _) = read_all(&app, Some(&new_side), new_after).await;
+    let gained: Vec<(String, String)> =
+        [(&general, "update"), (&branch, "move"), (&member, "move")]
+            .iter()
+            .map(|(id, action)| ((*id).clone(), (*action).to_owned()))
+            .collect();
+    assert_eq!(actions(&events), gained, "{events:?}");
+    let shown = app.get(&format!("/api/v1/members/{member}")).await;
+    let shown: Value = shown.json().await.unwrap();
+    let representation = events[2]["representation"].clone();
+    assert_eq!(representation["id"], shown["id"]);
     assert_eq!(
-        seen,
-        [(branch.as_str(), "removed_from_scope")],
-        "{events:?}"
+        representation["party_organization_id"],
+        shown["party_organization_id"]
     );
 }
 
@@ -463,4 +500,71 @@ async fn events_past_their_retention_are_gone_and_lists_re_read_what_changed(app
         .map(|o| &o["id"])
         .collect();
     assert_eq!(ids, [&changed["id"]]);
+}
+
+async fn an_instructor_follows_their_record_assignments_visits_and_organizations(app: TestApp) {
+    let instructor = |name: &str| {
+        json!({"name": name, "source_unit_type": "other", "source_unit": "x",
+            "region_code": "3501", "is_full_party_member": true})
+    };
+    let chen = app
+        .created("/api/v1/instructors", &instructor("陈立"))
+        .await["id"]
+        .clone();
+    let other = app
+        .created("/api/v1/instructors", &instructor("林峰"))
+        .await["id"]
+        .clone();
+    let assigned = app.create_organization(&organization_body(1)).await["id"].clone();
+    let elsewhere = app.create_organization(&organization_body(2)).await["id"].clone();
+    let assignment = app
+        .created(
+            "/api/v1/instructor-assignments",
+            &json!({"instructor_id": chen, "organization_id": assigned, "starts_on": "2026-01-05"}),
+        )
+        .await["id"]
+        .clone();
+    app.created(
+        "/api/v1/instructor-assignments",
+        &json!({"instructor_id": other, "organization_id": elsewhere, "starts_on": "2026-01-05"}),
+    )
+    .await;
+    let visit = app
+        .created(
+            &format!(
+                "/api/v1/instructor-assignments/{}/visits",
+                assignment.as_str().unwrap()
+            ),
+            &json!({"visited_on": "2026-02-01", "topic": "指导召开党员大会"}),
+        )
+        .await["id"]
+        .clone();
+    let token = user_with_roles(
+        &app,
+        "chen",
+        json!([{"role": "instructor", "instructor_id": chen}]),
+    )
+    .await;
+    let (events, _) = read_all(&app, Some(&token), 0).await;
+    let seen: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["resource_type"].as_str().unwrap(),
+                e["resource_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("instructor", chen.as_str().unwrap()),
+            ("organization", assigned.as_str().unwrap()),
+            ("instructor_assignment", assignment.as_str().unwrap()),
+            ("instructor_visit", visit.as_str().unwrap()),
+        ],
+        "{events:?}"
+    );
+    assert_eq!(events[0]["representation"]["id"], chen);
+    assert_eq!(events[1]["representation"]["id"], assigned);
 }
