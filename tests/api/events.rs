@@ -282,68 +282,77 @@ async fn every_change_is_an_event_showing_the_resource_as_get_does(app: TestApp)
     assert_eq!(response.status(), 400);
 }
 
-/// Concurrent writers on two instances of one database, and a reader that reads the feed from
-/// one instance, then (a restart, as far as it can tell) from the other: the numbers it sees
-/// are 1, 2, 3, … without a gap or a repeat, and the mirror it builds from the events alone
-/// equals a full re-read of the register at the end.
+/// Concurrent writers on two instances of one database, a reader that follows the feed, and a
+/// restart of one instance in the middle (the reader goes on from the number it kept): the
+/// numbers it sees are 1, 2, 3, … without a gap or a repeat, and the mirror it builds from the
+/// events alone equals a full re-read of the register at the end.
 async fn a_mirror_built_from_the_feed_alone_equals_a_full_re_read(first: TestApp) {
     // SQLite is the embedded, single-instance database; two instances share PostgreSQL.
-    let other;
-    let second = match first.database_url.starts_with("postgres") {
-        true => {
-            other = spawn_with_config(test_config(first.database_url.clone())).await;
-            &other
-        }
-        false => &first,
+    let shared = first.database_url.starts_with("postgres");
+    let other = match shared {
+        true => Some(spawn_with_config(test_config(first.database_url.clone())).await),
+        false => None,
     };
     let branch = first.party_organization("支部", "branch", None).await;
-    let writers = join_all((0..8u32).map(|w| {
-        let (app, branch) = (if w % 2 == 0 { &first } else { second }, branch.clone());
-        async move {
-            for n in 0..6u32 {
-                let number = w * 10 + n + 1;
-                let id = app.member(&branch, number, json!({})).await;
-                if n % 3 == 0 {
-                    let response = app
-                        .request(Method::PATCH, &format!("/api/v1/members/{id}"))
-                        .header("if-match", "\"1\"")
-                        .header("content-type", "application/merge-patch+json")
-                        .body(json!({"ethnicity": "汉族"}).to_string())
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(response.status(), 200);
+    let (mut seen, mut mirror, mut after) = (Vec::new(), BTreeMap::new(), 0i64);
+    // Before the restart: members 1–24 on both instances; after it: 25–48.
+    let mut restarted = None;
+    for phase in 0..2u32 {
+        let app = restarted.as_ref().unwrap_or(&first);
+        let second = other.as_ref().unwrap_or(app);
+        let writers = join_all((0..8u32).map(|w| {
+            let (app, branch) = (if w % 2 == 0 { app } else { second }, branch.clone());
+            async move {
+                for n in 0..3u32 {
+                    let number = phase * 50 + w * 5 + n + 1;
+                    let id = app.member(&branch, number, json!({})).await;
+                    if n == 0 {
+                        let response = app
+                            .request(Method::PATCH, &format!("/api/v1/members/{id}"))
+                            .header("if-match", "\"1\"")
+                            .header("content-type", "application/merge-patch+json")
+                            .body(json!({"ethnicity": "汉族"}).to_string())
+                            .send()
+                            .await
+                            .unwrap();
+                        assert_eq!(response.status(), 200);
+                    }
                 }
             }
-        }
-    }));
-    let reader = async {
-        let (mut seen, mut mirror, mut after) = (Vec::new(), BTreeMap::new(), 0i64);
-        // 1 party organization + 48 members + 16 updates.
-        while seen.len() < 65 {
-            let app = if seen.len() < 30 { &first } else { second };
-            let page: Value = app
-                .get(&format!("/api/v1/events?after={after}&wait=5"))
-                .await
-                .json()
-                .await
-                .unwrap();
-            for event in page["items"].as_array().unwrap() {
-                seen.push(event["seq"].as_i64().unwrap());
-                if event["resource_type"] == "member" {
-                    mirror.insert(
-                        event["resource_id"].as_str().unwrap().to_owned(),
-                        event["representation"].clone(),
-                    );
+        }));
+        // 1 party organization + 24 members + 8 updates before; 24 + 8 more after.
+        let until = if phase == 0 { 33 } else { 65 };
+        let reader = async {
+            while seen.len() < until {
+                let reading = if seen.len() % 2 == 0 { app } else { second };
+                let page: Value = reading
+                    .get(&format!("/api/v1/events?after={after}&wait=5"))
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                for event in page["items"].as_array().unwrap() {
+                    seen.push(event["seq"].as_i64().unwrap());
+                    if event["resource_type"] == "member" {
+                        mirror.insert(
+                            event["resource_id"].as_str().unwrap().to_owned(),
+                            event["representation"].clone(),
+                        );
+                    }
                 }
+                after = page["next_after"].as_i64().unwrap();
             }
-            after = page["next_after"].as_i64().unwrap();
+        };
+        tokio::join!(reader, writers);
+        if phase == 0 {
+            first.server.stop(true).await;
+            restarted = Some(spawn_with_config(test_config(first.database_url.clone())).await);
         }
-        (seen, mirror)
-    };
-    let ((seen, mirror), _) = tokio::join!(reader, writers);
+    }
     assert_eq!(seen, (1..=65).collect::<Vec<_>>());
-    let list: Value = first
+    let list: Value = restarted
+        .as_ref()
+        .unwrap()
         .get("/api/v1/members?limit=200")
         .await
         .json()
