@@ -57,6 +57,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days the event feed keeps events (`LIANGXIN_EVENT_RETENTION_DAYS`); older ones are a 410.
     pub event_retention_days: u32,
+    /// Expenditures above this many fen wait for approval (`LIANGXIN_FUND_APPROVAL_THRESHOLD_FEN`).
+    pub fund_approval_threshold_fen: i64,
     /// Whether webhooks may target `http` URLs and loopback, private or link-local addresses
     /// (`LIANGXIN_WEBHOOK_ALLOW_PRIVATE`; for tests and closed networks).
     pub webhook_allow_private: bool,
@@ -195,6 +197,8 @@ impl Config {
             },
             event_retention_days: parse_num("LIANGXIN_EVENT_RETENTION_DAYS", 90)?.clamp(1, 36500)
                 as u32,
+            fund_approval_threshold_fen: parse_num("LIANGXIN_FUND_APPROVAL_THRESHOLD_FEN", 500_000)?
+                .clamp(0, 1_000_000_000_000) as i64,
             webhook_allow_private: parse_bool("LIANGXIN_WEBHOOK_ALLOW_PRIVATE", false)?,
             webhook_retry_base: Duration::from_millis(
                 parse_num("LIANGXIN_WEBHOOK_RETRY_BASE_MS", 1000)?.clamp(1, 3_600_000),

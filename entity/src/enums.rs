@@ -378,3 +378,156 @@ mod tests {
         assert!("bogus".parse::<OrganizationCategory>().is_err());
     }
 }
+
+// The special party-building fund.
+
+/// What a fund entry does to the balance.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum FundEntryKind {
+    /// Money in (拨入), from a `source`.
+    #[sea_orm(string_value = "allocation")]
+    Allocation,
+    /// Money out (支出), for a `category`.
+    #[sea_orm(string_value = "expenditure")]
+    Expenditure,
+    /// Undoes another entry in full (冲销): a mistake is corrected by a reversal and a new entry.
+    #[sea_orm(string_value = "reversal")]
+    Reversal,
+}
+
+/// Where an allocation comes from.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum FundSource {
+    /// From the enterprise's management expenses (管理费列支).
+    #[sea_orm(string_value = "management_fee")]
+    ManagementFee,
+    /// Party dues returned by the higher committee (党费返还).
+    #[sea_orm(string_value = "dues_return")]
+    DuesReturn,
+    /// Fiscal support (财政支持).
+    #[sea_orm(string_value = "fiscal_support")]
+    FiscalSupport,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// What an expenditure is for.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum FundCategory {
+    /// Education and training of members (教育培训).
+    #[sea_orm(string_value = "education_training")]
+    EducationTraining,
+    /// Party activities (组织活动).
+    #[sea_orm(string_value = "activities")]
+    Activities,
+    /// Materials (资料购置).
+    #[sea_orm(string_value = "materials")]
+    Materials,
+    /// Help for members in difficulty (困难党员帮扶).
+    #[sea_orm(string_value = "assistance")]
+    Assistance,
+    /// Publicity (宣传).
+    #[sea_orm(string_value = "publicity")]
+    Publicity,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// Whether an entry counts: allocations and reversals count at once; an expenditure above the
+/// approval threshold is `pending` until approved or rejected.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum FundEntryStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+}
+
+/// A written work system a party organization adopts (the register of adopted systems).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum WorkSystemKind {
+    /// "Three meetings and one lesson" (三会一课).
+    #[sea_orm(string_value = "three_meetings_one_lesson")]
+    ThreeMeetingsOneLesson,
+    /// Management of the special fund (党建经费管理).
+    #[sea_orm(string_value = "fund_management")]
+    FundManagement,
+    /// Developing members (发展党员).
+    #[sea_orm(string_value = "member_development")]
+    MemberDevelopment,
+    /// Education of members (党员教育管理).
+    #[sea_orm(string_value = "member_education")]
+    MemberEducation,
+    /// Duties of party workers (党务工作者职责).
+    #[sea_orm(string_value = "party_worker_duties")]
+    PartyWorkerDuties,
+    /// Ideological work with employees (职工思想政治工作).
+    #[sea_orm(string_value = "ideological_work")]
+    IdeologicalWork,
+    /// Regular discussion and communication between branch members and employees (谈心交流).
+    #[sea_orm(string_value = "discussion_and_communication")]
+    DiscussionAndCommunication,
+    /// Employees inviting party members (职工邀请党员).
+    #[sea_orm(string_value = "employee_invites_member")]
+    EmployeeInvitesMember,
+    /// Party representatives meeting employees face to face (党代表与职工面对面).
+    #[sea_orm(string_value = "face_to_face")]
+    FaceToFace,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

@@ -15,6 +15,8 @@ mod m20261128_000011_calendar_tokens;
 mod m20261202_000001_member_duplicates;
 mod m20261202_000002_events;
 mod m20261202_000003_webhooks;
+mod m20261202_000004_fund;
+mod m20261202_000005_work_systems;
 
 pub struct Migrator;
 
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_member_duplicates::Migration),
             Box::new(m20261202_000002_events::Migration),
             Box::new(m20261202_000003_webhooks::Migration),
+            Box::new(m20261202_000004_fund::Migration),
+            Box::new(m20261202_000005_work_systems::Migration),
         ]
     }
 }

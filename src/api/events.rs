@@ -29,7 +29,8 @@ pub struct Event {
     pub seq: i64,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// `organization`, `party_organization`, `party_group`, `member`, `instructor`,
-    /// `instructor_assignment`, `instructor_visit`, `meeting` or `meeting_schedule`.
+    /// `instructor_assignment`, `instructor_visit`, `meeting`, `meeting_schedule`,
+    /// `fund_entry` or `work_system`.
     pub resource_type: String,
     pub resource_id: Uuid,
     /// `create`, `update`, `archive`, a state change (`hold`, `cancel`, `vote`,
@@ -73,7 +74,7 @@ pub struct EventQuery {
     #[param(
         max_length = 300,
         example = "member,meeting",
-        pattern = "^(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule)(,(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule))*$"
+        pattern = "^(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule|fund_entry|work_system)(,(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule|fund_entry|work_system))*$"
     )]
     #[validate(length(max = 300))]
     pub types: Option<String>,

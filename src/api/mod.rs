@@ -9,6 +9,7 @@ pub mod csv_export;
 pub mod development;
 pub mod events;
 pub mod extract;
+pub mod fund;
 pub mod imports;
 pub mod instructor_assignments;
 pub mod instructors;
@@ -25,6 +26,7 @@ pub mod schedules;
 pub mod transfers;
 pub mod users;
 pub mod webhooks;
+pub mod work_systems;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -120,6 +122,12 @@ impl Renderers {
             ("instructor_visit", InstructorsRead, None),
             ("meeting", MeetingsRead, Some(meetings::render)),
             ("meeting_schedule", MeetingsRead, Some(schedules::render)),
+            ("fund_entry", FundRead, Some(fund::render)),
+            (
+                "work_system",
+                PartyOrganizationsRead,
+                Some(work_systems::render),
+            ),
         ])
     }
 
@@ -263,7 +271,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(webhooks::remove)
             .service(webhooks::deliveries)
             .service(webhooks::retry)
-            .service(webhooks::ping),
+            .service(webhooks::ping)
+            .service(fund::create)
+            .service(fund::list)
+            .service(fund::get)
+            .service(fund::approve_expenditure)
+            .service(fund::reject_expenditure)
+            .service(fund::balance)
+            .service(fund::annual_report)
+            .service(fund::report_export)
+            .service(organizations::payrolls)
+            .service(organizations::set_payroll)
+            .service(work_systems::list)
+            .service(work_systems::create)
+            .service(work_systems::get)
+            .service(work_systems::update)
+            .service(work_systems::archive)
+            .service(work_systems::report)
+            .service(work_systems::report_export),
     );
 }
 

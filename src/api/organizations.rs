@@ -1,5 +1,5 @@
 //! `/api/v1/organizations`: the register of "two new" organizations.
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -713,4 +713,99 @@ pub async fn import(
         importer,
     };
     imports::run(&state, &caller, &req, query.0, payload, target).await
+}
+
+/// An organization's payroll of one year (工资总额), in fen.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2025, "payroll_fen": 300000000, "updated_at": "2026-01-15T03:30:00Z"}))]
+pub struct Payroll {
+    pub year: i32,
+    pub payroll_fen: i64,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<entity::organization_payroll::Model> for Payroll {
+    fn from(m: entity::organization_payroll::Model) -> Self {
+        Payroll {
+            year: m.year,
+            payroll_fen: m.payroll_fen,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A year's payroll to record.
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"payroll_fen": 300000000}))]
+pub struct PayrollInput {
+    #[validate(range(min = 0, max = 100_000_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 100_000_000_000_000i64)]
+    pub payroll_fen: i64,
+}
+
+impl BodyRules for PayrollInput {
+    fn rule_violations(&self, _: RuleContext) -> Vec<RuleViolation> {
+        Vec::new()
+    }
+}
+
+/// The payrolls of an organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayrollList {
+    /// Latest year first.
+    pub items: Vec<Payroll>,
+}
+
+/// List an organization's payrolls
+///
+/// The payroll recorded for each year, latest first: the party organization's fund report
+/// reckons the usual management-fee allocation (about 1%) from the previous year's.
+#[utoipa::path(operation_id = "listOrganizationPayrolls", tag = TAG,
+    security(("oauth2" = ["organizations:read"])),
+    params(("id" = Uuid, Path, description = "The organization's id.")),
+    responses((status = 200, description = "The payrolls.", body = PayrollList)))]
+#[get("/organizations/{id}/payrolls")]
+pub async fn payrolls(
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let items = service::payrolls(&state.db, &access, *id).await?;
+    Ok(HttpResponse::Ok().json(PayrollList {
+        items: items.into_iter().map(Payroll::from).collect(),
+    }))
+}
+
+/// Record an organization's payroll of a year
+///
+/// Replaces what was recorded for that year.
+#[utoipa::path(operation_id = "setOrganizationPayroll", tag = TAG,
+    security(("oauth2" = ["organizations:write"])),
+    params(("id" = Uuid, Path, description = "The organization's id."),
+        ("year" = i32, Path, description = "The calendar year (2000–2100).", minimum = 2000, maximum = 2100, example = 2025)),
+    request_body(content = PayrollInput, content_type = "application/json"),
+    responses((status = 200, description = "Recorded.", body = Payroll)))]
+#[put("/organizations/{id}/payrolls/{year}")]
+pub async fn set_payroll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    path: web::Path<(Uuid, i32)>,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = *path;
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::bad_request(
+            "year",
+            "range",
+            "a year from 2000 to 2100",
+        ));
+    }
+    let input: PayrollInput = body.parse(state.rules())?;
+    let caller = super::caller(&req, &principal, access);
+    let saved = service::set_payroll(&state.db, &caller, id, year, input.payroll_fen).await?;
+    Ok(HttpResponse::Ok().json(Payroll::from(saved)))
 }

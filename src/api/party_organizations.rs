@@ -135,6 +135,9 @@ pub struct PartyOrganization {
     /// read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<FormationWarning>>,
+    /// What its register of adopted work systems lacks (`/work-systems`). Only on a single read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_systems: Option<super::work_systems::WorkSystemGaps>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// Increases by one on every change; the `ETag` is this number in quotes.
@@ -159,6 +162,7 @@ impl PartyOrganization {
             term_ends_on: m.term_ends_on,
             member_counts: None,
             warnings: None,
+            work_systems: None,
             created_at: m.created_at,
             updated_at: m.updated_at,
             version: m.version,
@@ -183,6 +187,12 @@ impl PartyOrganization {
             today: state.today(),
         }));
         self.member_counts = Some(counts);
+        let gaps = crate::service::work_systems::gaps_of(&state.db.read, &[self.id], state.today())
+            .await?;
+        self.work_systems = gaps
+            .into_iter()
+            .next()
+            .map(|(_, in_force, gaps)| super::work_systems::WorkSystemGaps::new(in_force, gaps));
         Ok(self)
     }
 }

@@ -40,6 +40,8 @@ pub enum ResourceType {
     InstructorVisit,
     Meeting,
     MeetingSchedule,
+    FundEntry,
+    WorkSystem,
 }
 
 impl ResourceType {
@@ -54,6 +56,8 @@ impl ResourceType {
             ResourceType::InstructorVisit => "instructor_visit",
             ResourceType::Meeting => "meeting",
             ResourceType::MeetingSchedule => "meeting_schedule",
+            ResourceType::FundEntry => "fund_entry",
+            ResourceType::WorkSystem => "work_system",
         }
     }
 }

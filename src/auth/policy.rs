@@ -86,6 +86,10 @@ pub enum Permission {
     EventsRead,
     /// Registering webhooks and managing their deliveries.
     WebhooksWrite,
+    /// Reading a party organization's special fund: its ledger, balance and report.
+    FundRead,
+    /// Recording fund entries, and approving or rejecting expenditures (see `domain::fund`).
+    FundWrite,
 }
 
 impl Permission {
@@ -111,6 +115,8 @@ impl Permission {
             Permission::ClientsManage => "managing API clients",
             Permission::EventsRead => "reading the event feed",
             Permission::WebhooksWrite => "managing webhooks",
+            Permission::FundRead => "reading the party-building fund",
+            Permission::FundWrite => "keeping the party-building fund's books",
         }
     }
 
@@ -136,13 +142,15 @@ impl Permission {
             Permission::ClientsManage => "clients:manage",
             Permission::EventsRead => "events:read",
             Permission::WebhooksWrite => "webhooks:write",
+            Permission::FundRead => "fund:read",
+            Permission::FundWrite => "fund:write",
         }
     }
 }
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 17] = [
+    pub const FOR_CLIENTS: [Permission; 19] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::PartyOrganizationsRead,
@@ -160,6 +168,8 @@ impl Permission {
         Permission::PiiRead,
         Permission::EventsRead,
         Permission::WebhooksWrite,
+        Permission::FundRead,
+        Permission::FundWrite,
     ];
 
     pub fn from_scope(name: &str) -> Option<Permission> {
@@ -195,6 +205,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             ClientsManage,
             EventsRead,
             WebhooksWrite,
+            FundRead,
+            FundWrite,
         ],
     ),
     (
@@ -216,6 +228,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             OwnAccountRead,
             AuditRead,
             EventsRead,
+            FundRead,
+            FundWrite,
         ],
     ),
     (
@@ -230,6 +244,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             RegionsRead,
             OwnAccountRead,
             EventsRead,
+            FundRead,
+            FundWrite,
         ],
     ),
     (

@@ -3,6 +3,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod development;
 pub mod divisions;
+pub mod fund;
 pub mod id_number;
 pub mod instructor;
 pub mod login;
@@ -19,6 +20,7 @@ pub mod schedule;
 pub mod text;
 pub mod uscc;
 pub mod webhook;
+pub mod work_system;
 
 /// The reference data rules are checked against.
 #[derive(Clone, Copy)]

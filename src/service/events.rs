@@ -34,6 +34,8 @@ pub const TYPES: &[&str] = &[
     "instructor_visit",
     "meeting",
     "meeting_schedule",
+    "fund_entry",
+    "work_system",
 ];
 
 /// The action of an event that tells a reader a resource left their scope (a member

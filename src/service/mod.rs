@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod compliance;
 pub mod events;
+pub mod fund;
 pub mod idempotency;
 pub mod imports;
 pub mod instructors;
@@ -20,6 +21,7 @@ pub mod schedules;
 pub mod scope;
 pub mod users;
 pub mod webhooks;
+pub mod work_systems;
 
 use crate::auth::Access;
 

@@ -236,3 +236,90 @@ pub async fn list(
     }
     resource::list::<Organization>(&db.read, condition, page).await
 }
+
+/// Records an organization's payroll of a year (replacing what was recorded for that year).
+/// It is not the register's (no event), but it is audited.
+pub async fn set_payroll(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    year: i32,
+    payroll_fen: i64,
+) -> Result<entity::organization_payroll::Model, ApiError> {
+    use entity::organization_payroll::{self as payroll, Entity as Payroll};
+    use sea_orm::EntityTrait;
+    use sea_orm::sea_query::OnConflict;
+    let txn = super::begin_write(&db.write).await?;
+    let condition =
+        scope::organizations(&caller.access).add(resource::visibility::<Organization>(false));
+    let organization = resource::get::<Organization>(&txn, id, condition).await?;
+    let row = payroll::ActiveModel {
+        organization_id: Set(id),
+        year: Set(year),
+        payroll_fen: Set(payroll_fen),
+        updated_at: Set(chrono::Utc::now()),
+    };
+    Payroll::insert(row)
+        .on_conflict(
+            OnConflict::columns([payroll::Column::OrganizationId, payroll::Column::Year])
+                .update_columns([payroll::Column::PayrollFen, payroll::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    let mut record = change(
+        "set_payroll",
+        &organization,
+        vec![format!("payroll:{year}")],
+    );
+    record.resource_type = "organization_payroll";
+    audit::record(&txn, &caller.actor, record).await?;
+    let saved = Payroll::find_by_id((id, year))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::Internal("the payroll just written is missing".into()))?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The payrolls recorded for an organization the caller reaches, latest year first.
+pub async fn payrolls(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+) -> Result<Vec<entity::organization_payroll::Model>, ApiError> {
+    use entity::organization_payroll::{self as payroll, Entity as Payroll};
+    use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
+    get(db, access, id, false).await?;
+    Ok(Payroll::find()
+        .filter(payroll::Column::OrganizationId.eq(id))
+        .order_by_desc(payroll::Column::Year)
+        .all(&db.read)
+        .await?)
+}
+
+/// The payroll of `year` of the organizations a party organization covers, when any is recorded.
+pub async fn payroll_of_covered(
+    conn: &impl sea_orm::ConnectionTrait,
+    party_organization_id: Uuid,
+    year: i32,
+) -> Result<Option<i64>, ApiError> {
+    use entity::organization_payroll::{self as payroll, Entity as Payroll};
+    use entity::party_organization_cover as cover;
+    use sea_orm::sea_query::Query;
+    use sea_orm::{EntityTrait, QueryFilter, QuerySelect};
+    let covered = Query::select()
+        .column(cover::Column::OrganizationId)
+        .from(cover::Entity)
+        .and_where(cover::Column::PartyOrganizationId.eq(party_organization_id))
+        .to_owned();
+    let payrolls: Vec<i64> = Payroll::find()
+        .select_only()
+        .column(payroll::Column::PayrollFen)
+        .filter(payroll::Column::Year.eq(year))
+        .filter(payroll::Column::OrganizationId.in_subquery(covered))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok((!payrolls.is_empty()).then(|| payrolls.iter().sum()))
+}

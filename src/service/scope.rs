@@ -94,6 +94,17 @@ pub fn reaches_party_organization(access: &Access, region_code: &str, path: &str
         })
 }
 
+/// Whether `access` reaches a party organization from above: everywhere, its region, or the
+/// subtree of a party organization strictly above it (who approves what it spends).
+pub fn reaches_from_above(access: &Access, region_code: &str, path: &str) -> bool {
+    access.is_everything()
+        || access.scopes.iter().any(|scope| match scope {
+            Scope::Region(prefix) => region_code.starts_with(prefix.as_str()),
+            Scope::PartySubtree(root) => path.starts_with(root.as_str()) && path != root,
+            _ => false,
+        })
+}
+
 /// Ids of the live party organizations that meet `party_condition`, as a subquery.
 pub fn party_ids(party_condition: Condition) -> SelectStatement {
     use party_organization::Column;

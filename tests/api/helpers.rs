@@ -365,6 +365,9 @@ pub fn example_url(path: &str, operation: &Value) -> String {
         .replace("{id}", &uuid::Uuid::now_v7().to_string())
         .replace("{group_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{delivery_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{entry_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{system_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{year}", "2025")
         .replace("{code}", "110105");
     let required: Vec<String> = operation["parameters"]
         .as_array()
