@@ -57,6 +57,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days the event feed keeps events (`LIANGXIN_EVENT_RETENTION_DAYS`); older ones are a 410.
     pub event_retention_days: u32,
+    /// Study hours required a year (`LIANGXIN_STUDY_HOURS_MEMBER`, `LIANGXIN_STUDY_HOURS_LEADER`).
+    pub study_requirement: crate::domain::education::Requirement,
     /// Expenditures above this many fen wait for approval (`LIANGXIN_FUND_APPROVAL_THRESHOLD_FEN`).
     pub fund_approval_threshold_fen: i64,
     /// Whether webhooks may target `http` URLs and loopback, private or link-local addresses
@@ -197,6 +199,10 @@ impl Config {
             },
             event_retention_days: parse_num("LIANGXIN_EVENT_RETENTION_DAYS", 90)?.clamp(1, 36500)
                 as u32,
+            study_requirement: crate::domain::education::Requirement {
+                member_hours: parse_num("LIANGXIN_STUDY_HOURS_MEMBER", 32)?.clamp(0, 1000) as f64,
+                leader_hours: parse_num("LIANGXIN_STUDY_HOURS_LEADER", 56)?.clamp(0, 1000) as f64,
+            },
             fund_approval_threshold_fen: parse_num("LIANGXIN_FUND_APPROVAL_THRESHOLD_FEN", 500_000)?
                 .clamp(0, 1_000_000_000_000) as i64,
             webhook_allow_private: parse_bool("LIANGXIN_WEBHOOK_ALLOW_PRIVATE", false)?,

@@ -531,3 +531,26 @@ pub enum WorkSystemKind {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+/// How a member studied (member education).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum StudyKind {
+    /// A party lecture (党课).
+    #[sea_orm(string_value = "party_lecture")]
+    PartyLecture,
+    /// A training course (培训).
+    #[sea_orm(string_value = "training")]
+    Training,
+    /// Online study (网络学习).
+    #[sea_orm(string_value = "online")]
+    Online,
+    /// A theme party day (主题党日).
+    #[sea_orm(string_value = "theme_party_day")]
+    ThemePartyDay,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

@@ -27,6 +27,7 @@ pub mod party_organization;
 pub mod party_organization_cover;
 pub mod refresh_token;
 pub mod setting;
+pub mod study_record;
 pub mod user;
 pub mod webhook;
 pub mod webhook_delivery;

@@ -17,6 +17,7 @@ mod m20261202_000002_events;
 mod m20261202_000003_webhooks;
 mod m20261202_000004_fund;
 mod m20261202_000005_work_systems;
+mod m20261202_000006_study_records;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_webhooks::Migration),
             Box::new(m20261202_000004_fund::Migration),
             Box::new(m20261202_000005_work_systems::Migration),
+            Box::new(m20261202_000006_study_records::Migration),
         ]
     }
 }

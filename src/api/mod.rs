@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod csv_export;
 pub mod development;
+pub mod education;
 pub mod events;
 pub mod extract;
 pub mod fund;
@@ -123,6 +124,7 @@ impl Renderers {
             ("meeting", MeetingsRead, Some(meetings::render)),
             ("meeting_schedule", MeetingsRead, Some(schedules::render)),
             ("fund_entry", FundRead, Some(fund::render)),
+            ("study_record", MembersRead, Some(education::render)),
             (
                 "work_system",
                 PartyOrganizationsRead,
@@ -288,7 +290,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(work_systems::update)
             .service(work_systems::archive)
             .service(work_systems::report)
-            .service(work_systems::report_export),
+            .service(work_systems::report_export)
+            .service(education::create)
+            .service(education::list)
+            .service(education::get)
+            .service(education::archive)
+            .service(education::hours)
+            .service(education::report)
+            .service(education::report_export),
     );
 }
 

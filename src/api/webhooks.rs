@@ -42,6 +42,7 @@ pub enum ResourceType {
     MeetingSchedule,
     FundEntry,
     WorkSystem,
+    StudyRecord,
 }
 
 impl ResourceType {
@@ -58,6 +59,7 @@ impl ResourceType {
             ResourceType::MeetingSchedule => "meeting_schedule",
             ResourceType::FundEntry => "fund_entry",
             ResourceType::WorkSystem => "work_system",
+            ResourceType::StudyRecord => "study_record",
         }
     }
 }

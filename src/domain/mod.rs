@@ -3,6 +3,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod development;
 pub mod divisions;
+pub mod education;
 pub mod fund;
 pub mod id_number;
 pub mod instructor;

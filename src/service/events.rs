@@ -36,6 +36,7 @@ pub const TYPES: &[&str] = &[
     "meeting_schedule",
     "fund_entry",
     "work_system",
+    "study_record",
 ];
 
 /// The action of an event that tells a reader a resource left their scope (a member

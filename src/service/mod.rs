@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod calendar;
 pub mod compliance;
+pub mod education;
 pub mod events;
 pub mod fund;
 pub mod idempotency;

@@ -367,6 +367,7 @@ pub fn example_url(path: &str, operation: &Value) -> String {
         .replace("{delivery_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{entry_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{system_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{record_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{year}", "2025")
         .replace("{code}", "110105");
     let required: Vec<String> = operation["parameters"]

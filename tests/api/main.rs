@@ -15,6 +15,7 @@ mod contract;
 mod conventions;
 mod csv;
 mod development;
+mod education;
 mod events;
 mod fund;
 mod hardening;
