@@ -12,7 +12,7 @@ pub fn meeting_half_hours(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> i
 /// Whether hours are in half-hour steps (0.5, 1, 1.5 …), as study is counted; the halves.
 pub fn half_hours(hours: f64) -> Option<i32> {
     let halves = hours * 2.0;
-    (halves >= 1.0 && halves <= 48.0 && halves.fract() == 0.0).then_some(halves as i32)
+    ((1.0..=48.0).contains(&halves) && halves.fract() == 0.0).then_some(halves as i32)
 }
 
 /// The hours a member must study in a year (《中国共产党党员教育管理工作条例》: members no less

@@ -184,6 +184,16 @@ fn attendance_meeting() -> RelationDef {
         .into()
 }
 
+/// A member present at a meeting: member, meeting, kind, title, start and end.
+type AttendanceRow = (
+    Uuid,
+    Uuid,
+    MeetingKind,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
 /// The held party lectures and theme party days these members were present at in a span.
 pub async fn attended(
     conn: &impl ConnectionTrait,
@@ -192,14 +202,7 @@ pub async fn attended(
 ) -> Result<Vec<AttendedMeeting>, ApiError> {
     let mut found = Vec::new();
     for chunk in member_ids.chunks(500) {
-        let rows: Vec<(
-            Uuid,
-            Uuid,
-            MeetingKind,
-            String,
-            DateTime<Utc>,
-            DateTime<Utc>,
-        )> = meeting_attendance::Entity::find()
+        let rows: Vec<AttendanceRow> = meeting_attendance::Entity::find()
             .select_only()
             .column(meeting_attendance::Column::MemberId)
             .column(meeting::Column::Id)
