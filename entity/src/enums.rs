@@ -554,3 +554,87 @@ pub enum StudyKind {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+/// A party worker's position (党务工作者).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum PartyWorkerPosition {
+    /// Secretary (书记): one current per party organization; on the committee.
+    #[sea_orm(string_value = "secretary")]
+    Secretary,
+    /// Deputy secretary (副书记); on the committee.
+    #[sea_orm(string_value = "deputy_secretary")]
+    DeputySecretary,
+    /// Committee member (委员) with a `portfolio`; on the committee.
+    #[sea_orm(string_value = "committee_member")]
+    CommitteeMember,
+    /// Liaison (联络员), outside the committee.
+    #[sea_orm(string_value = "liaison")]
+    Liaison,
+    /// Organizer (组织员), outside the committee.
+    #[sea_orm(string_value = "organizer")]
+    Organizer,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// What a committee member is responsible for.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Portfolio {
+    /// 组织委员.
+    #[sea_orm(string_value = "organization")]
+    Organization,
+    /// 宣传委员.
+    #[sea_orm(string_value = "propaganda")]
+    Propaganda,
+    /// 纪检委员.
+    #[sea_orm(string_value = "discipline")]
+    Discipline,
+    /// 青年委员.
+    #[sea_orm(string_value = "youth")]
+    Youth,
+    /// 妇女委员.
+    #[sea_orm(string_value = "women")]
+    Women,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// Whether party work is a party worker's job or done beside it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Employment {
+    /// 专职.
+    #[sea_orm(string_value = "full_time")]
+    FullTime,
+    /// 兼职.
+    #[sea_orm(string_value = "part_time")]
+    PartTime,
+}
+
+/// Who gave a party worker's training.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum GivenBy {
+    /// Leaders (领导授课).
+    #[sea_orm(string_value = "leaders")]
+    Leaders,
+    /// Experts (专家授课).
+    #[sea_orm(string_value = "experts")]
+    Experts,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

@@ -25,6 +25,8 @@ pub mod organization_payroll;
 pub mod party_group;
 pub mod party_organization;
 pub mod party_organization_cover;
+pub mod party_worker;
+pub mod party_worker_training;
 pub mod refresh_token;
 pub mod setting;
 pub mod study_record;

@@ -18,6 +18,7 @@ mod m20261202_000003_webhooks;
 mod m20261202_000004_fund;
 mod m20261202_000005_work_systems;
 mod m20261202_000006_study_records;
+mod m20261202_000007_party_workers;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_fund::Migration),
             Box::new(m20261202_000005_work_systems::Migration),
             Box::new(m20261202_000006_study_records::Migration),
+            Box::new(m20261202_000007_party_workers::Migration),
         ]
     }
 }

@@ -143,7 +143,7 @@ pub struct StudyHours {
     pub recorded_hours: f64,
     /// From held party lectures and theme party days the member was present at.
     pub meeting_hours: f64,
-    /// 32 (`LIANGXIN_STUDY_HOURS_MEMBER`), or 56 for the secretary of a party organization
+    /// 32 (`LIANGXIN_STUDY_HOURS_MEMBER`), or 56 for a secretary or committee member
     /// (`LIANGXIN_STUDY_HOURS_LEADER`).
     pub required_hours: f64,
     pub meets_requirement: bool,
@@ -441,7 +441,8 @@ async fn report_of(
 /// Report on member education
 ///
 /// For each party organization you reach (in a region), how many of its active full and
-/// probationary members studied the required hours in a year (32, or 56 for secretaries), and
+/// probationary members studied the required hours in a year (32, or 56 for secretaries and
+/// committee members), and
 /// those below with their hours.
 #[utoipa::path(operation_id = "getEducationReport", tag = "reports",
     security(("oauth2" = ["reports:read"])),

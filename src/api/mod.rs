@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod ops;
 pub mod organizations;
 pub mod party_organizations;
+pub mod party_workers;
 pub mod regions;
 pub mod reports;
 pub mod respond;
@@ -125,6 +126,11 @@ impl Renderers {
             ("meeting_schedule", MeetingsRead, Some(schedules::render)),
             ("fund_entry", FundRead, Some(fund::render)),
             ("study_record", MembersRead, Some(education::render)),
+            (
+                "party_worker",
+                PartyOrganizationsRead,
+                Some(party_workers::render),
+            ),
             (
                 "work_system",
                 PartyOrganizationsRead,
@@ -297,7 +303,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(education::archive)
             .service(education::hours)
             .service(education::report)
-            .service(education::report_export),
+            .service(education::report_export)
+            .service(party_workers::list)
+            .service(party_workers::create)
+            .service(party_workers::get)
+            .service(party_workers::update)
+            .service(party_workers::end)
+            .service(party_workers::trainings)
+            .service(party_workers::add_training),
     );
 }
 

@@ -65,7 +65,9 @@ pub struct PartyOrganizationInput {
     pub covers: Vec<Uuid>,
     #[serde(default)]
     pub established_on: Option<NaiveDate>,
-    /// An active full member whose relation this organization holds.
+    /// An active full member whose relation this organization holds. It is the current
+    /// `secretary` among its party workers (`/party-workers`): setting it appoints that member
+    /// secretary from today and ends the previous secretary's appointment today; `null` ends it.
     #[serde(default)]
     pub secretary_member_id: Option<Uuid>,
     /// The committee's current term.
@@ -135,6 +137,10 @@ pub struct PartyOrganization {
     /// read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<FormationWarning>>,
+    /// The branch committee: its current secretary, deputy secretaries and committee members
+    /// (`/party-workers`); it "has a committee" with 3 or more. Read-only. Only on a single read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committee: Option<Vec<CommitteeSeat>>,
     /// What its register of adopted work systems lacks (`/work-systems`). Only on a single read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_systems: Option<super::work_systems::WorkSystemGaps>,
@@ -163,6 +169,7 @@ impl PartyOrganization {
             member_counts: None,
             warnings: None,
             work_systems: None,
+            committee: None,
             created_at: m.created_at,
             updated_at: m.updated_at,
             version: m.version,
@@ -173,6 +180,10 @@ impl PartyOrganization {
     /// Adds the derived counts and the formation warnings.
     async fn with_derived(mut self, state: &AppState) -> Result<Self, ApiError> {
         let (counts, full_members_by_unit) = service::member_counts(&state.db, self.id).await?;
+        let seats = crate::service::party_workers::committees(&state.db.read, &[self.id])
+            .await?
+            .remove(&self.id)
+            .unwrap_or_default();
         let covered: Vec<(Uuid, u64)> = full_members_by_unit
             .into_iter()
             .filter(|(unit, _)| self.covers.contains(unit))
@@ -184,8 +195,20 @@ impl PartyOrganization {
             full_members_by_unit: &covered,
             term_starts_on: self.term_starts_on,
             term_ends_on: self.term_ends_on,
+            committee_seats: seats.len(),
             today: state.today(),
         }));
+        self.committee = Some(
+            seats
+                .into_iter()
+                .map(|w| CommitteeSeat {
+                    party_worker_id: w.id,
+                    member_id: w.member_id,
+                    position: w.position,
+                    portfolio: w.portfolio,
+                })
+                .collect(),
+        );
         self.member_counts = Some(counts);
         let gaps = crate::service::work_systems::gaps_of(&state.db.read, &[self.id], state.today())
             .await?;
@@ -195,6 +218,16 @@ impl PartyOrganization {
             .map(|(_, in_force, gaps)| super::work_systems::WorkSystemGaps::new(in_force, gaps));
         Ok(self)
     }
+}
+
+/// A seat on the branch committee.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CommitteeSeat {
+    pub party_worker_id: Uuid,
+    pub member_id: Uuid,
+    /// `secretary`, `deputy_secretary` or `committee_member`.
+    pub position: entity::enums::PartyWorkerPosition,
+    pub portfolio: Option<entity::enums::Portfolio>,
 }
 
 impl From<PartyOrganization> for PartyOrganizationInput {
@@ -510,6 +543,7 @@ pub async fn update(
         *id,
         expected,
         input.into(),
+        state.today(),
     )
     .await?;
     let organization = PartyOrganization::from_view(view, &state.divisions)

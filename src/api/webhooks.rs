@@ -43,6 +43,7 @@ pub enum ResourceType {
     FundEntry,
     WorkSystem,
     StudyRecord,
+    PartyWorker,
 }
 
 impl ResourceType {
@@ -60,6 +61,7 @@ impl ResourceType {
             ResourceType::FundEntry => "fund_entry",
             ResourceType::WorkSystem => "work_system",
             ResourceType::StudyRecord => "study_record",
+            ResourceType::PartyWorker => "party_worker",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod meeting;
 pub mod member;
 pub mod organization;
 pub mod party_organization;
+pub mod party_worker;
 pub mod pii;
 #[cfg(test)]
 mod properties;

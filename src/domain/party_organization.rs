@@ -61,6 +61,8 @@ pub struct FormationFacts<'a> {
     pub full_members_by_unit: &'a [(Uuid, u64)],
     pub term_starts_on: Option<NaiveDate>,
     pub term_ends_on: Option<NaiveDate>,
+    /// Current committee seats (secretary, deputies, committee members among its party workers).
+    pub committee_seats: usize,
     pub today: NaiveDate,
 }
 
@@ -116,7 +118,7 @@ pub fn warnings(facts: &FormationFacts) -> Vec<FormationWarning> {
                 BRANCH_REGULATION,
             );
         }
-        if full >= 7 && facts.term_starts_on.is_none() {
+        if full >= 7 && !super::party_worker::has_committee(facts.committee_seats) {
             warn(
                 "committee_advised",
                 format!(
@@ -317,6 +319,7 @@ mod tests {
             full_members_by_unit: &[],
             term_starts_on: None,
             term_ends_on: None,
+            committee_seats: 0,
             today: d(2026, 11, 28),
         }
     }
@@ -326,6 +329,9 @@ mod tests {
         assert_eq!(codes(&branch(2, 0)), ["too_few_full_members"]);
         assert!(codes(&branch(3, 3)).is_empty());
         assert_eq!(codes(&branch(7, 0)), ["committee_advised"]);
+        let mut with_committee = branch(7, 0);
+        with_committee.committee_seats = 3;
+        assert!(codes(&with_committee).is_empty());
         assert_eq!(
             codes(&branch(45, 5)),
             ["committee_advised", "general_branch_advised"]

@@ -81,6 +81,7 @@ async fn assess_all(
     rules: &Rules<'_>,
 ) -> Result<Vec<OrganizationCompliance>, ApiError> {
     let ids: Vec<Uuid> = organizations.iter().map(|o| o.id).collect();
+    let committees = super::party_workers::committees(&db.read, &ids).await?;
     let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for group in party_group::Entity::find()
         .filter(party_group::Column::PartyOrganizationId.is_in(ids.clone()))
@@ -106,7 +107,9 @@ async fn assess_all(
         .map(|organization| {
             let obligations = Obligations {
                 frequencies: rules.frequencies,
-                has_committee: organization.term_starts_on.is_some(),
+                has_committee: crate::domain::party_worker::has_committee(
+                    committees.get(&organization.id).map_or(0, Vec::len),
+                ),
                 groups: groups.get(&organization.id).map_or(&[], Vec::as_slice),
             };
             let facts = meetings.remove(&organization.id).unwrap_or_default();

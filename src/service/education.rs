@@ -269,8 +269,8 @@ pub async fn half_hours_of(
     Ok(total)
 }
 
-/// Which of these members lead a live party organization (its secretary), and so must study
-/// the leaders' hours.
+/// Which of these members lead a live party organization (its secretary, or a seat on its
+/// committee), and so must study the leaders' hours.
 pub async fn leaders(
     conn: &impl ConnectionTrait,
     member_ids: &[Uuid],
@@ -287,6 +287,7 @@ pub async fn leaders(
             .await?;
         found.extend(rows.into_iter().flatten());
     }
+    found.extend(super::party_workers::on_a_committee(conn, member_ids).await?);
     Ok(found)
 }
 

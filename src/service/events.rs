@@ -37,6 +37,7 @@ pub const TYPES: &[&str] = &[
     "fund_entry",
     "work_system",
     "study_record",
+    "party_worker",
 ];
 
 /// The action of an event that tells a reader a resource left their scope (a member

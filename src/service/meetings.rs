@@ -240,14 +240,25 @@ fn taking_part_in(party_organization_id: Uuid) -> Condition {
 }
 
 /// The members expected at a meeting, with whether they vote: the active full and probationary
-/// members of the group (for a group meeting), or those whose relation the organization holds
-/// (unless they are mobile elsewhere) and the mobile members it hosts.
+/// members of the group (for a group meeting), the current committee (for a committee meeting),
+/// or those whose relation the organization holds (unless they are mobile elsewhere) and the
+/// mobile members it hosts.
 pub async fn expected_members(
     conn: &impl ConnectionTrait,
     meeting: &Model,
 ) -> Result<HashMap<Uuid, bool>, ApiError> {
     let place = match meeting.party_group_id {
         Some(group) => member::Column::PartyGroupId.eq(group).into_condition(),
+        // A committee meeting expects the committee.
+        None if meeting.kind == MeetingKind::CommitteeMeeting => {
+            let seats = super::party_workers::committees(conn, &[meeting.party_organization_id])
+                .await?
+                .remove(&meeting.party_organization_id)
+                .unwrap_or_default();
+            member::Column::Id
+                .is_in(seats.into_iter().map(|w| w.member_id))
+                .into_condition()
+        }
         None => taking_part_in(meeting.party_organization_id),
     };
     let members = member::Entity::find()

@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod members;
 pub mod organizations;
 pub mod party_organizations;
+pub mod party_workers;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod resource;

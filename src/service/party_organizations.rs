@@ -199,7 +199,11 @@ async fn replace_covers(
     Ok(())
 }
 
-fn change(action: &'static str, model: &Model, changed_fields: Vec<String>) -> audit::Change {
+pub(super) fn change(
+    action: &'static str,
+    model: &Model,
+    changed_fields: Vec<String>,
+) -> audit::Change {
     audit::Change {
         action,
         resource_type: "party_organization",
@@ -347,6 +351,7 @@ pub async fn update(
     id: Uuid,
     expected_version: i32,
     fields: PartyOrganizationFields,
+    today: chrono::NaiveDate,
 ) -> Result<PartyOrganizationView, ApiError> {
     check_fields(divisions, &fields)?;
     let txn = super::begin_write(&db.write).await?;
@@ -388,6 +393,18 @@ pub async fn update(
         update = update.moved_from(before.parent_id, before.region_code.clone());
     }
     audit::record(&txn, &caller.actor, update).await?;
+    // The secretary is the current secretary among its party workers: a new one is appointed
+    // today, the one before ends today.
+    if before.secretary_member_id != updated.secretary_member_id {
+        super::party_workers::replace_secretary(
+            &txn,
+            caller,
+            id,
+            updated.secretary_member_id,
+            today,
+        )
+        .await?;
+    }
     // What belongs to it moves with it: to a new region (its own groups, members, meetings and
     // schedules), or to a new parent (the whole subtree and all that belongs to it).
     let carried = match (moved, before.region_code != updated.region_code) {

@@ -40,12 +40,6 @@ fn entries(list: &[(&String, &str)]) -> Value {
 async fn a_quarter_is_assessed_kind_by_kind_and_worst_first(app: TestApp) {
     let branch = app.party_organization("云帆支部", "branch", None).await;
     let path = format!("/api/v1/party-organizations/{branch}");
-    let term = json!({"term_starts_on": "2025-01-01", "term_ends_on": "2028-01-01"});
-    assert_eq!(
-        app.patch_json(&path, &term, None).await.status(),
-        200,
-        "a committee"
-    );
     let group = app
         .created(&format!("{path}/groups"), &json!({"name": "研发小组"}))
         .await["id"]
@@ -73,6 +67,19 @@ async fn a_quarter_is_assessed_kind_by_kind_and_worst_first(app: TestApp) {
             json!({"stage": "full", "joined_on": "2020-01-01"}),
         )
         .await;
+    // A committee of three (so committee meetings are due monthly, and expect the three).
+    for (member, position, portfolio) in [
+        (&m1, "secretary", None),
+        (&m2, "deputy_secretary", None),
+        (&m3, "committee_member", Some("propaganda")),
+    ] {
+        app.created(
+            "/api/v1/party-workers",
+            &json!({"party_organization_id": branch, "member_id": member, "position": position,
+                "portfolio": portfolio, "employment": "part_time", "appointed_on": "2025-01-01"}),
+        )
+        .await;
+    }
     let idle = app.party_organization("沉寂支部", "branch", None).await;
 
     // Q3 2026: committee in July and September, a group meeting in July, a general meeting in

@@ -23,6 +23,7 @@ mod oidc;
 mod operations;
 mod organizations;
 mod party_organizations;
+mod party_workers;
 mod regions;
 mod reports;
 mod roles;

@@ -173,8 +173,9 @@ async fn counts_and_warnings_follow_the_members(app: TestApp) {
     assert_eq!(body["member_counts"]["full"], 0);
     assert_eq!(codes, ["too_few_full_members"]);
 
+    let mut full = Vec::new();
     for n in 0..7 {
-        app.member(&branch, n, json!({"stage": "full"})).await;
+        full.push(app.member(&branch, n, json!({"stage": "full"})).await);
     }
     app.member(
         &branch,
@@ -189,6 +190,30 @@ async fn counts_and_warnings_follow_the_members(app: TestApp) {
         json!({"full": 7, "probationary": 1, "candidates": 0, "activists": 0, "applicants": 1})
     );
     assert_eq!(codes, ["committee_advised"]);
+
+    // A committee of three among its party workers: no more advice, and the single read shows it.
+    for (member, position, portfolio) in [
+        (&full[2], "committee_member", Some("organization")),
+        (&full[0], "secretary", None),
+        (&full[1], "deputy_secretary", None),
+    ] {
+        app.created(
+            "/api/v1/party-workers",
+            &json!({"party_organization_id": branch, "member_id": member, "position": position,
+                "portfolio": portfolio, "employment": "part_time", "appointed_on": "2025-11-01"}),
+        )
+        .await;
+    }
+    let (body, codes) = warning_codes(&app, &branch).await;
+    assert!(codes.is_empty(), "{codes:?}");
+    let seats: Vec<&str> = body["committee"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["position"].as_str().unwrap())
+        .collect();
+    assert_eq!(seats, ["secretary", "deputy_secretary", "committee_member"]);
+    assert_eq!(body["secretary_member_id"], full[0].as_str());
 
     let path = format!("/api/v1/party-organizations/{branch}");
     let term = json!({"term_starts_on": "2022-11-01", "term_ends_on": "2025-11-01"});
