@@ -70,7 +70,8 @@ pub struct PartyOrganizationInput {
     /// secretary from today and ends the previous secretary's appointment today; `null` ends it.
     #[serde(default)]
     pub secretary_member_id: Option<Uuid>,
-    /// The committee's current term.
+    /// The committee's current term (checked for its length and expiry; whether there is a
+    /// committee at all is its seats among the party workers, see `committee`).
     #[serde(default)]
     pub term_starts_on: Option<NaiveDate>,
     #[serde(default)]
