@@ -638,3 +638,40 @@ pub enum GivenBy {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+// Activity carriers.
+
+/// A party member's post in the enterprise (党员责任区 / 示范岗 / 先锋岗).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum PostKind {
+    /// 党员责任区.
+    #[sea_orm(string_value = "responsibility_area")]
+    ResponsibilityArea,
+    /// 党员示范岗.
+    #[sea_orm(string_value = "demonstration_post")]
+    DemonstrationPost,
+    /// 党员先锋岗.
+    #[sea_orm(string_value = "pioneer_post")]
+    PioneerPost,
+}
+
+/// How a post was rated in its yearly evaluation.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Rating {
+    #[sea_orm(string_value = "excellent")]
+    Excellent,
+    #[sea_orm(string_value = "good")]
+    Good,
+    #[sea_orm(string_value = "fair")]
+    Fair,
+    #[sea_orm(string_value = "poor")]
+    Poor,
+}

@@ -19,6 +19,7 @@ mod m20261202_000004_fund;
 mod m20261202_000005_work_systems;
 mod m20261202_000006_study_records;
 mod m20261202_000007_party_workers;
+mod m20261202_000008_responsibility_posts;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_work_systems::Migration),
             Box::new(m20261202_000006_study_records::Migration),
             Box::new(m20261202_000007_party_workers::Migration),
+            Box::new(m20261202_000008_responsibility_posts::Migration),
         ]
     }
 }

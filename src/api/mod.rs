@@ -21,6 +21,7 @@ pub mod ops;
 pub mod organizations;
 pub mod party_organizations;
 pub mod party_workers;
+pub mod posts;
 pub mod regions;
 pub mod reports;
 pub mod respond;
@@ -131,6 +132,7 @@ impl Renderers {
                 PartyOrganizationsRead,
                 Some(party_workers::render),
             ),
+            ("responsibility_post", ActivitiesRead, Some(posts::render)),
             (
                 "work_system",
                 PartyOrganizationsRead,
@@ -310,7 +312,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(party_workers::update)
             .service(party_workers::end)
             .service(party_workers::trainings)
-            .service(party_workers::add_training),
+            .service(party_workers::add_training)
+            .service(posts::list)
+            .service(posts::create)
+            .service(posts::get)
+            .service(posts::update)
+            .service(posts::archive)
+            .service(posts::evaluations)
+            .service(posts::evaluate),
     );
 }
 

@@ -126,13 +126,13 @@ pub struct PartyWorkerPatch {
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"ended_on": "2026-11-30"}))]
-pub struct EndInput {
+pub struct PartyWorkerEndInput {
     /// On or after `appointed_on`, not in the future; today when absent.
     #[serde(default)]
     pub ended_on: Option<NaiveDate>,
 }
 
-impl BodyRules for EndInput {}
+impl BodyRules for PartyWorkerEndInput {}
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
@@ -356,7 +356,7 @@ pub async fn update(
 #[utoipa::path(operation_id = "endPartyWorker", tag = TAG,
     security(("oauth2" = ["party_organizations:write"])),
     params(("id" = Uuid, Path, description = "The appointment's id.")),
-    request_body(content = EndInput, content_type = "application/json"),
+    request_body(content = PartyWorkerEndInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Ended.", body = PartyWorker),
         (status = 409, description = "`already_ended`.", body = Problem, content_type = "application/problem+json"),
@@ -371,7 +371,7 @@ pub async fn end(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
-    let input: EndInput = body.parse(state.rules())?;
+    let input: PartyWorkerEndInput = body.parse(state.rules())?;
     let ended_on = input.ended_on.unwrap_or_else(|| state.today());
     if ended_on > state.today() {
         return Err(ApiError::Validation(vec![crate::error::FieldError::new(

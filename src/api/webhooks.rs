@@ -44,6 +44,7 @@ pub enum ResourceType {
     WorkSystem,
     StudyRecord,
     PartyWorker,
+    ResponsibilityPost,
 }
 
 impl ResourceType {
@@ -62,6 +63,7 @@ impl ResourceType {
             ResourceType::WorkSystem => "work_system",
             ResourceType::StudyRecord => "study_record",
             ResourceType::PartyWorker => "party_worker",
+            ResourceType::ResponsibilityPost => "responsibility_post",
         }
     }
 }

@@ -90,6 +90,9 @@ pub enum Permission {
     FundRead,
     /// Recording fund entries, and approving or rejecting expenditures (see `domain::fund`).
     FundWrite,
+    /// Activity carriers: responsibility posts and their evaluations.
+    ActivitiesRead,
+    ActivitiesWrite,
 }
 
 impl Permission {
@@ -117,6 +120,8 @@ impl Permission {
             Permission::WebhooksWrite => "managing webhooks",
             Permission::FundRead => "reading the party-building fund",
             Permission::FundWrite => "keeping the party-building fund's books",
+            Permission::ActivitiesRead => "reading activity carriers",
+            Permission::ActivitiesWrite => "recording activity carriers",
         }
     }
 
@@ -144,13 +149,15 @@ impl Permission {
             Permission::WebhooksWrite => "webhooks:write",
             Permission::FundRead => "fund:read",
             Permission::FundWrite => "fund:write",
+            Permission::ActivitiesRead => "activities:read",
+            Permission::ActivitiesWrite => "activities:write",
         }
     }
 }
 
 impl Permission {
     /// The permissions an API client may be given, by their OAuth scope names.
-    pub const FOR_CLIENTS: [Permission; 19] = [
+    pub const FOR_CLIENTS: [Permission; 21] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::PartyOrganizationsRead,
@@ -170,6 +177,8 @@ impl Permission {
         Permission::WebhooksWrite,
         Permission::FundRead,
         Permission::FundWrite,
+        Permission::ActivitiesRead,
+        Permission::ActivitiesWrite,
     ];
 
     pub fn from_scope(name: &str) -> Option<Permission> {
@@ -207,6 +216,8 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             WebhooksWrite,
             FundRead,
             FundWrite,
+            ActivitiesRead,
+            ActivitiesWrite,
         ],
     ),
     (
@@ -230,6 +241,7 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             EventsRead,
             FundRead,
             FundWrite,
+            ActivitiesRead,
         ],
     ),
     (
@@ -246,11 +258,19 @@ pub const TABLE: &[(Role, &[Permission])] = &[
             EventsRead,
             FundRead,
             FundWrite,
+            ActivitiesRead,
+            ActivitiesWrite,
         ],
     ),
     (
         Role::Member,
-        &[MembersRead, RegionsRead, OwnAccountRead, EventsRead],
+        &[
+            MembersRead,
+            RegionsRead,
+            OwnAccountRead,
+            EventsRead,
+            ActivitiesRead,
+        ],
     ),
     (
         Role::Instructor,

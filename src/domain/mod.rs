@@ -14,6 +14,7 @@ pub mod organization;
 pub mod party_organization;
 pub mod party_worker;
 pub mod pii;
+pub mod post;
 #[cfg(test)]
 mod properties;
 pub mod recurrence;

@@ -38,6 +38,7 @@ pub const TYPES: &[&str] = &[
     "work_system",
     "study_record",
     "party_worker",
+    "responsibility_post",
 ];
 
 /// The action of an event that tells a reader a resource left their scope (a member

@@ -16,6 +16,7 @@ pub mod members;
 pub mod organizations;
 pub mod party_organizations;
 pub mod party_workers;
+pub mod posts;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod resource;

@@ -126,7 +126,19 @@ pub async fn appoint(
     appointment: Appointment,
     follow: bool,
 ) -> Result<Model, ApiError> {
-    let party = owner(txn, &caller.access, appointment.party_organization_id).await?;
+    let party = owner(txn, &caller.access, appointment.party_organization_id)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => ApiError::invalid(
+                "party_organization_id",
+                "unknown_party_organization",
+                format!(
+                    "{} is not a party organization you can reach",
+                    appointment.party_organization_id
+                ),
+            ),
+            other => other,
+        })?;
     let member = Member::find_by_id(appointment.member_id)
         .filter(member::Column::ArchivedAt.is_null())
         .one(txn)

@@ -24,6 +24,7 @@ mod operations;
 mod organizations;
 mod party_organizations;
 mod party_workers;
+mod posts;
 mod regions;
 mod reports;
 mod roles;
