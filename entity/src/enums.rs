@@ -675,3 +675,67 @@ pub enum Rating {
     #[sea_orm(string_value = "poor")]
     Poor,
 }
+
+/// What an activity is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ActivityKind {
+    /// 岗位技能竞赛 (ranked results).
+    #[sea_orm(string_value = "skills_competition")]
+    SkillsCompetition,
+    /// 岗位能手评选 (ranked results).
+    #[sea_orm(string_value = "expert_evaluation")]
+    ExpertEvaluation,
+    /// 技术创新贡献榜 (ranked results with category and benefit).
+    #[sea_orm(string_value = "innovation_contribution")]
+    InnovationContribution,
+    /// 支部委员与职工谈心交流.
+    #[sea_orm(string_value = "discussion_session")]
+    DiscussionSession,
+    /// 职工邀请党员.
+    #[sea_orm(string_value = "employee_invitation")]
+    EmployeeInvitation,
+    /// 党代表与职工面对面.
+    #[sea_orm(string_value = "face_to_face")]
+    FaceToFace,
+    /// A theme party day's activity beyond the meeting (may name the meeting).
+    #[sea_orm(string_value = "theme_activity")]
+    ThemeActivity,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// Whether a revision of an activity's results can still change.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ResultStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "published")]
+    Published,
+}
+
+/// What an innovation contributed.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum InnovationCategory {
+    #[sea_orm(string_value = "patent")]
+    Patent,
+    #[sea_orm(string_value = "process_improvement")]
+    ProcessImprovement,
+    #[sea_orm(string_value = "cost_saving")]
+    CostSaving,
+    #[sea_orm(string_value = "quality")]
+    Quality,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

@@ -1,4 +1,6 @@
 //! SeaORM entities, one module per table.
+pub mod activity;
+pub mod activity_result;
 pub mod api_client;
 pub mod audit_event;
 pub mod calendar_token;

@@ -20,6 +20,7 @@ mod m20261202_000005_work_systems;
 mod m20261202_000006_study_records;
 mod m20261202_000007_party_workers;
 mod m20261202_000008_responsibility_posts;
+mod m20261202_000009_activities;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_study_records::Migration),
             Box::new(m20261202_000007_party_workers::Migration),
             Box::new(m20261202_000008_responsibility_posts::Migration),
+            Box::new(m20261202_000009_activities::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: one module per resource, the shared extractors and responses, the route
 //! table, and the OpenAPI contract assembled from the handlers' annotations.
+pub mod activities;
 pub mod api_clients;
 pub mod audit;
 pub mod auth;
@@ -133,6 +134,7 @@ impl Renderers {
                 Some(party_workers::render),
             ),
             ("responsibility_post", ActivitiesRead, Some(posts::render)),
+            ("activity", ActivitiesRead, Some(activities::render)),
             (
                 "work_system",
                 PartyOrganizationsRead,
@@ -319,7 +321,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(posts::update)
             .service(posts::archive)
             .service(posts::evaluations)
-            .service(posts::evaluate),
+            .service(posts::evaluate)
+            .service(activities::list)
+            .service(activities::create)
+            .service(activities::get)
+            .service(activities::update)
+            .service(activities::archive)
+            .service(activities::results)
+            .service(activities::draft)
+            .service(activities::replace)
+            .service(activities::publish),
     );
 }
 

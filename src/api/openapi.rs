@@ -74,7 +74,7 @@ Reads return an `ETag`; send it back as `If-Match` on `PATCH`/`DELETE`. Lists ar
         (name = "party-organizations", description = "Party organizations (committees, general branches, branches, joint branches), their groups, calendars and compliance with the required meetings."),
         (name = "members", description = "Party members and applicants: the register, the development pipeline, transfers of the organizational relation, and duplicate registrations."),
         (name = "meetings", description = "\"Three meetings and one lesson\" and other meetings: schedules, holding, attendance and votes."),
-        (name = "activities", description = "Activity carriers through which members play a role at work: responsibility posts (党员责任区、示范岗、先锋岗) with yearly evaluations."),
+        (name = "activities", description = "Activity carriers through which members play a role at work: responsibility posts (党员责任区、示范岗、先锋岗) with yearly evaluations, and activities (skills competitions, expert evaluations, innovation lists with ranked, published results; talks with employees; theme activities)."),
         (name = "fund", description = "The special party-building fund of a party organization (党建工作经费): an immutable ledger in fen (allocations by source, expenditures by category, reversals), a balance that never goes negative, approval of larger expenditures, and the annual report."),
         (name = "instructors", description = "Party-building instructors (\"one person, one enterprise\"), their training."),
         (name = "instructor-assignments", description = "Instructors assigned to organizations, hand-overs and visit logs."),

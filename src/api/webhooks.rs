@@ -45,6 +45,7 @@ pub enum ResourceType {
     StudyRecord,
     PartyWorker,
     ResponsibilityPost,
+    Activity,
 }
 
 impl ResourceType {
@@ -64,6 +65,7 @@ impl ResourceType {
             ResourceType::StudyRecord => "study_record",
             ResourceType::PartyWorker => "party_worker",
             ResourceType::ResponsibilityPost => "responsibility_post",
+            ResourceType::Activity => "activity",
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Rules of the domain, with no I/O. Each rule is unit-tested where it is written.
+pub mod activity;
 pub mod calendar;
 pub mod compliance;
 pub mod development;

@@ -39,6 +39,7 @@ pub const TYPES: &[&str] = &[
     "study_record",
     "party_worker",
     "responsibility_post",
+    "activity",
 ];
 
 /// The action of an event that tells a reader a resource left their scope (a member

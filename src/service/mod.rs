@@ -1,4 +1,5 @@
 //! Transactions and queries over SeaORM. Rules come from `domain/`; HTTP stays in `api/`.
+pub mod activities;
 pub mod api_clients;
 pub mod audit;
 pub mod bootstrap;

@@ -368,6 +368,7 @@ pub fn example_url(path: &str, operation: &Value) -> String {
         .replace("{entry_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{system_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{record_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{revision}", "1")
         .replace("{year}", "2025")
         .replace("{code}", "110105");
     let required: Vec<String> = operation["parameters"]

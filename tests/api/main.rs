@@ -5,6 +5,7 @@ mod meetings;
 mod members;
 
 mod access;
+mod activities;
 mod audit;
 mod auth;
 mod calendar;

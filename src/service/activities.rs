@@ -1,0 +1,462 @@
+//! Activities of party organizations, and the revisions of their ranked results: a draft can be
+//! replaced until it is published; a published revision never changes, and a correction is a new
+//! revision (one draft at a time: a partial unique index), so every published list stays readable.
+use chrono::{NaiveDate, Utc};
+use entity::activity::{ActiveModel, Column, Entity as Activity, Model};
+use entity::activity_result::{self as result, Entity as ActivityResult};
+use entity::enums::{MeetingKind, MemberStatus, ResultStatus};
+use entity::party_organization::{self, Entity as PartyOrganization};
+use entity::{meeting, member, party_organization_cover as cover};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+};
+use uuid::Uuid;
+
+use super::resource::{self, Page, PageRequest};
+use super::{Caller, audit, scope};
+use crate::auth::Access;
+use crate::auth::policy::Scope;
+use crate::db::Db;
+use crate::domain::activity::{self as rules, ActivityKind};
+use crate::error::ApiError;
+
+resource::impl_resource!(activity, archived);
+
+/// What a caller sets on an activity.
+#[derive(Clone, Debug)]
+pub struct ActivityFields {
+    pub kind: ActivityKind,
+    pub party_organization_id: Uuid,
+    pub title: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub place: Option<String>,
+    pub organization_ids: Vec<Uuid>,
+    pub participant_ids: Vec<Uuid>,
+    pub employee_count: i32,
+    pub summary: Option<String>,
+    pub attachments: Vec<String>,
+    pub meeting_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ActivityFilter {
+    pub party_organization_id: Option<Uuid>,
+    pub kind: Option<ActivityKind>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub member_id: Option<Uuid>,
+}
+
+fn ids(text: &str) -> Vec<Uuid> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+pub fn organization_ids(activity: &Model) -> Vec<Uuid> {
+    ids(&activity.organization_ids)
+}
+
+pub fn participant_ids(activity: &Model) -> Vec<Uuid> {
+    ids(&activity.participant_ids)
+}
+
+pub fn attachments(activity: &Model) -> Vec<String> {
+    serde_json::from_str(&activity.attachments).unwrap_or_default()
+}
+
+/// Activities with this member among the participants (their id in the stored list).
+fn with_participant(member_id: Uuid) -> Condition {
+    Condition::all().add(Column::ParticipantIds.like(format!("%{member_id}%")))
+}
+
+/// Activities the caller reaches: of the party organizations of their scope, or (a member) those
+/// they took part in.
+pub fn within(access: &Access) -> Condition {
+    scope::condition(access, |s| match s {
+        Scope::OwnMember(id) => Some(with_participant(*id)),
+        other => scope::party_reached_by(other).map(|reach| {
+            Condition::all().add(Column::PartyOrganizationId.in_subquery(scope::party_ids(reach)))
+        }),
+    })
+}
+
+fn change(
+    action: &'static str,
+    activity: &Model,
+    region: &str,
+    fields: Vec<String>,
+) -> audit::Change {
+    audit::Change {
+        action,
+        resource_type: "activity",
+        resource_id: activity.id,
+        changed_fields: fields,
+        region_code: Some(region.to_owned()),
+        feed: audit::FeedFacts {
+            version: Some(activity.version),
+            party_organization_id: Some(activity.party_organization_id),
+            left: None,
+        },
+    }
+}
+
+/// Checks what an activity names against the register: its party organization (reached), the
+/// organizations it serves (covered by it), its participants (active members), its theme party
+/// day (a meeting of the party organization of that kind). Every fault at once, as a 422.
+async fn check_references(
+    conn: &impl ConnectionTrait,
+    access: &Access,
+    fields: &ActivityFields,
+) -> Result<party_organization::Model, ApiError> {
+    let condition =
+        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
+    let party = resource::get::<PartyOrganization>(conn, fields.party_organization_id, condition)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => ApiError::invalid(
+                "party_organization_id",
+                "unknown_party_organization",
+                format!(
+                    "{} is not a party organization you can reach",
+                    fields.party_organization_id
+                ),
+            ),
+            other => other,
+        })?;
+    let mut errors = Vec::new();
+    let covered: Vec<Uuid> = cover::Entity::find()
+        .select_only()
+        .column(cover::Column::OrganizationId)
+        .filter(cover::Column::PartyOrganizationId.eq(party.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if let Some(stranger) = fields
+        .organization_ids
+        .iter()
+        .find(|o| !covered.contains(o))
+    {
+        errors.push(crate::error::FieldError::new(
+            "organization_ids",
+            "not_covered",
+            format!("{stranger} is not covered by the party organization"),
+        ));
+    }
+    if !fields.participant_ids.is_empty() {
+        let found: Vec<Uuid> = member::Entity::find()
+            .select_only()
+            .column(member::Column::Id)
+            .filter(member::Column::Id.is_in(fields.participant_ids.clone()))
+            .filter(member::Column::Status.eq(MemberStatus::Active))
+            .filter(member::Column::ArchivedAt.is_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+        if let Some(unknown) = fields.participant_ids.iter().find(|m| !found.contains(m)) {
+            errors.push(crate::error::FieldError::new(
+                "participant_ids",
+                "unknown_member",
+                format!("{unknown} is not an active member"),
+            ));
+        }
+    }
+    if let Some(meeting_id) = fields.meeting_id {
+        let theme_day = meeting::Entity::find_by_id(meeting_id)
+            .filter(meeting::Column::PartyOrganizationId.eq(party.id))
+            .filter(meeting::Column::Kind.eq(MeetingKind::ThemePartyDay))
+            .one(conn)
+            .await?;
+        if theme_day.is_none() {
+            errors.push(crate::error::FieldError::new(
+                "meeting_id",
+                "not_a_theme_party_day",
+                format!("{meeting_id} is not a theme party day of the party organization"),
+            ));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(party),
+        false => Err(ApiError::Validation(errors)),
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("lists serialize")
+}
+
+pub async fn create(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    fields: ActivityFields,
+) -> Result<Model, ApiError> {
+    let party = check_references(txn, &caller.access, &fields).await?;
+    let now = Utc::now();
+    let created = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(fields.kind),
+        party_organization_id: Set(party.id),
+        title: Set(fields.title),
+        starts_on: Set(fields.starts_on),
+        ends_on: Set(fields.ends_on),
+        place: Set(fields.place),
+        organization_ids: Set(json(&fields.organization_ids)),
+        participant_ids: Set(json(&fields.participant_ids)),
+        employee_count: Set(fields.employee_count),
+        summary: Set(fields.summary),
+        attachments: Set(json(&fields.attachments)),
+        meeting_id: Set(fields.meeting_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        archived_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let set = audit::set_fields(&created);
+    audit::record(
+        txn,
+        &caller.actor,
+        change("create", &created, &party.region_code, set),
+    )
+    .await?;
+    Ok(created)
+}
+
+pub async fn get(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+    include_archived: bool,
+) -> Result<Model, ApiError> {
+    let condition = within(access).add(resource::visibility::<Activity>(include_archived));
+    resource::get::<Activity>(&db.read, id, condition).await
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &ActivityFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, ApiError> {
+    let mut condition = within(access);
+    if let Some(id) = filter.party_organization_id {
+        condition = condition.add(Column::PartyOrganizationId.eq(id));
+    }
+    if let Some(kind) = filter.kind {
+        condition = condition.add(Column::Kind.eq(kind));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(Column::EndsOn.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(Column::StartsOn.lte(to));
+    }
+    if let Some(member) = filter.member_id {
+        condition = condition.add(with_participant(member));
+    }
+    resource::list::<Activity>(&db.read, condition, page).await
+}
+
+/// Changes an activity (its kind and party organization stay).
+pub async fn update(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    fields: ActivityFields,
+) -> Result<Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let before = resource::get::<Activity>(
+        &txn,
+        id,
+        within(&caller.access).add(resource::visibility::<Activity>(false)),
+    )
+    .await?;
+    let party = check_references(&txn, &caller.access, &fields).await?;
+    let changes = ActiveModel {
+        title: Set(fields.title),
+        starts_on: Set(fields.starts_on),
+        ends_on: Set(fields.ends_on),
+        place: Set(fields.place),
+        organization_ids: Set(json(&fields.organization_ids)),
+        participant_ids: Set(json(&fields.participant_ids)),
+        employee_count: Set(fields.employee_count),
+        summary: Set(fields.summary),
+        attachments: Set(json(&fields.attachments)),
+        meeting_id: Set(fields.meeting_id),
+        ..Default::default()
+    };
+    let updated =
+        resource::update_versioned::<Activity, _>(&txn, id, expected_version, changes).await?;
+    let changed = audit::changed_fields(&before, &updated);
+    audit::record(
+        &txn,
+        &caller.actor,
+        change("update", &updated, &party.region_code, changed),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn archive(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<(), ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let activity = resource::get::<Activity>(&txn, id, within(&caller.access)).await?;
+    if let Some(version) = resource::archive::<Activity>(&txn, id, expected_version).await? {
+        let region =
+            audit::region_of_party_organization(&txn, activity.party_organization_id).await?;
+        let record =
+            change("archive", &activity, &region, vec!["archived_at".into()]).at_version(version);
+        audit::record(&txn, &caller.actor, record).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Every revision of an activity's results, oldest first.
+pub async fn results(
+    conn: &impl ConnectionTrait,
+    activity_id: Uuid,
+) -> Result<Vec<result::Model>, ApiError> {
+    Ok(ActivityResult::find()
+        .filter(result::Column::ActivityId.eq(activity_id))
+        .order_by_asc(result::Column::Revision)
+        .all(conn)
+        .await?)
+}
+
+/// The activity (live, reached, with results), for a write to its results.
+async fn ranked_activity(
+    txn: &DatabaseTransaction,
+    access: &Access,
+    activity_id: Uuid,
+) -> Result<Model, ApiError> {
+    let activity = resource::get::<Activity>(
+        txn,
+        activity_id,
+        within(access).add(resource::visibility::<Activity>(false)),
+    )
+    .await?;
+    if !rules::has_results(activity.kind) {
+        return Err(ApiError::conflict(
+            "no_results",
+            "Only skills competitions, expert evaluations and innovation lists have ranked results.",
+        ));
+    }
+    Ok(activity)
+}
+
+/// Starts a new draft revision with `entries` (JSON, already checked); one draft at a time.
+pub async fn draft(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    activity_id: Uuid,
+    entries: String,
+) -> Result<result::Model, ApiError> {
+    let activity = ranked_activity(txn, &caller.access, activity_id).await?;
+    let last: Option<i32> = ActivityResult::find()
+        .select_only()
+        .column_as(result::Column::Revision.max(), "revision")
+        .filter(result::Column::ActivityId.eq(activity_id))
+        .into_tuple::<Option<i32>>()
+        .one(txn)
+        .await?
+        .flatten();
+    let now = Utc::now();
+    let created = result::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        activity_id: Set(activity_id),
+        revision: Set(last.unwrap_or(0) + 1),
+        status: Set(ResultStatus::Draft),
+        entries: Set(entries),
+        published_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
+            "draft_exists",
+            "The activity has a draft of its results already: change or publish it.",
+        ),
+        _ => e.into(),
+    })?;
+    let region = audit::region_of_party_organization(txn, activity.party_organization_id).await?;
+    let record = change(
+        "draft_results",
+        &activity,
+        &region,
+        vec![format!("results:{}", created.revision)],
+    );
+    audit::record(txn, &caller.actor, record).await?;
+    Ok(created)
+}
+
+/// Replaces a draft's entries, or publishes it; a published revision is a 409 `published`.
+pub async fn change_revision(
+    db: &Db,
+    caller: &Caller,
+    activity_id: Uuid,
+    revision: i32,
+    entries: Option<String>,
+) -> Result<result::Model, ApiError> {
+    let txn = super::begin_write(&db.write).await?;
+    let activity = ranked_activity(&txn, &caller.access, activity_id).await?;
+    let found = ActivityResult::find()
+        .filter(result::Column::ActivityId.eq(activity_id))
+        .filter(result::Column::Revision.eq(revision))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if found.status == ResultStatus::Published {
+        return Err(ApiError::conflict(
+            "published",
+            "A published list does not change; start a new revision to correct it.",
+        ));
+    }
+    let now = Utc::now();
+    let mut update = ActivityResult::update_many()
+        .col_expr(result::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            result::Column::Version,
+            Expr::col(result::Column::Version).add(1),
+        )
+        .filter(result::Column::Id.eq(found.id))
+        .filter(result::Column::Status.eq(ResultStatus::Draft));
+    let action = match &entries {
+        Some(entries) => {
+            update = update.col_expr(result::Column::Entries, Expr::value(entries.clone()));
+            "change_results"
+        }
+        None => {
+            update = update
+                .col_expr(result::Column::Status, Expr::value(ResultStatus::Published))
+                .col_expr(result::Column::PublishedAt, Expr::value(now));
+            "publish_results"
+        }
+    };
+    update.exec(&txn).await?;
+    let region = audit::region_of_party_organization(&txn, activity.party_organization_id).await?;
+    let record = change(
+        action,
+        &activity,
+        &region,
+        vec![format!("results:{revision}")],
+    );
+    audit::record(&txn, &caller.actor, record).await?;
+    let saved = ActivityResult::find_by_id(found.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,193 @@
+//! Activities: what they name is checked against the register, ranked results are drafted,
+//! published and corrected by revision (1, 1, 3 ranking), and a member reads what they took
+//! part in.
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    TestApp, field_errors, organization_body, party_organization_body, problem, user_with_roles,
+    with,
+};
+
+crate::on_both_databases!(an_activity_runs_and_publishes_its_results_by_revision);
+
+fn entries(ranks: &[u32]) -> Value {
+    let list: Vec<Value> = ranks
+        .iter()
+        .enumerate()
+        .map(|(i, rank)| json!({"rank": rank, "name": format!("选手{i}"), "award": "奖", "score": 90.0}))
+        .collect();
+    json!({"entries": list})
+}
+
+async fn an_activity_runs_and_publishes_its_results_by_revision(app: TestApp) {
+    let organization = app.create_organization(&organization_body(1)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let elsewhere = app.create_organization(&organization_body(2)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = with(
+        party_organization_body("支部", "branch", None),
+        json!({"covers": [organization]}),
+    );
+    let branch = app.created("/api/v1/party-organizations", &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let m1 = app.member(&branch, 1, json!({"stage": "full"})).await;
+    let m2 = app.member(&branch, 2, json!({"stage": "full"})).await;
+    let path = "/api/v1/activities";
+    let competition = |changes: Value| {
+        with(
+            json!({"kind": "skills_competition", "party_organization_id": branch, "title": "数控车工技能竞赛",
+                "starts_on": "2026-09-10", "ends_on": "2026-09-12", "organization_ids": [organization],
+                "participant_ids": [m1, m2], "employee_count": 26}),
+            changes,
+        )
+    };
+    let contest = app.created(path, &competition(json!({}))).await;
+    assert_eq!(contest["participant_ids"], json!([m1, m2]));
+
+    // What it names is checked, every fault at once.
+    let bad = competition(
+        json!({"organization_ids": [elsewhere], "participant_ids": [branch],
+        "meeting_id": m1}),
+    );
+    let refused = problem(app.post_json(path, &bad).await, 422).await;
+    assert_eq!(
+        field_errors(&refused),
+        [("meeting_id".into(), "not_allowed".into())]
+    );
+    let bad = competition(json!({"organization_ids": [elsewhere], "participant_ids": [branch]}));
+    let refused = problem(app.post_json(path, &bad).await, 422).await;
+    assert_eq!(
+        field_errors(&refused),
+        [
+            ("organization_ids".into(), "not_covered".into()),
+            ("participant_ids".into(), "unknown_member".into())
+        ]
+    );
+    // A theme activity names a theme party day of its party organization.
+    let lecture = app
+        .created(
+            "/api/v1/meetings",
+            &json!({"party_organization_id": branch, "kind": "party_lecture", "title": "党课",
+                "starts_at": "2026-07-01T09:00:00+08:00", "ends_at": "2026-07-01T10:00:00+08:00"}),
+        )
+        .await;
+    let theme = json!({"kind": "theme_activity", "party_organization_id": branch, "title": "主题党日志愿服务",
+        "starts_on": "2026-07-01", "meeting_id": lecture["id"]});
+    let refused = problem(app.post_json(path, &theme).await, 422).await;
+    assert_eq!(
+        field_errors(&refused),
+        [("meeting_id".into(), "not_a_theme_party_day".into())]
+    );
+    let day = app
+        .created(
+            "/api/v1/meetings",
+            &json!({"party_organization_id": branch, "kind": "theme_party_day", "title": "主题党日",
+                "starts_at": "2026-07-01T09:00:00+08:00", "ends_at": "2026-07-01T10:00:00+08:00"}),
+        )
+        .await;
+    let theme_activity = app
+        .created(path, &with(theme, json!({"meeting_id": day["id"]})))
+        .await;
+    assert_eq!(theme_activity["ends_on"], "2026-07-01");
+
+    // Results: a draft, 1-1-3 ranking, published, never changed, corrected by a revision.
+    let results = format!("{path}/{}/results", contest["id"].as_str().unwrap());
+    let gaps = problem(app.post_json(&results, &entries(&[1, 1, 2])).await, 422).await;
+    assert_eq!(field_errors(&gaps), [("entries".into(), "ranks".into())]);
+    let first = app.created(&results, &entries(&[1, 2, 3])).await;
+    assert_eq!(first["revision"], 1);
+    assert_eq!(first["status"], "draft");
+    let second_draft = problem(app.post_json(&results, &entries(&[1])).await, 409).await;
+    assert_eq!(second_draft["code"], "draft_exists");
+    let replaced = app
+        .request(Method::PUT, &format!("{results}/1"))
+        .json(&entries(&[1, 1, 3]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), 200);
+    let published = app
+        .post_json(&format!("{results}/1/publish"), &json!({}))
+        .await;
+    assert_eq!(published.status(), 200);
+    let frozen = app
+        .request(Method::PUT, &format!("{results}/1"))
+        .json(&entries(&[1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(frozen, 409).await["code"], "published");
+    let correction = app.created(&results, &entries(&[1, 2])).await;
+    assert_eq!(correction["revision"], 2);
+    app.post_json(&format!("{results}/2/publish"), &json!({}))
+        .await;
+    let all: Value = app.get(&results).await.json().await.unwrap();
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["status"], "published");
+    assert_eq!(items[0]["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(items[0]["entries"][1]["rank"], 1);
+    assert_eq!(items[1]["entries"].as_array().unwrap().len(), 2);
+
+    // Innovation entries carry a category and a benefit; talks have no results.
+    let innovation = app
+        .created(
+            path,
+            &competition(json!({"kind": "innovation_contribution", "title": "技术创新贡献榜"})),
+        )
+        .await;
+    let innovations = format!("{path}/{}/results", innovation["id"].as_str().unwrap());
+    let missing = problem(app.post_json(&innovations, &entries(&[1])).await, 422).await;
+    assert_eq!(
+        field_errors(&missing),
+        [("entries[0]".into(), "required".into())]
+    );
+    let listed = json!({"entries": [{"rank": 1, "name": "工艺改进组", "category": "cost_saving", "amount_fen": 12_000_000}]});
+    app.created(&innovations, &listed).await;
+    let talk = app
+        .created(
+            path,
+            &competition(json!({"kind": "face_to_face", "title": "党代表与职工面对面"})),
+        )
+        .await;
+    let none = app
+        .post_json(
+            &format!("{path}/{}/results", talk["id"].as_str().unwrap()),
+            &entries(&[1]),
+        )
+        .await;
+    assert_eq!(problem(none, 409).await["code"], "no_results");
+
+    // A member reads what they took part in.
+    let token = user_with_roles(&app, "m1", json!([{"role": "member", "member_id": m1}])).await;
+    let mine: Value = app
+        .request_as(&token, Method::GET, path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&contest["id"].as_str().unwrap()));
+    assert!(!ids.contains(&theme_activity["id"].as_str().unwrap()));
+    let feed: Value = app
+        .get("/api/v1/events?types=activity&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(feed["items"].as_array().unwrap().len() >= 4);
+}
