@@ -318,13 +318,13 @@ fn checked_entries(kind: ActivityKind, input: &ResultsInput) -> Result<String, A
         let none = entry.category.is_none() && entry.amount_fen.is_none();
         if innovation && !has {
             errors.push(crate::error::FieldError::new(
-                &format!("entries[{i}]"),
+                format!("entries[{i}]"),
                 "required",
                 "an innovation entry has a category and an amount_fen",
             ));
         } else if !innovation && !none {
             errors.push(crate::error::FieldError::new(
-                &format!("entries[{i}]"),
+                format!("entries[{i}]"),
                 "not_allowed",
                 "only innovation entries have a category and an amount_fen",
             ));
