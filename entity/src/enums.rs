@@ -739,3 +739,21 @@ pub enum InnovationCategory {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+/// Where a concern raised by employees stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ConcernStatus {
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "in_progress")]
+    InProgress,
+    #[sea_orm(string_value = "resolved")]
+    Resolved,
+    /// Declined, with a reason.
+    #[sea_orm(string_value = "declined")]
+    Declined,
+}

@@ -4,6 +4,7 @@ pub mod activity_result;
 pub mod api_client;
 pub mod audit_event;
 pub mod calendar_token;
+pub mod concern;
 pub mod development_step;
 pub mod enums;
 pub mod event;

@@ -21,6 +21,7 @@ mod m20261202_000006_study_records;
 mod m20261202_000007_party_workers;
 mod m20261202_000008_responsibility_posts;
 mod m20261202_000009_activities;
+mod m20261202_000010_concerns;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_party_workers::Migration),
             Box::new(m20261202_000008_responsibility_posts::Migration),
             Box::new(m20261202_000009_activities::Migration),
+            Box::new(m20261202_000010_concerns::Migration),
         ]
     }
 }

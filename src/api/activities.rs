@@ -15,7 +15,9 @@ use super::extract::{
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
 use crate::auth::Principal;
-use crate::domain::activity::{self as rules, ActivityKind, InnovationCategory, ResultStatus};
+use crate::domain::activity::{
+    self as rules, ActivityKind, ConcernStatus, InnovationCategory, ResultStatus,
+};
 use crate::domain::{RuleContext, RuleViolation};
 use crate::error::{ApiError, Problem};
 use crate::service::activities::{self as service, ActivityFields, ActivityFilter};
@@ -613,4 +615,273 @@ pub async fn publish(
     let (id, revision) = *path;
     let saved = service::change_revision(&state.db, &caller, id, revision, None).await?;
     Ok(HttpResponse::Ok().json(ActivityResults::from(saved)))
+}
+
+/// A concern employees raised, followed to its end.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8ee1", "activity_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8ed1",
+    "party_organization_id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21", "text": "夜班通勤不便，希望增开班车", "responsible": "王书记",
+    "due_on": "2026-10-31", "status": "in_progress", "decline_reason": null, "closed_on": null, "overdue": false,
+    "created_at": "2026-09-13T03:30:00Z", "updated_at": "2026-09-20T03:30:00Z", "version": 2}))]
+pub struct Concern {
+    pub id: Uuid,
+    /// The discussion, invitation or face-to-face session it was raised in.
+    pub activity_id: Uuid,
+    pub party_organization_id: Uuid,
+    pub text: String,
+    /// Who follows it up.
+    pub responsible: String,
+    pub due_on: NaiveDate,
+    pub status: ConcernStatus,
+    pub decline_reason: Option<String>,
+    /// When it was resolved or declined.
+    pub closed_on: Option<NaiveDate>,
+    /// Open or in progress past `due_on`.
+    pub overdue: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+impl Concern {
+    fn of(m: entity::concern::Model, today: NaiveDate) -> Self {
+        Concern {
+            overdue: rules::overdue(m.status, m.due_on, today),
+            id: m.id,
+            activity_id: m.activity_id,
+            party_organization_id: m.party_organization_id,
+            text: m.text,
+            responsible: m.responsible,
+            due_on: m.due_on,
+            status: m.status,
+            decline_reason: m.decline_reason,
+            closed_on: m.closed_on,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+pub type ConcernPage = ListPage<Concern>;
+impl Listed for Concern {}
+
+/// A concern to record.
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "夜班通勤不便，希望增开班车", "responsible": "王书记", "due_on": "2026-10-31"}))]
+pub struct ConcernInput {
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: String,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub responsible: String,
+    pub due_on: NaiveDate,
+}
+
+impl BodyRules for ConcernInput {}
+
+/// A concern's fields after a merge patch.
+#[derive(Debug, Deserialize, Serialize, Validate)]
+#[serde(deny_unknown_fields)]
+struct ConcernFields {
+    status: ConcernStatus,
+    #[validate(length(min = 1, max = 100))]
+    responsible: String,
+    due_on: NaiveDate,
+    #[validate(length(min = 1, max = 2000))]
+    decline_reason: Option<String>,
+}
+
+impl BodyRules for ConcernFields {}
+
+/// A merge patch of a concern: move it on (open → in_progress → resolved, or declined with a
+/// `decline_reason`), or change who follows it and when it is due.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read only to refuse unknown fields and wrong types
+#[schema(example = json!({"status": "declined", "decline_reason": "不属企业职责，已向街道反映"}))]
+pub struct ConcernPatch {
+    #[schema(nullable = false)]
+    status: Option<ConcernStatus>,
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
+    responsible: Option<String>,
+    #[schema(nullable = false)]
+    due_on: Option<NaiveDate>,
+    #[schema(min_length = 1, max_length = 2000)]
+    decline_reason: Option<String>,
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i32>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConcernListFilter {
+    pub activity_id: Option<Uuid>,
+    pub party_organization_id: Option<Uuid>,
+    pub status: Option<ConcernStatus>,
+    /// `true`: only those open or in progress past their due date.
+    pub overdue: Option<bool>,
+}
+
+/// The feed's representation of a concern.
+pub fn render_concern<'a>(
+    state: &'a AppState,
+    _: &'a Principal,
+    access: &'a crate::auth::Access,
+    _: &'a crate::service::audit::Actor,
+    id: Uuid,
+) -> super::Rendered<'a> {
+    Box::pin(async move {
+        super::rendered(&Concern::of(
+            service::concern(&state.db, access, id).await?,
+            state.today(),
+        ))
+    })
+}
+
+/// Record a concern
+///
+/// A concern employees raised in a discussion, invitation or face-to-face session (409
+/// `not_ideological_work` for other activities), with who follows it up and by when.
+#[utoipa::path(operation_id = "raiseConcern", tag = TAG,
+    security(("oauth2" = ["activities:write"])),
+    params(("id" = Uuid, Path, description = "The activity's id."), IdempotencyKey),
+    request_body(content = ConcernInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Recorded.", body = Concern,
+         headers(("Location" = String, description = "The concern's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "`not_ideological_work`.", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/activities/{id}/concerns")]
+pub async fn raise_concern(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    id: web::Path<Uuid>,
+    key: IdempotencyKey,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, access);
+    let input: ConcernInput = body.parse(state.rules())?;
+    let fields = service::ConcernFields {
+        text: input.text,
+        responsible: input.responsible,
+        due_on: input.due_on,
+    };
+    let today = state.today();
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let concern = Concern::of(
+            service::raise_concern(txn, &caller, *id, fields).await?,
+            today,
+        );
+        Created::new(format!("{BASE_PATH}/concerns/{}", concern.id), &concern)
+    })
+    .await
+}
+
+/// List concerns
+///
+/// Concerns in the party organizations you reach, by activity, party organization and status;
+/// `overdue=true` for those open or in progress past their due date.
+#[utoipa::path(operation_id = "listConcerns", tag = TAG,
+    security(("oauth2" = ["activities:read"])),
+    params(PageParams, ConcernListFilter),
+    responses((status = 200, description = "A page of concerns.", body = ConcernPage)))]
+#[get("/concerns")]
+pub async fn list_concerns(
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    query: ListQuery<ConcernListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let f = query.filter;
+    let today = state.today();
+    let filter = service::ConcernFilter {
+        activity_id: f.activity_id,
+        party_organization_id: f.party_organization_id,
+        status: f.status,
+        overdue_on: f.overdue.unwrap_or(false).then_some(today),
+    };
+    let page = service::concerns(&state.db, &access, &filter, &query.page).await?;
+    Ok(list_page(page.map(|c| Concern::of(c, today))))
+}
+
+/// Get a concern
+///
+/// The concern and where it stands.
+#[utoipa::path(operation_id = "getConcern", tag = TAG,
+    security(("oauth2" = ["activities:read"])),
+    params(("id" = Uuid, Path, description = "The concern's id."), IfNoneMatch),
+    responses(
+        (status = 200, description = "The concern.", body = Concern, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match.")))]
+#[get("/concerns/{id}")]
+pub async fn get_concern(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { access, .. }: Authorized,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let concern = Concern::of(
+        service::concern(&state.db, &access, *id).await?,
+        state.today(),
+    );
+    Ok(representation(&req, &etag(concern.version), &concern))
+}
+
+/// Follow up a concern
+///
+/// A JSON merge patch: move it on (open → in_progress → resolved, or declined with a
+/// `decline_reason`; 409 `closed`, `backwards`, `reason_required`), or change who follows it
+/// and when it is due.
+#[utoipa::path(operation_id = "updateConcern", tag = TAG,
+    security(("oauth2" = ["activities:write"])),
+    params(("id" = Uuid, Path, description = "The concern's id."), IfMatch),
+    request_body(content = ConcernPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed.", body = Concern, headers(("ETag" = String, description = "The new version."))),
+        (status = 409, description = "`closed`, `backwards` or `reason_required`.", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/concerns/{id}")]
+pub async fn update_concern(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authorized { principal, access }: Authorized,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    _query: NoQuery,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let caller = super::caller(&req, &principal, access);
+    let current = service::concern(&state.db, &caller.access, *id).await?;
+    let (patch, body_version) = split_version(body.0)?;
+    let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let base = ConcernFields {
+        status: current.status,
+        responsible: current.responsible,
+        due_on: current.due_on,
+        decline_reason: current.decline_reason,
+    };
+    let input: ConcernFields = apply_merge_patch::<ConcernPatch, _>(&base, patch, state.rules())?;
+    let today = state.today();
+    let updated = service::follow_up(
+        &state.db,
+        &caller,
+        *id,
+        expected,
+        input.status,
+        input.responsible,
+        input.due_on,
+        input.decline_reason,
+        today,
+    )
+    .await?;
+    let concern = Concern::of(updated, today);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(concern.version)))
+        .json(concern))
 }

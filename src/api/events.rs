@@ -30,8 +30,8 @@ pub struct Event {
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// `organization`, `party_organization`, `party_group`, `member`, `instructor`,
     /// `instructor_assignment`, `instructor_visit`, `meeting`, `meeting_schedule`,
-    /// `fund_entry`, `work_system`, `study_record`, `party_worker`, `responsibility_post` or
-    /// `activity`.
+    /// `fund_entry`, `work_system`, `study_record`, `party_worker`, `responsibility_post`,
+    /// `activity` or `concern`.
     pub resource_type: String,
     pub resource_id: Uuid,
     /// `create`, `update`, `archive`, a state change (`hold`, `cancel`, `vote`,
@@ -75,7 +75,7 @@ pub struct EventQuery {
     #[param(
         max_length = 300,
         example = "member,meeting",
-        pattern = "^(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule|fund_entry|work_system|study_record|party_worker|responsibility_post|activity)(,(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule|fund_entry|work_system|study_record|party_worker|responsibility_post|activity))*$"
+        pattern = "^(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule|fund_entry|work_system|study_record|party_worker|responsibility_post|activity|concern)(,(organization|party_organization|party_group|member|instructor|instructor_assignment|instructor_visit|meeting|meeting_schedule|fund_entry|work_system|study_record|party_worker|responsibility_post|activity|concern))*$"
     )]
     #[validate(length(max = 300))]
     pub types: Option<String>,

@@ -135,6 +135,7 @@ impl Renderers {
             ),
             ("responsibility_post", ActivitiesRead, Some(posts::render)),
             ("activity", ActivitiesRead, Some(activities::render)),
+            ("concern", ActivitiesRead, Some(activities::render_concern)),
             (
                 "work_system",
                 PartyOrganizationsRead,
@@ -330,7 +331,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::results)
             .service(activities::draft)
             .service(activities::replace)
-            .service(activities::publish),
+            .service(activities::publish)
+            .service(activities::raise_concern)
+            .service(activities::list_concerns)
+            .service(activities::get_concern)
+            .service(activities::update_concern),
     );
 }
 

@@ -46,6 +46,7 @@ pub enum ResourceType {
     PartyWorker,
     ResponsibilityPost,
     Activity,
+    Concern,
 }
 
 impl ResourceType {
@@ -66,6 +67,7 @@ impl ResourceType {
             ResourceType::PartyWorker => "party_worker",
             ResourceType::ResponsibilityPost => "responsibility_post",
             ResourceType::Activity => "activity",
+            ResourceType::Concern => "concern",
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::domain::activity::{self as rules, ActivityKind};
 use crate::error::ApiError;
 
 resource::impl_resource!(activity, archived);
+resource::impl_resource!(concern);
 
 /// What a caller sets on an activity.
 #[derive(Clone, Debug)]
@@ -459,4 +460,186 @@ pub async fn change_revision(
         .ok_or(ApiError::NotFound)?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// A concern to record.
+#[derive(Clone, Debug)]
+pub struct ConcernFields {
+    pub text: String,
+    pub responsible: String,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ConcernFilter {
+    pub activity_id: Option<Uuid>,
+    pub party_organization_id: Option<Uuid>,
+    pub status: Option<entity::enums::ConcernStatus>,
+    /// Only those open or in progress past their due date (as of `today`).
+    pub overdue_on: Option<NaiveDate>,
+}
+
+fn concern_change(
+    action: &'static str,
+    concern: &entity::concern::Model,
+    region: &str,
+    fields: Vec<String>,
+) -> audit::Change {
+    audit::Change {
+        action,
+        resource_type: "concern",
+        resource_id: concern.id,
+        changed_fields: fields,
+        region_code: Some(region.to_owned()),
+        feed: audit::FeedFacts {
+            version: Some(concern.version),
+            party_organization_id: Some(concern.party_organization_id),
+            left: None,
+        },
+    }
+}
+
+/// Concerns of the party organizations the caller reaches (a member: none).
+fn concerns_within(access: &Access) -> Condition {
+    use entity::concern::Column as C;
+    scope::condition(access, |s| {
+        scope::party_reached_by(s).map(|reach| {
+            Condition::all().add(C::PartyOrganizationId.in_subquery(scope::party_ids(reach)))
+        })
+    })
+}
+
+/// Records a concern raised in an ideological-work activity.
+pub async fn raise_concern(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    activity_id: Uuid,
+    fields: ConcernFields,
+) -> Result<entity::concern::Model, ApiError> {
+    let activity = resource::get::<Activity>(
+        txn,
+        activity_id,
+        within(&caller.access).add(resource::visibility::<Activity>(false)),
+    )
+    .await?;
+    if !rules::is_ideological_work(activity.kind) {
+        return Err(ApiError::conflict(
+            "not_ideological_work",
+            "Concerns are raised in discussions, invitations and face-to-face sessions with employees.",
+        ));
+    }
+    let now = Utc::now();
+    let created = entity::concern::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        activity_id: Set(activity_id),
+        party_organization_id: Set(activity.party_organization_id),
+        text: Set(fields.text),
+        responsible: Set(fields.responsible),
+        due_on: Set(fields.due_on),
+        status: Set(entity::enums::ConcernStatus::Open),
+        decline_reason: Set(None),
+        closed_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(txn)
+    .await?;
+    let region = audit::region_of_party_organization(txn, created.party_organization_id).await?;
+    let set = audit::set_fields(&created);
+    audit::record(
+        txn,
+        &caller.actor,
+        concern_change("create", &created, &region, set),
+    )
+    .await?;
+    Ok(created)
+}
+
+pub async fn concerns(
+    db: &Db,
+    access: &Access,
+    filter: &ConcernFilter,
+    page: &PageRequest,
+) -> Result<Page<entity::concern::Model>, ApiError> {
+    use entity::concern::Column as C;
+    let mut condition = concerns_within(access);
+    if let Some(id) = filter.activity_id {
+        condition = condition.add(C::ActivityId.eq(id));
+    }
+    if let Some(id) = filter.party_organization_id {
+        condition = condition.add(C::PartyOrganizationId.eq(id));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(C::Status.eq(status));
+    }
+    if let Some(today) = filter.overdue_on {
+        use entity::enums::ConcernStatus::{InProgress, Open};
+        condition = condition
+            .add(C::Status.is_in([Open, InProgress]))
+            .add(C::DueOn.lt(today));
+    }
+    resource::list::<entity::concern::Entity>(&db.read, condition, page).await
+}
+
+pub async fn concern(
+    db: &Db,
+    access: &Access,
+    id: Uuid,
+) -> Result<entity::concern::Model, ApiError> {
+    resource::get::<entity::concern::Entity>(&db.read, id, concerns_within(access)).await
+}
+
+/// Moves a concern on (see [`rules::check_concern_step`]), or changes who is responsible and
+/// when it is due.
+#[allow(clippy::too_many_arguments)]
+pub async fn follow_up(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i32,
+    status: entity::enums::ConcernStatus,
+    responsible: String,
+    due_on: NaiveDate,
+    decline_reason: Option<String>,
+    today: NaiveDate,
+) -> Result<entity::concern::Model, ApiError> {
+    use entity::enums::ConcernStatus::{Declined, Resolved};
+    let txn = super::begin_write(&db.write).await?;
+    let before =
+        resource::get::<entity::concern::Entity>(&txn, id, concerns_within(&caller.access)).await?;
+    rules::check_concern_step(before.status, status, decline_reason.as_deref())?;
+    let closing = before.status != status && matches!(status, Resolved | Declined);
+    let changes = entity::concern::ActiveModel {
+        status: Set(status),
+        responsible: Set(responsible),
+        due_on: Set(due_on),
+        decline_reason: Set(match status {
+            Declined => decline_reason,
+            _ => None,
+        }),
+        closed_on: Set(if closing {
+            Some(today)
+        } else {
+            before.closed_on
+        }),
+        ..Default::default()
+    };
+    let updated = resource::update_versioned::<entity::concern::Entity, _>(
+        &txn,
+        id,
+        expected_version,
+        changes,
+    )
+    .await?;
+    let region = audit::region_of_party_organization(&txn, updated.party_organization_id).await?;
+    let changed = audit::changed_fields(&before, &updated);
+    audit::record(
+        &txn,
+        &caller.actor,
+        concern_change("update", &updated, &region, changed),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -40,6 +40,7 @@ pub const TYPES: &[&str] = &[
     "party_worker",
     "responsibility_post",
     "activity",
+    "concern",
 ];
 
 /// The action of an event that tells a reader a resource left their scope (a member

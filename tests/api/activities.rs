@@ -9,7 +9,10 @@ use crate::helpers::{
     with,
 };
 
-crate::on_both_databases!(an_activity_runs_and_publishes_its_results_by_revision);
+crate::on_both_databases!(
+    an_activity_runs_and_publishes_its_results_by_revision,
+    concerns_raised_by_employees_are_followed_to_their_end,
+);
 
 fn entries(ranks: &[u32]) -> Value {
     let list: Vec<Value> = ranks
@@ -190,4 +193,97 @@ async fn an_activity_runs_and_publishes_its_results_by_revision(app: TestApp) {
         .await
         .unwrap();
     assert!(feed["items"].as_array().unwrap().len() >= 4);
+}
+
+async fn concerns_raised_by_employees_are_followed_to_their_end(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let session = |kind: &str| {
+        json!({"kind": kind, "party_organization_id": branch, "title": "党代表与职工面对面",
+            "starts_on": "2026-09-01", "employee_count": 40})
+    };
+    let meeting = app
+        .created("/api/v1/activities", &session("face_to_face"))
+        .await;
+    let concerns = format!(
+        "/api/v1/activities/{}/concerns",
+        meeting["id"].as_str().unwrap()
+    );
+    let late = app
+        .created(
+            &concerns,
+            &json!({"text": "夜班通勤不便", "responsible": "王书记", "due_on": "2026-09-30"}),
+        )
+        .await;
+    assert_eq!(late["status"], "open");
+    assert_eq!(late["overdue"], true);
+    let later = app
+        .created(
+            &concerns,
+            &json!({"text": "食堂菜品单一", "responsible": "工会主席", "due_on": "2099-12-31"}),
+        )
+        .await;
+    assert_eq!(later["overdue"], false);
+    // Only ideological work records concerns.
+    let contest = app
+        .created("/api/v1/activities", &session("skills_competition"))
+        .await;
+    let refused = app
+        .post_json(
+            &format!(
+                "/api/v1/activities/{}/concerns",
+                contest["id"].as_str().unwrap()
+            ),
+            &json!({"text": "x", "responsible": "y", "due_on": "2026-10-01"}),
+        )
+        .await;
+    assert_eq!(problem(refused, 409).await["code"], "not_ideological_work");
+
+    let overdue: Value = app
+        .get("/api/v1/concerns?status=open&overdue=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [late["id"].as_str().unwrap()]);
+
+    // Forward to an end: declining says why; a closed concern stays closed.
+    let path = format!("/api/v1/concerns/{}", late["id"].as_str().unwrap());
+    let progress = app
+        .patch_json(&path, &json!({"status": "in_progress"}), None)
+        .await;
+    assert_eq!(progress.status(), 200);
+    let no_reason = app
+        .patch_json(&path, &json!({"status": "declined"}), None)
+        .await;
+    assert_eq!(problem(no_reason, 409).await["code"], "reason_required");
+    let declined: Value = app
+        .patch_json(
+            &path,
+            &json!({"status": "declined", "decline_reason": "不属企业职责，已向街道反映"}),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(declined["status"], "declined");
+    assert!(declined["closed_on"].is_string());
+    assert_eq!(declined["overdue"], false);
+    let reopened = app
+        .patch_json(&path, &json!({"status": "open"}), None)
+        .await;
+    assert_eq!(problem(reopened, 409).await["code"], "closed");
+    let none: Value = app
+        .get("/api/v1/concerns?overdue=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
 }
