@@ -24,7 +24,7 @@ pub struct PeriodParams {
     pub period: String,
 }
 
-fn period_of(text: &str) -> Result<Period, ApiError> {
+pub(super) fn period_of(text: &str) -> Result<Period, ApiError> {
     Period::parse(text).ok_or_else(|| {
         ApiError::bad_request(
             "period",

@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per resource, the shared extractors and responses, the route
 //! table, and the OpenAPI contract assembled from the handlers' annotations.
 pub mod activities;
+pub mod activity_report;
 pub mod api_clients;
 pub mod audit;
 pub mod auth;
@@ -335,7 +336,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::raise_concern)
             .service(activities::list_concerns)
             .service(activities::get_concern)
-            .service(activities::update_concern),
+            .service(activities::update_concern)
+            .service(activity_report::activity_summary)
+            .service(activity_report::report)
+            .service(activity_report::report_export),
     );
 }
 

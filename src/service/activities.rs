@@ -643,3 +643,186 @@ pub async fn follow_up(
     txn.commit().await?;
     Ok(updated)
 }
+
+/// What a party organization did with its activity carriers in a period.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub activities_by_kind: std::collections::BTreeMap<String, u64>,
+    pub activities: u64,
+    /// Distinct members who took part in an activity.
+    pub member_participants: u64,
+    /// Employees (not members) who took part, summed over activities.
+    pub employee_participants: u64,
+    pub posts_held: u64,
+    pub ratings: std::collections::BTreeMap<String, u64>,
+    pub concerns_raised: u64,
+    pub concerns_resolved: u64,
+    pub concerns_overdue: u64,
+    /// Active full and probationary members who took part in no activity and held no post.
+    pub idle_members: Vec<(Uuid, String)>,
+}
+
+impl Summary {
+    /// Ran no activity and held no post in the period: "mere decoration" (挂牌/空壳).
+    pub fn decorative(&self) -> bool {
+        self.activities == 0 && self.posts_held == 0
+    }
+}
+
+fn snake<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The summaries of these party organizations over the days [`first`, `end`), as of `today`.
+pub async fn summaries(
+    conn: &impl ConnectionTrait,
+    party_organization_ids: &[Uuid],
+    first: NaiveDate,
+    end: NaiveDate,
+    today: NaiveDate,
+) -> Result<std::collections::HashMap<Uuid, Summary>, ApiError> {
+    use std::collections::{HashMap, HashSet};
+    let mut out: HashMap<Uuid, Summary> = party_organization_ids
+        .iter()
+        .map(|id| (*id, Summary::default()))
+        .collect();
+    let mut took_part: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for chunk in party_organization_ids.chunks(500) {
+        let activities = Activity::find()
+            .filter(Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .filter(Column::ArchivedAt.is_null())
+            .filter(Column::StartsOn.lt(end))
+            .filter(Column::EndsOn.gte(first))
+            .all(conn)
+            .await?;
+        let activity_ids: Vec<Uuid> = activities.iter().map(|a| a.id).collect();
+        for activity in &activities {
+            let summary = out.entry(activity.party_organization_id).or_default();
+            summary.activities += 1;
+            *summary
+                .activities_by_kind
+                .entry(snake(&activity.kind))
+                .or_default() += 1;
+            summary.employee_participants += u64::try_from(activity.employee_count).unwrap_or(0);
+            took_part
+                .entry(activity.party_organization_id)
+                .or_default()
+                .extend(participant_ids(activity));
+        }
+        for ids in activity_ids.chunks(500) {
+            let concerns = entity::concern::Entity::find()
+                .filter(entity::concern::Column::ActivityId.is_in(ids.to_vec()))
+                .all(conn)
+                .await?;
+            for concern in concerns {
+                let summary = out.entry(concern.party_organization_id).or_default();
+                summary.concerns_raised += 1;
+                if concern.status == entity::enums::ConcernStatus::Resolved {
+                    summary.concerns_resolved += 1;
+                }
+                if rules::overdue(concern.status, concern.due_on, today) {
+                    summary.concerns_overdue += 1;
+                }
+            }
+        }
+        use entity::responsibility_post as post;
+        let posts = post::Entity::find()
+            .filter(post::Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .filter(post::Column::ArchivedAt.is_null())
+            .filter(post::Column::StartsOn.lt(end))
+            .filter(
+                Condition::any()
+                    .add(post::Column::EndsOn.is_null())
+                    .add(post::Column::EndsOn.gte(first)),
+            )
+            .all(conn)
+            .await?;
+        let post_party: HashMap<Uuid, Uuid> = posts
+            .iter()
+            .map(|p| (p.id, p.party_organization_id))
+            .collect();
+        for held in &posts {
+            out.entry(held.party_organization_id)
+                .or_default()
+                .posts_held += 1;
+            took_part
+                .entry(held.party_organization_id)
+                .or_default()
+                .insert(held.member_id);
+        }
+        let post_ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
+        for ids in post_ids.chunks(500) {
+            use entity::post_evaluation as evaluation;
+            let rated = evaluation::Entity::find()
+                .filter(evaluation::Column::PostId.is_in(ids.to_vec()))
+                .filter(evaluation::Column::EvaluatedOn.gte(first))
+                .filter(evaluation::Column::EvaluatedOn.lt(end))
+                .all(conn)
+                .await?;
+            for evaluation in rated {
+                if let Some(party) = post_party.get(&evaluation.post_id) {
+                    let summary = out.entry(*party).or_default();
+                    *summary
+                        .ratings
+                        .entry(snake(&evaluation.rating))
+                        .or_default() += 1;
+                }
+            }
+        }
+        let members: Vec<(Uuid, String, Uuid)> = member::Entity::find()
+            .select_only()
+            .columns([
+                member::Column::Id,
+                member::Column::Name,
+                member::Column::PartyOrganizationId,
+            ])
+            .filter(member::Column::PartyOrganizationId.is_in(chunk.to_vec()))
+            .filter(member::Column::Status.eq(MemberStatus::Active))
+            .filter(member::Column::ArchivedAt.is_null())
+            .filter(member::Column::Stage.is_in([
+                entity::enums::Stage::Full,
+                entity::enums::Stage::Probationary,
+            ]))
+            .order_by_asc(member::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, name, party) in members {
+            let active = took_part.get(&party).is_some_and(|s| s.contains(&id));
+            if !active {
+                out.entry(party).or_default().idle_members.push((id, name));
+            }
+        }
+    }
+    for (party, members) in took_part {
+        if let Some(summary) = out.get_mut(&party) {
+            let counted: HashSet<Uuid> = members;
+            summary.member_participants = counted.len() as u64;
+        }
+    }
+    Ok(out)
+}
+
+/// The live party organizations the caller reaches (within `region_prefix`), by path.
+pub async fn party_organizations_in(
+    db: &Db,
+    access: &Access,
+    region_prefix: Option<&str>,
+) -> Result<Vec<party_organization::Model>, ApiError> {
+    let mut condition =
+        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
+    if let Some(prefix) = region_prefix {
+        condition = condition.add(resource::region_condition(
+            party_organization::Column::RegionCode,
+            prefix,
+        ));
+    }
+    Ok(PartyOrganization::find()
+        .filter(condition)
+        .order_by_asc(party_organization::Column::Path)
+        .all(&db.read)
+        .await?)
+}

@@ -12,6 +12,7 @@ use crate::helpers::{
 crate::on_both_databases!(
     an_activity_runs_and_publishes_its_results_by_revision,
     concerns_raised_by_employees_are_followed_to_their_end,
+    the_activity_report_puts_decorative_branches_first,
 );
 
 fn entries(ranks: &[u32]) -> Value {
@@ -286,4 +287,98 @@ async fn concerns_raised_by_employees_are_followed_to_their_end(app: TestApp) {
         .await
         .unwrap();
     assert!(none["items"].as_array().unwrap().is_empty());
+}
+
+async fn the_activity_report_puts_decorative_branches_first(app: TestApp) {
+    let organization = app.create_organization(&organization_body(1)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = with(
+        party_organization_body("活跃支部", "branch", None),
+        json!({"covers": [organization]}),
+    );
+    let active = app.created("/api/v1/party-organizations", &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let idle = app.party_organization("空壳支部", "branch", None).await;
+    let m1 = app.member(&active, 1, json!({"stage": "full"})).await;
+    let m2 = app.member(&active, 2, json!({"stage": "full"})).await;
+    let m3 = app.member(&active, 3, json!({"stage": "full"})).await;
+    app.member(&idle, 4, json!({"stage": "full"})).await;
+    let talk = app
+        .created(
+            "/api/v1/activities",
+            &json!({"kind": "face_to_face", "party_organization_id": active, "title": "面对面",
+                "starts_on": "2026-08-10", "participant_ids": [m1], "employee_count": 40}),
+        )
+        .await;
+    app.created(
+        &format!(
+            "/api/v1/activities/{}/concerns",
+            talk["id"].as_str().unwrap()
+        ),
+        &json!({"text": "夜班通勤不便", "responsible": "王书记", "due_on": "2026-09-30"}),
+    )
+    .await;
+    app.created(
+        "/api/v1/responsibility-posts",
+        &json!({"kind": "pioneer_post", "member_id": m2, "organization_id": organization,
+            "title": "先锋岗", "starts_on": "2026-01-01"}),
+    )
+    .await;
+    // Outside the quarter: not counted.
+    app.created(
+        "/api/v1/activities",
+        &json!({"kind": "other", "party_organization_id": idle, "title": "年初活动", "starts_on": "2026-01-10"}),
+    )
+    .await;
+
+    let summary: Value = app
+        .get(&format!(
+            "/api/v1/party-organizations/{active}/activity-summary?period=2026-Q3"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["activities"], 1);
+    assert_eq!(summary["activities_by_kind"], json!({"face_to_face": 1}));
+    assert_eq!(summary["member_participants"], 2);
+    assert_eq!(summary["employee_participants"], 40);
+    assert_eq!(summary["posts_held"], 1);
+    assert_eq!(summary["concerns_raised"], 1);
+    assert_eq!(summary["concerns_overdue"], 1);
+    assert_eq!(summary["decorative"], false);
+    assert_eq!(
+        summary["idle_members"],
+        json!([{"member_id": m3, "name": "党员3"}])
+    );
+
+    let report: Value = app
+        .get("/api/v1/reports/activity?region_code=3501&period=2026-Q3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["party_organizations"], 2);
+    assert_eq!(report["decorative"], 1);
+    assert_eq!(report["items"][0]["party_organization_id"], idle.as_str());
+    assert_eq!(report["items"][0]["decorative"], true);
+    let year: Value = app
+        .get("/api/v1/reports/activity?region_code=3501&period=2026")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(year["decorative"], 0);
+    let csv = app
+        .get("/api/v1/reports/activity/export?region_code=3501&period=2026-Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains("空壳支部"));
 }
