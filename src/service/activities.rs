@@ -111,21 +111,20 @@ async fn check_references(
     access: &Access,
     fields: &ActivityFields,
 ) -> Result<party_organization::Model, ApiError> {
-    let condition =
-        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
-    let party = resource::get::<PartyOrganization>(conn, fields.party_organization_id, condition)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound => ApiError::invalid(
-                "party_organization_id",
-                "unknown_party_organization",
-                format!(
-                    "{} is not a party organization you can reach",
-                    fields.party_organization_id
+    let party =
+        super::party_organizations::live_in_scope(conn, access, fields.party_organization_id)
+            .await
+            .map_err(|e| match e {
+                ApiError::NotFound => ApiError::invalid(
+                    "party_organization_id",
+                    "unknown_party_organization",
+                    format!(
+                        "{} is not a party organization you can reach",
+                        fields.party_organization_id
+                    ),
                 ),
-            ),
-            other => other,
-        })?;
+                other => other,
+            })?;
     let mut errors = Vec::new();
     let covered: Vec<Uuid> = cover::Entity::find()
         .select_only()

@@ -7,7 +7,6 @@
 use chrono::{NaiveDate, Utc};
 use entity::fund_balance::{self, Entity as FundBalance};
 use entity::fund_entry::{ActiveModel, Column, Entity as FundEntry, Model};
-use entity::party_organization::{self, Entity as PartyOrganization};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -69,17 +68,6 @@ fn change(
             left: None,
         },
     }
-}
-
-/// The live party organization, if the caller reaches it (404 otherwise).
-async fn party_organization(
-    conn: &impl ConnectionTrait,
-    access: &Access,
-    id: Uuid,
-) -> Result<party_organization::Model, ApiError> {
-    let condition =
-        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
-    resource::get::<PartyOrganization>(conn, id, condition).await
 }
 
 /// The balance of a party organization (0 before its first entry).
@@ -148,7 +136,9 @@ pub async fn record(
     party_organization_id: Uuid,
     new: NewEntry,
 ) -> Result<Model, ApiError> {
-    let owner = party_organization(txn, &caller.access, party_organization_id).await?;
+    let owner =
+        super::party_organizations::live_in_scope(txn, &caller.access, party_organization_id)
+            .await?;
     let reversed = match new.reverses_id {
         None => None,
         Some(target) => {
@@ -242,7 +232,7 @@ pub async fn list(
     filter: &EntryFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    party_organization(&db.read, access, party_organization_id).await?;
+    super::party_organizations::live_in_scope(&db.read, access, party_organization_id).await?;
     let mut condition = Condition::all().add(Column::PartyOrganizationId.eq(party_organization_id));
     if let Some(kind) = filter.kind {
         condition = condition.add(Column::Kind.eq(kind));
@@ -271,7 +261,7 @@ pub async fn get(
     party_organization_id: Uuid,
     entry_id: Uuid,
 ) -> Result<Model, ApiError> {
-    party_organization(&db.read, access, party_organization_id).await?;
+    super::party_organizations::live_in_scope(&db.read, access, party_organization_id).await?;
     let condition = Condition::all().add(Column::PartyOrganizationId.eq(party_organization_id));
     resource::get::<FundEntry>(&db.read, entry_id, condition).await
 }
@@ -295,7 +285,9 @@ pub async fn decide(
     reason: Option<String>,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let owner = party_organization(&txn, &caller.access, party_organization_id).await?;
+    let owner =
+        super::party_organizations::live_in_scope(&txn, &caller.access, party_organization_id)
+            .await?;
     if !scope::reaches_from_above(&caller.access, &owner.region_code, &owner.path) {
         return Err(ApiError::Forbidden(
             "Expenditures are approved by the secretary of a party organization above this one, \
@@ -339,7 +331,7 @@ pub async fn balance(
     access: &Access,
     party_organization_id: Uuid,
 ) -> Result<(i64, i64), ApiError> {
-    party_organization(&db.read, access, party_organization_id).await?;
+    super::party_organizations::live_in_scope(&db.read, access, party_organization_id).await?;
     let balance = balance_of(&db.read, party_organization_id).await?;
     // Few entries are pending at once; summed here, as SUM's type differs between databases.
     let pending: Vec<i64> = FundEntry::find()
@@ -361,7 +353,8 @@ pub async fn report(
     party_organization_id: Uuid,
     year: i32,
 ) -> Result<(YearReport, Vec<String>, Option<i64>), ApiError> {
-    let owner = party_organization(&db.read, access, party_organization_id).await?;
+    let owner =
+        super::party_organizations::live_in_scope(&db.read, access, party_organization_id).await?;
     let through = NaiveDate::from_ymd_opt(year, 12, 31)
         .ok_or_else(|| ApiError::bad_request("year", "range", "not a year"))?;
     let rows = FundEntry::find()

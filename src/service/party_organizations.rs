@@ -720,15 +720,25 @@ pub async fn list_groups(
     resource::list::<PartyGroup>(&db.read, condition, page).await
 }
 
+/// A live party organization the caller reaches (404 otherwise): the owner of what hangs off it
+/// (groups, fund entries, work systems, party workers, activities).
+pub async fn live_in_scope(
+    conn: &impl ConnectionTrait,
+    access: &Access,
+    id: Uuid,
+) -> Result<Model, ApiError> {
+    let condition =
+        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
+    resource::get::<PartyOrganization>(conn, id, condition).await
+}
+
 pub async fn create_group(
     txn: &DatabaseTransaction,
     caller: &Caller,
     party_organization_id: Uuid,
     fields: PartyGroupFields,
 ) -> Result<party_group::Model, ApiError> {
-    let condition = scope::party_organizations(&caller.access)
-        .add(resource::visibility::<PartyOrganization>(false));
-    let owner = resource::get::<PartyOrganization>(txn, party_organization_id, condition).await?;
+    let owner = live_in_scope(txn, &caller.access, party_organization_id).await?;
     check_leader(txn, party_organization_id, fields.leader_member_id).await?;
     let now = chrono::Utc::now();
     let created = party_group::ActiveModel {

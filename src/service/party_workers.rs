@@ -77,16 +77,6 @@ fn within(access: &Access) -> Condition {
     )
 }
 
-async fn owner(
-    conn: &impl ConnectionTrait,
-    access: &Access,
-    id: Uuid,
-) -> Result<party_organization::Model, ApiError> {
-    let condition =
-        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
-    resource::get::<PartyOrganization>(conn, id, condition).await
-}
-
 /// Sets (or clears) the party organization's `secretary_member_id` to follow its secretary, with
 /// the party organization's own update event.
 async fn follow_secretary(
@@ -126,19 +116,23 @@ pub async fn appoint(
     appointment: Appointment,
     follow: bool,
 ) -> Result<Model, ApiError> {
-    let party = owner(txn, &caller.access, appointment.party_organization_id)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound => ApiError::invalid(
-                "party_organization_id",
-                "unknown_party_organization",
-                format!(
-                    "{} is not a party organization you can reach",
-                    appointment.party_organization_id
-                ),
+    let party = super::party_organizations::live_in_scope(
+        txn,
+        &caller.access,
+        appointment.party_organization_id,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound => ApiError::invalid(
+            "party_organization_id",
+            "unknown_party_organization",
+            format!(
+                "{} is not a party organization you can reach",
+                appointment.party_organization_id
             ),
-            other => other,
-        })?;
+        ),
+        other => other,
+    })?;
     let member = Member::find_by_id(appointment.member_id)
         .filter(member::Column::ArchivedAt.is_null())
         .one(txn)
@@ -208,7 +202,12 @@ pub async fn end(
     follow: bool,
 ) -> Result<Model, ApiError> {
     let current = resource::get::<PartyWorker>(txn, id, within(&caller.access)).await?;
-    let party = owner(txn, &caller.access, current.party_organization_id).await?;
+    let party = super::party_organizations::live_in_scope(
+        txn,
+        &caller.access,
+        current.party_organization_id,
+    )
+    .await?;
     if current.ended_on.is_some() {
         return Err(ApiError::conflict(
             "already_ended",
@@ -286,7 +285,12 @@ pub async fn update(
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
     let before = resource::get::<PartyWorker>(&txn, id, within(&caller.access)).await?;
-    let party = owner(&txn, &caller.access, before.party_organization_id).await?;
+    let party = super::party_organizations::live_in_scope(
+        &txn,
+        &caller.access,
+        before.party_organization_id,
+    )
+    .await?;
     let mut violations: Vec<_> = rules::check_portfolio(before.position, portfolio)
         .into_iter()
         .collect();
@@ -421,7 +425,12 @@ pub async fn add_training(
     fields: TrainingFields,
 ) -> Result<training::Model, ApiError> {
     let worker = resource::get::<PartyWorker>(txn, worker_id, within(&caller.access)).await?;
-    let party = owner(txn, &caller.access, worker.party_organization_id).await?;
+    let party = super::party_organizations::live_in_scope(
+        txn,
+        &caller.access,
+        worker.party_organization_id,
+    )
+    .await?;
     let created = training::ActiveModel {
         id: Set(Uuid::now_v7()),
         party_worker_id: Set(worker_id),

@@ -47,16 +47,6 @@ fn change(
     }
 }
 
-async fn owner(
-    conn: &impl ConnectionTrait,
-    access: &Access,
-    party_organization_id: Uuid,
-) -> Result<party_organization::Model, ApiError> {
-    let condition =
-        scope::party_organizations(access).add(resource::visibility::<PartyOrganization>(false));
-    resource::get::<PartyOrganization>(conn, party_organization_id, condition).await
-}
-
 fn of(party_organization_id: Uuid) -> Condition {
     Condition::all().add(Column::PartyOrganizationId.eq(party_organization_id))
 }
@@ -67,7 +57,9 @@ pub async fn create(
     party_organization_id: Uuid,
     fields: WorkSystemFields,
 ) -> Result<Model, ApiError> {
-    let owner = owner(txn, &caller.access, party_organization_id).await?;
+    let owner =
+        super::party_organizations::live_in_scope(txn, &caller.access, party_organization_id)
+            .await?;
     let now = Utc::now();
     let created = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -101,7 +93,7 @@ pub async fn list(
     kind: Option<WorkSystemKind>,
     page: &PageRequest,
 ) -> Result<Page<Model>, ApiError> {
-    owner(&db.read, access, party_organization_id).await?;
+    super::party_organizations::live_in_scope(&db.read, access, party_organization_id).await?;
     let mut condition = of(party_organization_id);
     if let Some(kind) = kind {
         condition = condition.add(Column::Kind.eq(kind));
@@ -116,7 +108,7 @@ pub async fn get(
     id: Uuid,
     include_archived: bool,
 ) -> Result<Model, ApiError> {
-    owner(&db.read, access, party_organization_id).await?;
+    super::party_organizations::live_in_scope(&db.read, access, party_organization_id).await?;
     let condition =
         of(party_organization_id).add(resource::visibility::<WorkSystem>(include_archived));
     resource::get::<WorkSystem>(&db.read, id, condition).await
@@ -137,7 +129,9 @@ pub async fn update(
     fields: WorkSystemFields,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let owner = owner(&txn, &caller.access, party_organization_id).await?;
+    let owner =
+        super::party_organizations::live_in_scope(&txn, &caller.access, party_organization_id)
+            .await?;
     let condition = of(party_organization_id).add(resource::visibility::<WorkSystem>(false));
     let before = resource::get::<WorkSystem>(&txn, id, condition).await?;
     let changes = ActiveModel {
@@ -170,7 +164,9 @@ pub async fn archive(
     expected_version: Option<i32>,
 ) -> Result<(), ApiError> {
     let txn = super::begin_write(&db.write).await?;
-    let owner = owner(&txn, &caller.access, party_organization_id).await?;
+    let owner =
+        super::party_organizations::live_in_scope(&txn, &caller.access, party_organization_id)
+            .await?;
     let system = resource::get::<WorkSystem>(&txn, id, of(party_organization_id)).await?;
     if let Some(version) = resource::archive::<WorkSystem>(&txn, id, expected_version).await? {
         let record = change(
