@@ -2,9 +2,10 @@
 """The regional activity report over many party organizations with many activities each.
 
 Starts the release binary on a fresh SQLite file (and, with --postgres URL, on a fresh
-PostgreSQL database), registers N branches and K activities each through the API (8 client
-threads; every tenth branch gets none, so the report has "decorative" ones to put first), then
-times `GET /reports/activity?region_code=35&period=2026` (median of 5) and the CSV export.
+PostgreSQL database), registers N branches through the API and one activity for each (8 client
+threads; every tenth branch gets none, so the report has "decorative" ones to put first), copies
+each branch's activity K-1 times in SQL (other months, fresh ids: 200,000 API writes would take a
+quarter of an hour per database and measure the writes, not the report), then times `GET /reports/activity?region_code=35&period=2026` (median of 5) and the CSV export.
 
 Build first: `cargo build --release`.
 
@@ -43,20 +44,20 @@ def run(label, database_url, args):
             return call(base, "/api/v1/party-organizations", token, {
                 "name": f"基准支部{n}", "type": "branch", "region_code": "350102"})["id"]
 
-        def activities(n_and_id):
+        def activity(n_and_id):
             n, party = n_and_id
             if n % 10 == 0:
                 return 0
-            for k in range(args.activities):
-                call(base, "/api/v1/activities", token, {
-                    "kind": "other", "party_organization_id": party, "title": f"活动{k}",
-                    "starts_on": f"2026-{1 + k % 12:02d}-10", "employee_count": 10})
-            return args.activities
+            call(base, "/api/v1/activities", token, {
+                "kind": "other", "party_organization_id": party, "title": "活动0",
+                "starts_on": "2026-01-10", "employee_count": 10})
+            return 1
 
         started = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             parties = list(pool.map(branch, range(args.party_organizations)))
-            written = sum(pool.map(activities, enumerate(parties)))
+            written = sum(pool.map(activity, enumerate(parties)))
+        written += copy_activities(database_url, args.activities - 1)
         print(f"{label}: seeded {len(parties)} branches and {written} activities in "
               f"{time.monotonic() - started:.0f} s")
 
@@ -79,6 +80,36 @@ def run(label, database_url, args):
     finally:
         server.terminate()
         server.wait()
+
+
+COLUMNS = ("kind, party_organization_id, place, organization_ids, participant_ids, employee_count, "
+           "summary, attachments, meeting_id, created_at, updated_at, version, archived_at")
+
+
+def copy_activities(database_url, copies):
+    """Each activity copied `copies` times, in months 2..12 and again: returns the rows added."""
+    if database_url.startswith("sqlite://"):
+        import sqlite3
+        db = sqlite3.connect(database_url.removeprefix("sqlite://").split("?")[0], timeout=60)
+        added = 0
+        with db:
+            for n in range(1, copies + 1):
+                day = f"2026-{1 + n % 12:02d}-10"
+                added += db.execute(
+                    f"INSERT INTO activities (id, title, starts_on, ends_on, {COLUMNS}) "
+                    f"SELECT randomblob(16), '活动{n}', '{day}', '{day}', {COLUMNS} FROM activities "
+                    "WHERE title = '活动0'").rowcount
+        db.close()
+        return added
+    sql = "".join(
+        f"INSERT INTO activities (id, title, starts_on, ends_on, {COLUMNS}) "
+        f"SELECT gen_random_uuid(), '活动{n}', make_date(2026, {1 + n % 12}, 10), "
+        f"make_date(2026, {1 + n % 12}, 10), {COLUMNS} FROM activities WHERE title = '活动0';"
+        for n in range(1, copies + 1))
+    subprocess.run(["psql", database_url, "-qc", sql], check=True)
+    rows = subprocess.run(["psql", database_url, "-Atc", "SELECT count(*) FROM activities WHERE title <> '活动0'"],
+                          check=True, capture_output=True, text=True).stdout
+    return int(rows)
 
 
 def main():

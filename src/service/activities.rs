@@ -683,6 +683,7 @@ pub async fn summaries(
     end: NaiveDate,
     today: NaiveDate,
 ) -> Result<std::collections::HashMap<Uuid, Summary>, ApiError> {
+    use entity::enums::ConcernStatus;
     use std::collections::{HashMap, HashSet};
     let mut out: HashMap<Uuid, Summary> = party_organization_ids
         .iter()
@@ -690,45 +691,68 @@ pub async fn summaries(
         .collect();
     let mut took_part: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
     for chunk in party_organization_ids.chunks(500) {
-        let activities = Activity::find()
-            .filter(Column::PartyOrganizationId.is_in(chunk.to_vec()))
-            .filter(Column::ArchivedAt.is_null())
-            .filter(Column::StartsOn.lt(end))
-            .filter(Column::EndsOn.gte(first))
-            .all(conn)
-            .await?;
-        let activity_ids: Vec<Uuid> = activities.iter().map(|a| a.id).collect();
-        for activity in &activities {
-            let summary = out.entry(activity.party_organization_id).or_default();
-            summary.activities += 1;
-            *summary
-                .activities_by_kind
-                .entry(snake(&activity.kind))
-                .or_default() += 1;
-            summary.employee_participants += u64::try_from(activity.employee_count).unwrap_or(0);
-            took_part
-                .entry(activity.party_organization_id)
-                .or_default()
-                .extend(participant_ids(activity));
-        }
-        for ids in activity_ids.chunks(500) {
-            let concerns = entity::concern::Entity::find()
-                .filter(entity::concern::Column::ActivityId.is_in(ids.to_vec()))
+        // Only the columns the figures need: a region's report reads every activity of the period.
+        let activities: Vec<(Uuid, Uuid, entity::enums::ActivityKind, i32, String)> =
+            Activity::find()
+                .select_only()
+                .columns([
+                    Column::Id,
+                    Column::PartyOrganizationId,
+                    Column::Kind,
+                    Column::EmployeeCount,
+                    Column::ParticipantIds,
+                ])
+                .filter(Column::PartyOrganizationId.is_in(chunk.to_vec()))
+                .filter(Column::ArchivedAt.is_null())
+                .filter(Column::StartsOn.lt(end))
+                .filter(Column::EndsOn.gte(first))
+                .into_tuple()
                 .all(conn)
                 .await?;
-            for concern in concerns {
-                let summary = out.entry(concern.party_organization_id).or_default();
+        let activity_ids: Vec<Uuid> = activities.iter().map(|a| a.0).collect();
+        for (_, party, kind, employees, participants) in &activities {
+            let summary = out.entry(*party).or_default();
+            summary.activities += 1;
+            *summary.activities_by_kind.entry(snake(kind)).or_default() += 1;
+            summary.employee_participants += u64::try_from(*employees).unwrap_or(0);
+            took_part
+                .entry(*party)
+                .or_default()
+                .extend(ids(participants));
+        }
+        drop(activities);
+        for chunk_of_ids in activity_ids.chunks(500) {
+            use entity::concern;
+            let concerns: Vec<(Uuid, ConcernStatus, NaiveDate)> = concern::Entity::find()
+                .select_only()
+                .columns([
+                    concern::Column::PartyOrganizationId,
+                    concern::Column::Status,
+                    concern::Column::DueOn,
+                ])
+                .filter(concern::Column::ActivityId.is_in(chunk_of_ids.to_vec()))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            for (party, status, due_on) in concerns {
+                let summary = out.entry(party).or_default();
                 summary.concerns_raised += 1;
-                if concern.status == entity::enums::ConcernStatus::Resolved {
+                if status == ConcernStatus::Resolved {
                     summary.concerns_resolved += 1;
                 }
-                if rules::overdue(concern.status, concern.due_on, today) {
+                if rules::overdue(status, due_on, today) {
                     summary.concerns_overdue += 1;
                 }
             }
         }
         use entity::responsibility_post as post;
-        let posts = post::Entity::find()
+        let posts: Vec<(Uuid, Uuid, Uuid)> = post::Entity::find()
+            .select_only()
+            .columns([
+                post::Column::Id,
+                post::Column::PartyOrganizationId,
+                post::Column::MemberId,
+            ])
             .filter(post::Column::PartyOrganizationId.is_in(chunk.to_vec()))
             .filter(post::Column::ArchivedAt.is_null())
             .filter(post::Column::StartsOn.lt(end))
@@ -737,37 +761,30 @@ pub async fn summaries(
                     .add(post::Column::EndsOn.is_null())
                     .add(post::Column::EndsOn.gte(first)),
             )
+            .into_tuple()
             .all(conn)
             .await?;
-        let post_party: HashMap<Uuid, Uuid> = posts
-            .iter()
-            .map(|p| (p.id, p.party_organization_id))
-            .collect();
-        for held in &posts {
-            out.entry(held.party_organization_id)
-                .or_default()
-                .posts_held += 1;
-            took_part
-                .entry(held.party_organization_id)
-                .or_default()
-                .insert(held.member_id);
+        let post_party: HashMap<Uuid, Uuid> = posts.iter().map(|p| (p.0, p.1)).collect();
+        for (_, party, member_id) in &posts {
+            out.entry(*party).or_default().posts_held += 1;
+            took_part.entry(*party).or_default().insert(*member_id);
         }
-        let post_ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
+        let post_ids: Vec<Uuid> = posts.iter().map(|p| p.0).collect();
         for ids in post_ids.chunks(500) {
             use entity::post_evaluation as evaluation;
-            let rated = evaluation::Entity::find()
+            let rated: Vec<(Uuid, entity::enums::Rating)> = evaluation::Entity::find()
+                .select_only()
+                .columns([evaluation::Column::PostId, evaluation::Column::Rating])
                 .filter(evaluation::Column::PostId.is_in(ids.to_vec()))
                 .filter(evaluation::Column::EvaluatedOn.gte(first))
                 .filter(evaluation::Column::EvaluatedOn.lt(end))
+                .into_tuple()
                 .all(conn)
                 .await?;
-            for evaluation in rated {
-                if let Some(party) = post_party.get(&evaluation.post_id) {
+            for (post_id, rating) in rated {
+                if let Some(party) = post_party.get(&post_id) {
                     let summary = out.entry(*party).or_default();
-                    *summary
-                        .ratings
-                        .entry(snake(&evaluation.rating))
-                        .or_default() += 1;
+                    *summary.ratings.entry(snake(&rating)).or_default() += 1;
                 }
             }
         }
