@@ -195,8 +195,10 @@ fn serve(
         config.trusted_proxies.clone(),
     );
     let mut server = HttpServer::new(move || {
+        // The methods come from the route table (a new PUT route is preflighted by
+        // construction); the exposed headers are every one a front end reads.
         let mut cors = Cors::default()
-            .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+            .allowed_methods(routes.methods())
             .allow_any_header()
             .expose_headers([
                 "ETag",
@@ -205,6 +207,8 @@ fn serve(
                 "Retry-After",
                 "RateLimit",
                 "RateLimit-Policy",
+                "Idempotent-Replayed",
+                "Content-Disposition",
             ])
             .max_age(3600);
         for origin in &cors_origins {
@@ -227,7 +231,11 @@ fn serve(
                     .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
             )
             .service(
-                SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*document).clone()),
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url("/api/v1/openapi.json", (*document).clone())
+                    // No badge from validator.swagger.io: it would send the contract's URL out of an
+                    // intranet and show a broken image there.
+                    .config(utoipa_swagger_ui::Config::default().validator_url("none")),
             )
             .route("/docs", web::get().to(api::docs_redirect))
             .into_utoipa_app()

@@ -12,6 +12,7 @@ Build first: `cargo build --release`.
 
     python3 tests/readiness.py
 """
+import argparse
 import glob
 import http.client
 import json
@@ -98,7 +99,10 @@ class Cluster:
 
 
 def main():
-    binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "liangxin")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"),
+                                                         "release", "liangxin"))
+    binary = parser.parse_args().binary
     cluster = Cluster()
     server = None
     try:

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -457,6 +457,7 @@ pub async fn update(
     let current = Activity::from(service::get(&state.db, &caller.access, *id, false).await?);
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current)?;
     let base = ActivityInput {
         kind: current.kind,
         party_organization_id: current.party_organization_id,
@@ -471,7 +472,8 @@ pub async fn update(
         attachments: current.attachments,
         meeting_id: current.meeting_id,
     };
-    let input: ActivityInput = apply_merge_patch::<ActivityPatch, _>(&base, patch, state.rules())?;
+    let input: ActivityInput =
+        apply_merge_patch::<ActivityPatch, _>(&read, &base, expected, patch, state.rules())?;
     let activity = Activity::from(
         service::update(&state.db, &caller, *id, expected, input.into_fields()).await?,
     );
@@ -860,13 +862,15 @@ pub async fn update_concern(
     let current = service::concern(&state.db, &caller.access, *id).await?;
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&Concern::of(current.clone(), state.today()))?;
     let base = ConcernFields {
         status: current.status,
         responsible: current.responsible,
         due_on: current.due_on,
         decline_reason: current.decline_reason,
     };
-    let input: ConcernFields = apply_merge_patch::<ConcernPatch, _>(&base, patch, state.rules())?;
+    let input: ConcernFields =
+        apply_merge_patch::<ConcernPatch, _>(&read, &base, expected, patch, state.rules())?;
     let today = state.today();
     let updated = service::follow_up(
         &state.db,

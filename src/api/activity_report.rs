@@ -2,7 +2,7 @@
 //! did with their activity carriers in a period, "decorative" ones (no activity, no post) first.
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -218,6 +218,7 @@ pub async fn report(
     ))]
 #[get("/reports/activity/export")]
 pub async fn report_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<ActivityReportParams>,
@@ -264,7 +265,5 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .body(body))
+    Ok(super::csv_export::attachment(&req, "activity-report", body))
 }

@@ -258,14 +258,14 @@ pub async fn update(
     let base = serde_json::json!({
         "name": current.name, "scopes": current.scopes, "region_code": current.region_code, "disabled": current.disabled,
     });
+    let expected = if_match.0.unwrap_or(current.version);
     let input: ApiClientFields =
-        apply_merge_patch::<ApiClientPatch, _>(&base, body.0, state.rules())?;
+        apply_merge_patch::<ApiClientPatch, _>(&current, &base, expected, body.0, state.rules())?;
     let fields = ClientFields {
         name: input.name,
         scopes: input.scopes,
         region_code: input.region_code,
     };
-    let expected = if_match.0.unwrap_or(current.version);
     let actor = super::actor(&req, &principal);
     let client = ApiClient::from(
         service::update(&state.db, &actor, *id, expected, fields, input.disabled).await?,

@@ -1,6 +1,6 @@
 //! Compliance with the required rhythm of meetings: one party organization
 //! (`/party-organizations/{id}/compliance`) or every one in a region (`/reports/compliance`).
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -229,7 +229,7 @@ pub async fn region(
     Authorized { access, .. }: Authorized,
     query: QueryParams<RegionComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
-    region_as(state, access, query, false).await
+    region_as(state, access, query, None).await
 }
 
 /// Export the compliance report as CSV
@@ -248,11 +248,12 @@ pub async fn region(
 )]
 #[get("/reports/compliance/export")]
 pub async fn region_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<RegionComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
-    region_as(state, access, query, true).await
+    region_as(state, access, query, Some(&req)).await
 }
 
 /// The report as JSON, or (`csv`) as CSV.
@@ -260,7 +261,7 @@ async fn region_as(
     state: web::Data<AppState>,
     access: crate::auth::Access,
     query: QueryParams<RegionComplianceParams>,
-    csv: bool,
+    csv: Option<&HttpRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.0;
     let period = period_of(&params.period)?;
@@ -294,10 +295,12 @@ async fn region_as(
         compliance_rate: rate(satisfied, due),
         items,
     };
-    if csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(csv_of(&report)?));
+    if let Some(req) = csv {
+        return Ok(super::csv_export::attachment(
+            req,
+            "compliance-report",
+            csv_of(&report)?.into_bytes(),
+        ));
     }
     Ok(HttpResponse::Ok().json(report))
 }

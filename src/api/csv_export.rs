@@ -1,9 +1,12 @@
 //! `Accept: text/csv` on a list: the same filters, every matching row (from `cursor` on, if
 //! given), streamed a page at a time so that an export of any size holds one page in memory.
+//! Every CSV the API writes (lists and reports) is UTF-8 with a byte-order mark, which Excel and
+//! WPS need to read it as UTF-8 rather than GBK, or GBK (GB18030) when the request's `Accept`
+//! says `text/csv; charset=gbk`.
 use std::future::Future;
 
-use actix_web::HttpResponse;
 use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 use serde::Serialize;
 use uuid::Uuid;
@@ -11,6 +14,83 @@ use uuid::Uuid;
 use crate::domain::text::defuse_formula;
 use crate::error::ApiError;
 use crate::service::resource::{Page, decode_cursor};
+
+/// The text encoding of a CSV response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Charset {
+    /// UTF-8 starting with a byte-order mark (the default).
+    Utf8,
+    /// GB18030, a superset of GBK, for older spreadsheet programs.
+    Gbk,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Charset {
+    /// `gbk` (or `gb2312`, `gb18030`) when a `text/csv` media range of `Accept` names it.
+    pub fn of(req: &HttpRequest) -> Charset {
+        let accept = req
+            .headers()
+            .get_all(header::ACCEPT)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .find(|range| {
+                range
+                    .split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
+            })
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let named = accept
+            .split(';')
+            .skip(1)
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| k.trim() == "charset")
+            .map(|(_, v)| v.trim().trim_matches('"').to_owned());
+        match named.as_deref() {
+            Some("gbk" | "gb2312" | "gb18030") => Charset::Gbk,
+            _ => Charset::Utf8,
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Charset::Utf8 => "text/csv; charset=utf-8",
+            Charset::Gbk => "text/csv; charset=gbk",
+        }
+    }
+
+    /// UTF-8 CSV text in this charset; `first` puts the byte-order mark before UTF-8.
+    fn encode(self, utf8: Vec<u8>, first: bool) -> Bytes {
+        match self {
+            Charset::Utf8 if first => {
+                let mut out = Vec::with_capacity(BOM.len() + utf8.len());
+                out.extend_from_slice(BOM);
+                out.extend_from_slice(&utf8);
+                Bytes::from(out)
+            }
+            Charset::Utf8 => Bytes::from(utf8),
+            Charset::Gbk => {
+                let text = String::from_utf8_lossy(&utf8);
+                let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+                Bytes::from(bytes.into_owned())
+            }
+        }
+    }
+}
+
+/// A whole CSV document (a report) as an attachment named `filename` (without `.csv`).
+pub fn attachment(req: &HttpRequest, filename: &str, utf8: Vec<u8>) -> HttpResponse {
+    let charset = Charset::of(req);
+    HttpResponse::Ok()
+        .content_type(charset.content_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}.csv\""),
+        ))
+        .body(charset.encode(utf8, true))
+}
 
 /// One cell: text as it is (but see [`defuse_formula`]), numbers and booleans written out, lists
 /// joined with `;`, nothing for null.
@@ -23,7 +103,7 @@ fn cell(value: &serde_json::Value) -> String {
     }
 }
 
-fn encode<T: Serialize>(columns: &[&str], rows: &[T], header: bool) -> Result<Bytes, ApiError> {
+fn encode<T: Serialize>(columns: &[&str], rows: &[T], header: bool) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
     if header {
@@ -37,13 +117,13 @@ fn encode<T: Serialize>(columns: &[&str], rows: &[T], header: bool) -> Result<By
     }
     writer
         .into_inner()
-        .map(Bytes::from)
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))
 }
 
 /// Streams the rows `next_page(after)` yields, page after page, as CSV with `columns` (fields of
 /// the JSON representation) in this order. `first` is where the export starts (the `cursor`).
 pub fn stream<T, F, Fut>(
+    charset: Charset,
     filename: &str,
     columns: &'static [&'static str],
     first: Option<Uuid>,
@@ -71,7 +151,10 @@ where
             return None;
         }
         let result = (state.next_page)(state.after).await.and_then(|page| {
-            let chunk = encode(columns, &page.items, !state.started)?;
+            let chunk = charset.encode(
+                encode(columns, &page.items, !state.started)?,
+                !state.started,
+            );
             state.started = true;
             state.after = page.next_cursor.as_deref().and_then(decode_cursor);
             state.done = state.after.is_none();
@@ -83,7 +166,7 @@ where
         Some((result, state))
     });
     HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(charset.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}.csv\""),

@@ -472,6 +472,7 @@ pub async fn report(
     ))]
 #[get("/reports/education/export")]
 pub async fn report_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<EducationReportParams>,
@@ -510,7 +511,5 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .body(body))
+    Ok(super::csv_export::attachment(&req, "study-hours", body))
 }

@@ -17,7 +17,7 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::auth::{Access, Principal};
 use crate::domain::divisions::{Divisions, RegionLookupError};
-use crate::domain::{RuleContext, RuleViolation, text};
+use crate::domain::{RuleContext, RuleViolation, pii, text};
 use crate::error::{ApiError, FieldError};
 use crate::service;
 use crate::service::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor};
@@ -193,6 +193,18 @@ impl JsonBody {
         &self,
         rules: RuleContext,
     ) -> Result<T, ApiError> {
+        let masked = masked_personal_data(&self.0);
+        if !masked.is_empty() {
+            return Err(ApiError::Validation(masked));
+        }
+        self.parse_fields(rules)
+    }
+
+    /// [`JsonBody::parse`] without the masked-value check: a merged patch holds stored values.
+    fn parse_fields<T: DeserializeOwned + Validate + BodyRules>(
+        &self,
+        rules: RuleContext,
+    ) -> Result<T, ApiError> {
         // A struct would also read from an array of its fields; bodies are objects.
         if !self.0.is_object() {
             return Err(ApiError::bad_request(
@@ -235,11 +247,34 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) {
     }
 }
 
-/// Applies a JSON merge patch (RFC 7396) to a resource's current writable fields. `P`, the
-/// documented patch type, checks the patch itself (so unknown or server-owned fields are refused
-/// even where merging would drop them); `F` checks the merged result with every rule.
+/// A representation as JSON, for [`apply_merge_patch`]'s `read`.
+pub fn as_read(value: &impl Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Personal-data fields of a new record's body holding the mask character (422 `masked_value`).
+fn masked_personal_data(body: &serde_json::Value) -> Vec<FieldError> {
+    body.as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, value)| {
+            pii::is_personal(key) && value.as_str().is_some_and(|v| v.contains(pii::MASK))
+        })
+        .map(|(key, _)| FieldError::new(key, pii::MaskedValue::CODE, pii::MaskedValue::MESSAGE))
+        .collect()
+}
+
+/// Applies a JSON merge patch (RFC 7396) to a resource. `read` is the resource as a GET shows it
+/// (personal data unmasked), `writable` its current writable fields, `expected` the version the
+/// change is based on (a stale one is 412 before anything else). A form sends back the whole
+/// object it read, so the patch is first settled against what it read (see
+/// [`settle_read_back`]). `P`, the documented patch type, then checks the patch itself (unknown
+/// fields are refused even where merging would drop them); `F` checks the merged result with
+/// every rule.
 pub fn apply_merge_patch<P, F>(
-    current: &impl Serialize,
+    read: &impl Serialize,
+    writable: &impl Serialize,
+    expected: i32,
     patch: serde_json::Value,
     rules: RuleContext,
 ) -> Result<F, ApiError>
@@ -254,11 +289,73 @@ where
             "a merge patch must be a JSON object",
         ));
     }
-    from_json_value::<P>(patch.clone())?;
+    let read = serde_json::to_value(read).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut merged =
-        serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
+        serde_json::to_value(writable).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(current) = read.get("version").and_then(serde_json::Value::as_i64)
+        && current != i64::from(expected)
+    {
+        return Err(ApiError::PreconditionFailed {
+            current_version: i32::try_from(current).unwrap_or(i32::MAX),
+        });
+    }
+    let patch = settle_read_back(patch, &read, &merged)?;
+    from_json_value::<P>(patch.clone())?;
     json_patch::merge(&mut merged, &patch);
-    JsonBody(merged).parse(rules)
+    JsonBody(merged).parse_fields(rules)
+}
+
+/// A patch as a form sends it, settled against the resource it read: a read-only field (in the
+/// representation, not writable) holding its current value is dropped, a different value is 422
+/// `read_only`; a personal-data field holding the masked form of its stored value is dropped
+/// (unchanged), other text with the mask character is 422 `masked_value`. Every such field is
+/// named at once.
+pub fn settle_read_back(
+    mut patch: serde_json::Value,
+    read: &serde_json::Value,
+    writable: &serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    let serde_json::Value::Object(fields) = &mut patch else {
+        return Ok(patch);
+    };
+    let mut errors = Vec::new();
+    fields.retain(|key, sent| match writable.get(key) {
+        Some(stored) => match sent {
+            serde_json::Value::String(text) if pii::is_personal(key) => {
+                match pii::read_back(key, text, stored.as_str()) {
+                    Ok(unchanged) => !unchanged,
+                    Err(pii::MaskedValue) => {
+                        errors.push(FieldError::new(
+                            key,
+                            pii::MaskedValue::CODE,
+                            pii::MaskedValue::MESSAGE,
+                        ));
+                        true
+                    }
+                }
+            }
+            _ => true,
+        },
+        None => match read.get(key) {
+            Some(current) if current == sent => false,
+            Some(_) => {
+                errors.push(FieldError::new(
+                    key,
+                    "read_only",
+                    "is set by the server: send it as read (it is then ignored) or leave it out",
+                ));
+                true
+            }
+            None => true,
+        },
+    });
+    match errors.is_empty() {
+        true => Ok(patch),
+        false => {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(errors))
+        }
+    }
 }
 
 /// Deserializes a JSON value, naming the field at fault when it does not fit `T`. Text with
@@ -765,15 +862,22 @@ pub fn refuse_unknown_fields(
     }
 }
 
-/// 422 `read_only` for each field of a merge patch that changes only elsewhere: `fields` pairs
-/// each with the operation that changes it.
+/// 422 `read_only` for each field of a merge patch that changes only elsewhere and whose value
+/// differs from the one `read` has (the same value sent back is ignored): `fields` pairs each
+/// with the operation that changes it.
 pub fn refuse_read_only(
     patch: &serde_json::Value,
+    read: &impl Serialize,
     fields: &[(&str, &str)],
 ) -> Result<(), ApiError> {
+    let read = serde_json::to_value(read).map_err(|e| ApiError::Internal(e.to_string()))?;
     let errors: Vec<FieldError> = fields
         .iter()
-        .filter(|(field, _)| patch.get(field).is_some())
+        .filter(|(field, _)| {
+            patch
+                .get(field)
+                .is_some_and(|sent| read.get(field) != Some(sent))
+        })
         .map(|(field, place)| {
             FieldError::new(*field, "read_only", format!("changes only through {place}"))
         })

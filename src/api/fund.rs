@@ -563,6 +563,7 @@ pub async fn annual_report(
     responses((status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv")))]
 #[get("/party-organizations/{id}/fund/report/export")]
 pub async fn report_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     id: web::Path<Uuid>,
@@ -633,13 +634,11 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"fund-{}-{}.csv\"", id, report.year),
-        ))
-        .body(body))
+    Ok(super::csv_export::attachment(
+        &req,
+        &format!("fund-{}-{}", id, report.year),
+        body,
+    ))
 }
 
 /// A report enum's name as the JSON has it (`management_fee`).

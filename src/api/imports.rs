@@ -1,5 +1,6 @@
 //! CSV imports (`POST /api/v1/imports/members`, `/imports/organizations`; the handlers live with
-//! their resources): CSV in (UTF-8, or GBK with `charset=gbk`), a report out. The body is first
+//! their resources): CSV in (UTF-8; GBK/GB18030 with `charset=gbk`, or found so when the bytes are
+//! not UTF-8 and no charset is named, as browsers upload Excel's CSV), a report out. The body is first
 //! received whole into a temporary file (no transaction is open while a slow client uploads;
 //! each pause is bounded by `LIANGXIN_BODY_TIMEOUT_SECS`); then a parser thread reads it while
 //! this task writes validated rows in batches, in one transaction. Memory stays bounded for an
@@ -168,11 +169,16 @@ impl Drop for Spool {
     }
 }
 
-/// The decoder for a CSV body's `charset` (UTF-8 when none): `text/csv`, or the bytes of a CSV file
-/// as generated clients send them (`application/octet-stream`); 415 for anything else.
-fn encoding_of(req: &HttpRequest) -> Result<&'static encoding_rs::Encoding, ApiError> {
+/// The charsets an import reads, as a refusal names them.
+const CHARSETS: &str =
+    "utf-8 (the default), or gbk / gb2312 / gb18030 (`Content-Type: text/csv; charset=gbk`)";
+
+/// The encoding a CSV body's `charset` names (`None` when it names none): `text/csv`, or the bytes
+/// of a CSV file as generated clients send them (`application/octet-stream`); 415 for anything
+/// else.
+fn encoding_of(req: &HttpRequest) -> Result<Option<&'static encoding_rs::Encoding>, ApiError> {
     let unsupported = ApiError::UnsupportedMediaType {
-        expected: "text/csv (charset utf-8 or gbk) or application/octet-stream (utf-8)",
+        expected: "text/csv or application/octet-stream (UTF-8, or GBK/GB18030: name it with charset=gbk, or it is recognised)",
     };
     let content_type = req
         .headers()
@@ -191,19 +197,103 @@ fn encoding_of(req: &HttpRequest) -> Result<&'static encoding_rs::Encoding, ApiE
         .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
         .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
     match charset.as_deref() {
-        None | Some("utf-8" | "utf8") => Ok(encoding_rs::UTF_8),
-        Some("gbk" | "gb2312" | "gb18030") => Ok(encoding_rs::GB18030),
+        None => Ok(None),
+        Some("utf-8" | "utf8") => Ok(Some(encoding_rs::UTF_8)),
+        Some("gbk" | "gb2312" | "gb18030") => Ok(Some(encoding_rs::GB18030)),
         Some(_) => Err(unsupported),
     }
 }
 
-/// The body as decoded text, read on the parser thread from the chunks this task sends.
+/// Whether the whole file decodes without error as `encoding`.
+async fn decodes_as(
+    spool: &Spool,
+    encoding: &'static encoding_rs::Encoding,
+) -> Result<bool, ApiError> {
+    let mut file = spool.reopen().await?;
+    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut text = String::with_capacity(4 * buffer.len() + 16);
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .await
+            .map_err(|e| ApiError::Internal(format!("import spool: {e}")))?;
+        text.clear();
+        let (result, _) =
+            decoder.decode_to_string_without_replacement(&buffer[..n], &mut text, n == 0);
+        if let encoding_rs::DecoderResult::Malformed(_, _) = result {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+/// The encoding of a body that names no charset: UTF-8, else GB18030 (which reads GBK and
+/// GB2312: what Excel and WPS save as "CSV" on a Chinese Windows), else a 400 naming both.
+async fn sniff(spool: &Spool) -> Result<&'static encoding_rs::Encoding, ApiError> {
+    for encoding in [encoding_rs::UTF_8, encoding_rs::GB18030] {
+        if decodes_as(spool, encoding).await? {
+            return Ok(encoding);
+        }
+    }
+    Err(ApiError::bad_request(
+        "body",
+        "charset",
+        format!(
+            "the file is neither UTF-8 nor GBK/GB18030 text; the charsets that work: {CHARSETS}"
+        ),
+    ))
+}
+
+/// The body as decoded text, read on the parser thread from the chunks this task sends. It notes
+/// where each line break (CR or LF) it hands out lies, so that rows are numbered by the file's own
+/// lines: the CSV reader's line positions are wrong for CRLF files, and the start it reports for
+/// a record can lie on the line breaks before it.
 struct DecodedBody {
     chunks: mpsc::Receiver<Bytes>,
     decoder: encoding_rs::Decoder,
     text: Vec<u8>,
     at: usize,
     ended: bool,
+    /// Bytes of decoded text handed out so far.
+    offset: u64,
+    /// Offsets of the CRs and LFs handed out but not yet counted (a read-ahead's worth).
+    line_feeds: Breaks,
+}
+
+type Breaks = std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, u8)>>>;
+
+/// Line numbers from the line breaks [`DecodedBody`] noted: the line a record that the reader
+/// says starts at byte `start` is on (the header is line 1). Line feeds before `start` count, and
+/// so do those in an unbroken run of line breaks from `start` on (blank lines before the record).
+struct Lines {
+    line_feeds: Breaks,
+    before: usize,
+}
+
+impl Lines {
+    fn at(&mut self, start: u64) -> usize {
+        let mut feeds = self
+            .line_feeds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut start = start;
+        while let Some(&(at, byte)) = feeds.front() {
+            if at > start {
+                break;
+            }
+            if at == start {
+                start += 1;
+            }
+            feeds.pop_front();
+            if byte == b'\n' {
+                self.before += 1;
+            }
+        }
+        self.before + 1
+    }
 }
 
 impl Read for DecodedBody {
@@ -227,7 +317,10 @@ impl Read for DecodedBody {
             if let encoding_rs::DecoderResult::Malformed(_, _) = result {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!("the body is not valid {}", self.decoder.encoding().name()),
+                    format!(
+                        "the body is not valid {}; the charsets that work: {CHARSETS}",
+                        self.decoder.encoding().name()
+                    ),
                 ));
             }
             self.text = text.into_bytes();
@@ -235,8 +328,19 @@ impl Read for DecodedBody {
             self.ended = last;
         }
         let n = buf.len().min(self.text.len() - self.at);
-        buf[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        let handed = &self.text[self.at..self.at + n];
+        buf[..n].copy_from_slice(handed);
+        let mut feeds = self
+            .line_feeds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (i, byte) in handed.iter().enumerate() {
+            if matches!(byte, b'\n' | b'\r') {
+                feeds.push_back((self.offset + i as u64, *byte));
+            }
+        }
         self.at += n;
+        self.offset += n as u64;
         Ok(n)
     }
 }
@@ -277,6 +381,10 @@ fn typed(columns: &Columns, name: &str, text: &str) -> serde_json::Value {
 
 /// Runs on a blocking thread: reads the header, then sends each record as JSON.
 fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed>) {
+    let mut lines = Lines {
+        line_feeds: body.line_feeds.clone(),
+        before: 0,
+    };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let fatal = |e: csv::Error| {
         Parsed::Fatal(ApiError::bad_request(
@@ -311,7 +419,7 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
         let parsed = match record {
             Err(e) => fatal(e),
             Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = lines.at(record.position().map_or(0, |p| p.byte()));
                 let row = if record.len() != header.len() {
                     Err(vec![FieldError::new(
                         "row",
@@ -445,6 +553,10 @@ pub async fn run<I: Importer>(
         retry_after_secs: 30,
     })?;
     let spooled = Spool::receive(req, &mut payload, limit, state.config.body_timeout).await?;
+    let encoding = match encoding {
+        Some(named) => named,
+        None => sniff(&spooled).await?,
+    };
     let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(8);
     let (row_tx, row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
     let body = DecodedBody {
@@ -453,6 +565,8 @@ pub async fn run<I: Importer>(
         text: Vec::new(),
         at: 0,
         ended: false,
+        offset: 0,
+        line_feeds: Default::default(),
     };
     let parser = tokio::task::spawn_blocking(move || parse(body, columns, row_tx));
 

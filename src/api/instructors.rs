@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, region_filter, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -363,6 +363,11 @@ pub async fn update(
     let current = service::get(&state.db, &caller.access, *id, true).await?;
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(
+        &Instructor::from_model(current.clone(), &state, &principal)
+            .with_training_hours(&state)
+            .await?,
+    )?;
     let base = InstructorInput {
         name: current.name,
         source_unit_type: current.source_unit_type,
@@ -375,7 +380,7 @@ pub async fn update(
         user_id: current.user_id,
     };
     let input: InstructorInput =
-        apply_merge_patch::<InstructorPatch, _>(&base, patch, state.rules())?;
+        apply_merge_patch::<InstructorPatch, _>(&read, &base, expected, patch, state.rules())?;
     let model = service::update(
         &state.db,
         &state.divisions,

@@ -459,10 +459,15 @@ pub async fn update(
     let caller = super::caller(&req, &principal, access);
     let current = Meeting::from_view(service::get(&state.db, &caller.access, *id).await?)?;
     let (patch, body_version) = split_version(body.0)?;
-    refuse_read_only(&patch, NOT_PATCHABLE)?;
+    refuse_read_only(&patch, &current, NOT_PATCHABLE)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
-    let details: MeetingDetails =
-        apply_merge_patch::<MeetingPatch, _>(&current.details(), patch, state.rules())?;
+    let details: MeetingDetails = apply_merge_patch::<MeetingPatch, _>(
+        &current,
+        &current.details(),
+        expected,
+        patch,
+        state.rules(),
+    )?;
     let model = service::update(&state.db, &caller, *id, expected, details.into()).await?;
     let meeting = Meeting::from_model(model)?;
     Ok(HttpResponse::Ok()

@@ -448,6 +448,7 @@ async fn list_as(
     if csv {
         let page = query.page;
         return Ok(csv_export::stream(
+            csv_export::Charset::of(&req),
             "members",
             CSV_COLUMNS,
             page.after,
@@ -641,10 +642,15 @@ pub async fn update(
     let caller = super::caller(&req, &principal, access);
     let current = Member::from_model(service::get(&state.db, &caller.access, *id, true).await?);
     let (patch, body_version) = split_version(body.0)?;
-    refuse_read_only(&patch, NOT_PATCHABLE)?;
+    refuse_read_only(&patch, &current, NOT_PATCHABLE)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
-    let details: MemberDetails =
-        apply_merge_patch::<MemberPatch, _>(&current.details(), patch, state.rules())?;
+    let details: MemberDetails = apply_merge_patch::<MemberPatch, _>(
+        &current,
+        &current.details(),
+        expected,
+        patch,
+        state.rules(),
+    )?;
     let model = service::update(&state.db, &caller, *id, expected, details.into()).await?;
     let member = Member::from_model(model).for_caller(&principal);
     Ok(HttpResponse::Ok()

@@ -404,6 +404,18 @@ impl RouteTable {
         }
     }
 
+    /// Every method some documented path allows, in a fixed order: what CORS preflights allow.
+    pub fn methods(&self) -> Vec<&'static str> {
+        ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            .into_iter()
+            .filter(|m| {
+                self.routes
+                    .iter()
+                    .any(|(_, allowed)| allowed.iter().any(|a| a == m))
+            })
+            .collect()
+    }
+
     /// The permission the operation at `method` and `pattern` (the route's path template, as
     /// in the contract: `/api/v1/organizations/{id}`) declares, if any.
     pub fn permission(&self, method: &str, pattern: &str) -> Option<Permission> {

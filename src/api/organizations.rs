@@ -8,7 +8,7 @@ use validator::Validate;
 use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, region_filter, split_version,
 };
 use super::imports::{self, Columns, ImportParams, ImportReport, Target, check_shape};
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
@@ -366,6 +366,7 @@ async fn list_as(
     if csv {
         let page = query.page;
         return Ok(csv_export::stream(
+            csv_export::Charset::of(&req),
             "organizations",
             CSV_COLUMNS,
             page.after,
@@ -553,8 +554,11 @@ pub async fn update(
     );
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current)?;
     let input: OrganizationInput = apply_merge_patch::<OrganizationPatch, _>(
+        &read,
         &OrganizationInput::from(current),
+        expected,
         patch,
         state.rules(),
     )?;

@@ -11,7 +11,8 @@ use validator::Validate;
 use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoFilter,
-    NoQuery, PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
+    NoQuery, PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, region_filter,
+    split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -97,7 +98,7 @@ impl From<PartyOrganizationInput> for PartyOrganizationFields {
 }
 
 /// A party organization as the API returns it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
     "name": "中共福州云帆科技有限公司支部委员会",
@@ -314,7 +315,7 @@ pub async fn list(
     Authorized { access, .. }: Authorized,
     query: ListQuery<PartyOrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    list_as(state, access, query, false).await
+    list_as(state, access, query, None).await
 }
 
 /// Export party organizations as CSV
@@ -334,24 +335,26 @@ pub async fn list(
 )]
 #[get("/party-organizations/export")]
 pub async fn export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: ListQuery<PartyOrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    list_as(state, access, query, true).await
+    list_as(state, access, query, Some(csv_export::Charset::of(&req))).await
 }
 
-/// A page of the list as JSON, or (`csv`) every matching row as CSV.
+/// A page of the list as JSON, or (`csv`: in this charset) every matching row as CSV.
 async fn list_as(
     state: web::Data<AppState>,
     access: crate::auth::Access,
     query: ListQuery<PartyOrganizationListFilter>,
-    csv: bool,
+    csv: Option<csv_export::Charset>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter.into_filter(&state.divisions)?;
-    if csv {
+    if let Some(charset) = csv {
         let page = query.page;
         return Ok(csv_export::stream(
+            charset,
             "party-organizations",
             CSV_COLUMNS,
             page.after,
@@ -532,8 +535,11 @@ pub async fn update(
     );
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current.clone().with_derived(&state).await?)?;
     let input: PartyOrganizationInput = apply_merge_patch::<PartyOrganizationPatch, _>(
+        &read,
         &PartyOrganizationInput::from(current),
+        expected,
         patch,
         state.rules(),
     )?;
@@ -803,12 +809,13 @@ pub async fn update_group(
         PartyGroup::from(service::get_group(&state.db, &caller.access, id, group_id).await?);
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current)?;
     let base = PartyGroupInput {
         name: current.name,
         leader_member_id: current.leader_member_id,
     };
     let input: PartyGroupInput =
-        apply_merge_patch::<PartyGroupPatch, _>(&base, patch, state.rules())?;
+        apply_merge_patch::<PartyGroupPatch, _>(&read, &base, expected, patch, state.rules())?;
     let fields = PartyGroupFields {
         name: input.name,
         leader_member_id: input.leader_member_id,

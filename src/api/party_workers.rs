@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, apply_merge_patch, split_version,
+    PageParams, apply_merge_patch, as_read, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -325,13 +325,14 @@ pub async fn update(
     let current = PartyWorker::from(service::get(&state.db, &caller.access, *id).await?);
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current)?;
     let base = PartyWorkerFields {
         portfolio: current.portfolio,
         employment: current.employment,
         appointed_on: current.appointed_on,
     };
     let input: PartyWorkerFields =
-        apply_merge_patch::<PartyWorkerPatch, _>(&base, patch, state.rules())?;
+        apply_merge_patch::<PartyWorkerPatch, _>(&read, &base, expected, patch, state.rules())?;
     let worker = PartyWorker::from(
         service::update(
             &state.db,

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -365,6 +365,7 @@ pub async fn update(
         ResponsibilityPost::from(service::get(&state.db, &caller.access, *id, false).await?);
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current)?;
     let base = ResponsibilityPostInput {
         kind: current.kind,
         member_id: current.member_id,
@@ -375,8 +376,13 @@ pub async fn update(
         starts_on: current.starts_on,
         ends_on: current.ends_on,
     };
-    let input: ResponsibilityPostInput =
-        apply_merge_patch::<ResponsibilityPostPatch, _>(&base, patch, state.rules())?;
+    let input: ResponsibilityPostInput = apply_merge_patch::<ResponsibilityPostPatch, _>(
+        &read,
+        &base,
+        expected,
+        patch,
+        state.rules(),
+    )?;
     let fields = PostFields {
         kind: input.kind,
         member_id: input.member_id,

@@ -1,5 +1,5 @@
 //! `/api/v1/reports`: figures computed live over the caller's scope.
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -212,7 +212,7 @@ pub async fn coverage(
     Authorized { access, .. }: Authorized,
     query: QueryParams<CoverageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    coverage_as(state, access, query, false).await
+    coverage_as(state, access, query, None).await
 }
 
 /// Export the coverage report as CSV
@@ -231,11 +231,12 @@ pub async fn coverage(
 )]
 #[get("/reports/coverage/export")]
 pub async fn coverage_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<CoverageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    coverage_as(state, access, query, true).await
+    coverage_as(state, access, query, Some(&req)).await
 }
 
 /// The report as JSON, or (`csv`) as CSV.
@@ -243,7 +244,7 @@ async fn coverage_as(
     state: web::Data<AppState>,
     access: crate::auth::Access,
     query: QueryParams<CoverageParams>,
-    csv: bool,
+    csv: Option<&HttpRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.0;
     let prefix = match &params.region_code {
@@ -292,10 +293,12 @@ async fn coverage_as(
         totals: row("total".into(), None, &total),
         groups: rows,
     };
-    if csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(csv_of(&report)?));
+    if let Some(req) = csv {
+        return Ok(super::csv_export::attachment(
+            req,
+            "coverage-report",
+            csv_of(&report)?.into_bytes(),
+        ));
     }
     Ok(HttpResponse::Ok().json(report))
 }

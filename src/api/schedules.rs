@@ -353,14 +353,20 @@ pub async fn update(
     let (patch, body_version) = split_version(body.0)?;
     refuse_read_only(
         &patch,
+        &current,
         &[(
             "party_organization_id",
             "creating a schedule for that organization",
         )],
     )?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
-    let details: ScheduleDetails =
-        apply_merge_patch::<SchedulePatch, _>(&current.details, patch, state.rules())?;
+    let details: ScheduleDetails = apply_merge_patch::<SchedulePatch, _>(
+        &current,
+        &current.details,
+        expected,
+        patch,
+        state.rules(),
+    )?;
     let (model, done) = service::update(
         &state.db,
         &caller,

@@ -323,8 +323,9 @@ pub async fn update(
         "roles": current.roles,
         "disabled": current.disabled,
     });
-    let input: UserFields = apply_merge_patch::<UserPatch, _>(&base, body.0, state.rules())?;
     let expected = if_match.0.unwrap_or(current.version);
+    let input: UserFields =
+        apply_merge_patch::<UserPatch, _>(&current, &base, expected, body.0, state.rules())?;
     let changes = UserChanges {
         display_name: input.display_name,
         grants: input.roles,

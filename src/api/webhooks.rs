@@ -534,8 +534,9 @@ pub async fn update(
         "url": current.url, "event_types": current.event_types,
         "description": current.description, "status": current.status,
     });
+    let expected = if_match.0.unwrap_or(current.version);
     let input: WebhookFieldsInput =
-        apply_merge_patch::<WebhookPatch, _>(&base, body.0, state.rules())?;
+        apply_merge_patch::<WebhookPatch, _>(&current, &base, expected, body.0, state.rules())?;
     let event_types = readable_types(&principal, &renderers, Some(input.event_types))?;
     if input.url != current.url {
         check_target(&state, &input.url).await?;
@@ -549,7 +550,6 @@ pub async fn update(
             _ => ACTIVE.to_owned(),
         },
     };
-    let expected = if_match.0.unwrap_or(current.version);
     let actor = super::actor(&req, &principal);
     let webhook = Webhook::from(
         service::update(&state.db, &actor, *id, owner.as_deref(), expected, fields).await?,

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
-    PageParams, QueryParams, ReadParams, apply_merge_patch, region_filter, split_version,
+    PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, region_filter, split_version,
 };
 use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
 use super::{BASE_PATH, etag};
@@ -273,6 +273,7 @@ pub async fn update(
         WorkSystem::from(service::get(&state.db, &caller.access, id, system_id, false).await?);
     let (patch, body_version) = split_version(body.0)?;
     let expected = if_match.0.or(body_version).unwrap_or(current.version);
+    let read = as_read(&current)?;
     let base = WorkSystemInput {
         kind: current.kind,
         title: current.title,
@@ -281,7 +282,7 @@ pub async fn update(
         review_due_on: current.review_due_on,
     };
     let input: WorkSystemInput =
-        apply_merge_patch::<WorkSystemPatch, _>(&base, patch, state.rules())?;
+        apply_merge_patch::<WorkSystemPatch, _>(&read, &base, expected, patch, state.rules())?;
     let system = WorkSystem::from(
         service::update(&state.db, &caller, id, system_id, expected, input.into()).await?,
     );
@@ -420,6 +421,7 @@ pub async fn report(
     ))]
 #[get("/reports/work-systems/export")]
 pub async fn report_export(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Authorized { access, .. }: Authorized,
     query: QueryParams<WorkSystemReportParams>,
@@ -462,7 +464,5 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .body(body))
+    Ok(super::csv_export::attachment(&req, "work-systems", body))
 }

@@ -11,7 +11,121 @@ crate::on_both_databases!(
     gbk_bodies_are_decoded_and_bad_headers_or_types_refused,
     an_organization_import_checks_rules_and_scope_per_row,
     exports_stream_every_matching_row_beyond_one_page,
+    rows_are_numbered_by_the_file_s_lines_whatever_its_line_ends,
+    exports_open_in_excel_and_wps,
 );
+
+/// The report numbers rows by the file's lines (the header is line 1) for LF, CRLF (Excel's
+/// default) and mixed files, blank lines counted.
+async fn rows_are_numbered_by_the_file_s_lines_whatever_its_line_ends(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let header = "name,gender,birth_date,id_number,party_organization_id,stage,is_mobile";
+    let row = |n: u32, valid: bool| {
+        let number = match valid {
+            true => id_number("19900101", true, n),
+            false => "350102199001010000".to_owned(),
+        };
+        format!("党员{n},male,1990-01-01,{number},{branch},full,false")
+    };
+    for (label, body, expected) in [
+        (
+            "LF",
+            format!(
+                "{header}\n{}\n{}\n{}\n",
+                row(1, true),
+                row(2, false),
+                row(3, true)
+            ),
+            vec![(2, "accepted"), (3, "rejected"), (4, "accepted")],
+        ),
+        (
+            "CRLF",
+            format!(
+                "{header}\r\n{}\r\n{}\r\n{}\r\n",
+                row(1, true),
+                row(2, false),
+                row(3, true)
+            ),
+            vec![(2, "accepted"), (3, "rejected"), (4, "accepted")],
+        ),
+        (
+            "mixed, with a blank line",
+            format!(
+                "{header}\r\n{}\n\r\n{}\r\n{}",
+                row(1, true),
+                row(2, false),
+                row(3, true)
+            ),
+            vec![(2, "accepted"), (4, "rejected"), (5, "accepted")],
+        ),
+    ] {
+        let response = import(
+            &app,
+            "/api/v1/imports/members?dry_run=true&mode=valid_rows",
+            "text/csv",
+            body.into_bytes(),
+        )
+        .await;
+        let report: Value = response.json().await.unwrap();
+        let expected: Vec<(u64, String)> = expected
+            .into_iter()
+            .map(|(line, status)| (line, status.to_owned()))
+            .collect();
+        assert_eq!(statuses(&report), expected, "{label}: {report}");
+    }
+}
+
+/// CSV for Excel and WPS: UTF-8 with a byte-order mark by default (lists and reports), GBK on
+/// `Accept: text/csv; charset=gbk`, text a spreadsheet would run as a formula defused.
+async fn exports_open_in_excel_and_wps(app: TestApp) {
+    app.create_organization(&serde_json::json!({
+        "name": "=HYPERLINK(\"http://x\")云帆", "kind": "new_economic", "category": "private_enterprise",
+        "uscc": crate::helpers::uscc(1), "region_code": "350102", "employee_count": 5, "in_survey_scope": true,
+    }))
+    .await;
+    for path in [
+        "/api/v1/organizations/export",
+        "/api/v1/reports/coverage/export?region_code=35",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        assert!(
+            response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;"),
+            "{path}"
+        );
+        let bytes = response.bytes().await.unwrap();
+        assert!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            "{path}: a byte-order mark"
+        );
+        assert!(!bytes[3..].starts_with(b"\xEF\xBB\xBF"));
+        let gbk = app
+            .request(Method::GET, path)
+            .header("accept", "text/csv; charset=gbk")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gbk.headers()["content-type"], "text/csv; charset=gbk");
+        let gbk = gbk.bytes().await.unwrap();
+        let (text, _, malformed) = encoding_rs::GBK.decode(&gbk);
+        assert!(!malformed && !gbk.starts_with(b"\xEF\xBB\xBF"));
+        assert_eq!(text, String::from_utf8_lossy(&bytes[3..]), "{path}");
+    }
+    let text = app
+        .get("/api/v1/organizations/export")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+}
 
 async fn import(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
     app.request(Method::POST, path)
@@ -178,7 +292,9 @@ async fn gbk_bodies_are_decoded_and_bad_headers_or_types_refused(app: TestApp) {
     let page: Value = app.get("/api/v1/members").await.json().await.unwrap();
     assert_eq!(page["items"][0]["name"], "党员1");
 
-    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    // Excel's CSV from a browser upload: GBK bytes, plain `text/csv`: recognised.
+    let second = member_csv(&branch, &[(2, &id_number("19900101", true, 2))]);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&second);
     let response = import(
         &app,
         "/api/v1/imports/members",
@@ -186,10 +302,47 @@ async fn gbk_bodies_are_decoded_and_bad_headers_or_types_refused(app: TestApp) {
         gbk.into_owned(),
     )
     .await;
-    assert_eq!(
-        problem(response, 400).await["errors"][0]["code"],
-        "csv",
-        "GBK sent as UTF-8"
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let page: Value = app.get("/api/v1/members").await.json().await.unwrap();
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"党员2"), "{names:?}");
+    // GBK bytes declared as UTF-8: the declaration wins, and the refusal names what works.
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv; charset=utf-8",
+        gbk.into_owned(),
+    )
+    .await;
+    let refused = problem(response, 400).await;
+    assert_eq!(refused["errors"][0]["code"], "csv", "GBK sent as UTF-8");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gbk")
+    );
+    // Neither UTF-8 nor GB18030.
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "text/csv",
+        b"name\n\xff\xfe\x80\n".to_vec(),
+    )
+    .await;
+    let refused = problem(response, 400).await;
+    assert_eq!(refused["errors"][0]["code"], "charset");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gbk")
     );
     let response = import(
         &app,
@@ -218,7 +371,7 @@ async fn gbk_bodies_are_decoded_and_bad_headers_or_types_refused(app: TestApp) {
         problem(response, 422).await["errors"][0]["code"],
         "unknown_column"
     );
-    assert_eq!(count_members(&app).await, 1);
+    assert_eq!(count_members(&app).await, 2, "the GBK imports only");
 }
 
 async fn an_organization_import_checks_rules_and_scope_per_row(app: TestApp) {

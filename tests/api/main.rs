@@ -18,6 +18,7 @@ mod csv;
 mod development;
 mod education;
 mod events;
+mod forms;
 mod fund;
 mod hardening;
 mod oidc;

@@ -168,7 +168,8 @@ async fn the_committee_is_kept_with_one_secretary(app: TestApp) {
     let refused = app
         .patch_json(&path, &json!({"position": "liaison"}), None)
         .await;
-    assert_eq!(refused.status(), 400);
+    let refused = crate::helpers::problem(refused, 422).await;
+    assert_eq!(refused["errors"][0]["code"], "read_only");
     let response = app.request(Method::DELETE, &path).send().await.unwrap();
     assert_eq!(response.status(), 405);
 }

@@ -207,6 +207,9 @@ async fn coverage_figures_match_the_hand_count(app: TestApp) {
         .text()
         .await
         .unwrap();
+    let csv = csv
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for Excel");
     let lines: Vec<&str> = csv.lines().collect();
     assert!(
         lines[0].starts_with("group,region_name,organizations"),
