@@ -64,6 +64,9 @@ pub struct Config {
     /// Whether webhooks may target `http` URLs and loopback, private or link-local addresses
     /// (`LIANGXIN_WEBHOOK_ALLOW_PRIVATE`; for tests and closed networks).
     pub webhook_allow_private: bool,
+    /// `LIANGXIN_REQUIRE_IF_MATCH` (default true): a change (PATCH, DELETE) without `If-Match` is
+    /// 428, so that two editors never overwrite each other silently.
+    pub require_if_match: bool,
     /// The first retry of a failed delivery waits about this long, doubling each time.
     pub webhook_retry_base: Duration,
     /// How long deliveries are retried before the webhook is marked `failing`.
@@ -206,6 +209,7 @@ impl Config {
             fund_approval_threshold_fen: parse_num("LIANGXIN_FUND_APPROVAL_THRESHOLD_FEN", 500_000)?
                 .clamp(0, 1_000_000_000_000) as i64,
             webhook_allow_private: parse_bool("LIANGXIN_WEBHOOK_ALLOW_PRIVATE", false)?,
+            require_if_match: parse_bool("LIANGXIN_REQUIRE_IF_MATCH", true)?,
             webhook_retry_base: Duration::from_millis(
                 parse_num("LIANGXIN_WEBHOOK_RETRY_BASE_MS", 1000)?.clamp(1, 3_600_000),
             ),

@@ -102,6 +102,8 @@ pub enum ApiError {
     Conflict { code: &'static str, detail: String },
     /// 412: `If-Match` does not match the current version.
     PreconditionFailed { current_version: i32 },
+    /// 428: a change without `If-Match` (`LIANGXIN_REQUIRE_IF_MATCH`).
+    PreconditionRequired,
     /// 408: the body did not arrive in time.
     RequestTimeout { seconds: u64 },
     /// 413: body over the limit.
@@ -157,6 +159,7 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => {
                 ("precondition-failed", "The resource has changed")
             }
+            ApiError::PreconditionRequired => ("precondition-required", "If-Match is required"),
             ApiError::PayloadTooLarge { .. } => {
                 ("payload-too-large", "The request body is too large")
             }
@@ -194,6 +197,7 @@ impl ApiError {
             ApiError::PreconditionFailed { current_version } => format!(
                 "If-Match does not match the current version {current_version}; fetch the resource again."
             ),
+            ApiError::PreconditionRequired => "Send the ETag you last read as If-Match, so that a change made meanwhile by someone else is not overwritten (If-Match: * changes whatever version is current).".into(),
             ApiError::PayloadTooLarge { limit } => format!("The body exceeds {limit} bytes."),
             ApiError::RequestTimeout { seconds } => {
                 format!("The body did not arrive within {seconds} seconds.")
@@ -242,6 +246,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -189,13 +189,16 @@ pub trait BodyRules {
 impl JsonBody {
     /// Deserializes into `T` (whose unknown fields are refused) and runs its validation rules,
     /// reporting every invalid field at once.
-    pub fn parse<T: DeserializeOwned + Validate + BodyRules>(
+    pub fn parse<T: DeserializeOwned + Validate + BodyRules + utoipa::PartialSchema>(
         &self,
         rules: RuleContext,
     ) -> Result<T, ApiError> {
         let masked = masked_personal_data(&self.0);
         if !masked.is_empty() {
             return Err(ApiError::Validation(masked));
+        }
+        if self.0.is_object() {
+            from_json_value_or_every_violation::<T>(self.0.clone())?;
         }
         self.parse_fields(rules)
     }
@@ -279,7 +282,7 @@ pub fn apply_merge_patch<P, F>(
     rules: RuleContext,
 ) -> Result<F, ApiError>
 where
-    P: DeserializeOwned,
+    P: DeserializeOwned + utoipa::PartialSchema,
     F: DeserializeOwned + Validate + BodyRules,
 {
     if !patch.is_object() {
@@ -300,7 +303,7 @@ where
         });
     }
     let patch = settle_read_back(patch, &read, &merged)?;
-    from_json_value::<P>(patch.clone())?;
+    from_json_value_or_every_violation::<P>(patch.clone())?;
     json_patch::merge(&mut merged, &patch);
     JsonBody(merged).parse_fields(rules)
 }
@@ -355,6 +358,27 @@ pub fn settle_read_back(
             errors.sort_by(|a, b| a.field.cmp(&b.field));
             Err(ApiError::Validation(errors))
         }
+    }
+}
+
+/// [`from_json_value`], but when well-formed JSON does not fit `T`, a 422 naming every violation
+/// of `T`'s schema in the contract (see [`super::schema_check`]), with the fields `T` does not
+/// have; serde's 400 stands only when the schema finds nothing else.
+pub fn from_json_value_or_every_violation<T: DeserializeOwned + utoipa::PartialSchema>(
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
+    match from_json_value::<T>(value.clone()) {
+        Err(ApiError::BadRequest { errors, detail }) => {
+            let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+            let mut found = super::schema_check::violations(&schema, &value);
+            if found.is_empty() {
+                return Err(ApiError::BadRequest { errors, detail });
+            }
+            found.extend(errors.into_iter().filter(|e| e.code == "unknown_field"));
+            found.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(found))
+        }
+        other => other,
     }
 }
 
@@ -671,7 +695,9 @@ impl FromRequest for NoQuery {
     }
 }
 
-/// The version named by an `If-Match` header (`"3"`), if one was sent.
+/// The version named by an `If-Match` header (`"3"`); `None` for `*` or no header. An operation
+/// that takes it is 428 without the header (unless `LIANGXIN_REQUIRE_IF_MATCH=false`): see
+/// [`Authorized`], which checks that after the caller's permission.
 pub struct IfMatch(pub Option<i32>);
 
 /// Parses an entity tag of ours: `"<version>"`, optionally weak (`W/"3"`). A bare version
@@ -708,11 +734,15 @@ fn header_parameter(name: &str, description: &str, pattern: String) -> Parameter
 
 impl IntoParams for IfMatch {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![header_parameter(
+        let mut parameter = header_parameter(
             "If-Match",
-            "The ETag last read (`\"3\"`); the request is refused with 412 if the resource changed since.",
+            "The ETag last read (`\"3\"`); the request is refused with 412 if the resource changed \
+             since. Required (428 without it) unless the server runs with \
+             `LIANGXIN_REQUIRE_IF_MATCH=false`; `*` changes whatever version is current.",
             format!("^(\\*|{ETAG_PATTERN})$"),
-        )]
+        );
+        parameter.required = Required::True;
+        vec![parameter]
     }
 }
 
@@ -928,10 +958,30 @@ impl FromRequest for Authorized {
                 let route = format!("{} {pattern}", req.method());
                 ApiError::Internal(format!("{route} declares no permission in the contract"))
             });
+        // An operation that takes `If-Match` (the contract says which) refuses a change without
+        // it, once the caller is known to be allowed (403 before 428).
+        let unconditional = req.headers().get(header::IF_MATCH).is_none()
+            && req
+                .app_data::<web::Data<AppState>>()
+                .is_some_and(|state| state.config.require_if_match)
+            && req
+                .app_data::<web::Data<super::RouteTable>>()
+                .is_some_and(|routes| {
+                    let method = req.method().as_str();
+                    // A literal path routed to a template (`/members/export` to `/members/{id}`)
+                    // is a 405, not a 428.
+                    routes.takes_if_match(method, &pattern)
+                        && routes
+                            .allowed_methods(req.path())
+                            .is_some_and(|allowed| allowed.iter().any(|m| m == method))
+                });
         let principal = Principal::from_request(req, payload);
         Box::pin(async move {
             let principal = principal.await?;
             let access = principal.require(permission?)?;
+            if unconditional {
+                return Err(ApiError::PreconditionRequired);
+            }
             Ok(Authorized { principal, access })
         })
     }

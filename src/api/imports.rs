@@ -455,7 +455,9 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
 }
 
 /// A row's shape and rules, as the JSON create body would be checked.
-pub fn check_shape<T: serde::de::DeserializeOwned + Validate + BodyRules>(
+pub fn check_shape<
+    T: serde::de::DeserializeOwned + Validate + BodyRules + utoipa::PartialSchema,
+>(
     value: serde_json::Value,
     rules: RuleContext,
 ) -> Result<T, Vec<FieldError>> {

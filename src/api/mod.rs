@@ -28,6 +28,7 @@ pub mod regions;
 pub mod reports;
 pub mod respond;
 pub mod schedules;
+pub mod schema_check;
 pub mod transfers;
 pub mod users;
 pub mod webhooks;
@@ -369,11 +370,14 @@ fn path_error(_: actix_web::error::PathError, req: &HttpRequest) -> actix_web::E
 pub struct RouteTable {
     routes: Vec<(Vec<String>, Vec<String>)>,
     permissions: Vec<(&'static str, String, Permission)>,
+    /// Operations with an `If-Match` parameter (method, path template).
+    conditional: Vec<(&'static str, String)>,
 }
 
 impl RouteTable {
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
         let mut permissions = Vec::new();
+        let mut conditional = Vec::new();
         let routes = doc
             .paths
             .paths
@@ -394,6 +398,9 @@ impl RouteTable {
                     if let Some(permission) = openapi::declared_permission(op) {
                         permissions.push((method, path.clone(), permission));
                     }
+                    if openapi::takes_if_match(op) {
+                        conditional.push((method, path.clone()));
+                    }
                 }
                 (segments, allowed)
             })
@@ -401,6 +408,7 @@ impl RouteTable {
         RouteTable {
             routes,
             permissions,
+            conditional,
         }
     }
 
@@ -414,6 +422,13 @@ impl RouteTable {
                     .any(|(_, allowed)| allowed.iter().any(|a| a == m))
             })
             .collect()
+    }
+
+    /// Whether the operation at `method` and `pattern` takes `If-Match`.
+    pub fn takes_if_match(&self, method: &str, pattern: &str) -> bool {
+        self.conditional
+            .iter()
+            .any(|(m, p)| *m == method && p == pattern)
     }
 
     /// The permission the operation at `method` and `pattern` (the route's path template, as

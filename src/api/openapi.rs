@@ -365,6 +365,14 @@ pub fn declared_permission(op: &Operation) -> Option<Permission> {
         .find(|p| security.contains(&SecurityRequirement::new(OAUTH_SCHEME, [p.name()])))
 }
 
+/// Whether an operation takes `If-Match` (and so is 428 without it).
+pub fn takes_if_match(op: &Operation) -> bool {
+    op.parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match"))
+}
+
 fn add_shared_behaviour(doc: &mut Document) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_id = path.contains('{');
@@ -413,7 +421,7 @@ fn add_shared_behaviour(doc: &mut Document) {
                 ));
                 shared.push(("413", "The body is larger than 1 MiB."));
                 shared.push(("415", "The body is not in a supported content type."));
-                shared.push(("422", "The body is well-formed but breaks a rule; `errors` lists every field at fault."));
+                shared.push(("422", "The body is well-formed JSON but breaks its schema (`required`, `type`, `enum`, `format`, `range`, `length`) or a rule; `errors` lists every field at fault at once. A personal-data field holding masked text is `masked_value`; a read-only field sent with another value than the current one is `read_only`."));
             }
             let has_query = op.parameters.iter().flatten().any(|p| {
                 matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
@@ -423,6 +431,12 @@ fn add_shared_behaviour(doc: &mut Document) {
             }
             if matches!(method, HttpMethod::Patch | HttpMethod::Delete) {
                 shared.push(("412", "`If-Match` names an older version: someone changed the resource since you read it."));
+            }
+            if takes_if_match(op) {
+                shared.push((
+                    "428",
+                    "`If-Match` is missing: send the ETag you last read (or `*`).",
+                ));
             }
             for (status, description) in shared {
                 op.responses

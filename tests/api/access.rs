@@ -62,7 +62,11 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> u16 {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .header("if-match", "*");
     if let Some(body) = body {
         request = request
             .header("content-type", "application/merge-patch+json")
@@ -222,6 +226,7 @@ async fn writes_cannot_move_records_out_of_scope(app: TestApp) {
         .client
         .patch(app.url(&path))
         .bearer_auth(&w.chaoyang)
+        .header("if-match", "*")
         .header("content-type", "application/merge-patch+json")
         .body(json!({"region_code": "350102"}).to_string())
         .send()
@@ -455,6 +460,7 @@ async fn personal_data_is_masked_without_pii_read(app: TestApp) {
         .client
         .patch(app.url(&path))
         .bearer_auth(&w.chaoyang)
+        .header("if-match", "*")
         .header("content-type", "application/merge-patch+json")
         .body(json!({"employee_count": 41}).to_string())
         .send()

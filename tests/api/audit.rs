@@ -49,6 +49,7 @@ async fn every_write_is_recorded_without_values(app: TestApp) {
     );
     assert_eq!(
         app.request(Method::DELETE, &path)
+            .header("if-match", "*")
             .send()
             .await
             .unwrap()
@@ -152,7 +153,7 @@ async fn refused_writes_are_recorded_as_failures(app: TestApp) {
     problem(
         app.post_json("/api/v1/organizations", &json!({"name": ""}))
             .await,
-        400,
+        422,
     )
     .await;
     let anonymous = app
@@ -171,7 +172,7 @@ async fn refused_writes_are_recorded_as_failures(app: TestApp) {
             creations[0]["action"].as_str(),
             creations[0]["outcome"].as_str()
         ),
-        (Some("create"), Some("failure:400"))
+        (Some("create"), Some("failure:422"))
     );
 }
 

@@ -125,6 +125,7 @@ async fn feeds_answer_to_calendar_tokens_only(app: TestApp) {
             Method::DELETE,
             &format!("/api/v1/me/calendar-tokens/{id}"),
         )
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();

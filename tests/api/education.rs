@@ -112,6 +112,7 @@ async fn study_hours_count_records_and_attended_meetings_once(app: TestApp) {
     let first = list["items"][0]["id"].as_str().unwrap().to_owned();
     let response = app
         .request(Method::DELETE, &format!("{records}/{first}"))
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();

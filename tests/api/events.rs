@@ -219,7 +219,12 @@ async fn every_change_is_an_event_showing_the_resource_as_get_does(app: TestApp)
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let response = app.request(Method::DELETE, &path).send().await.unwrap();
+    let response = app
+        .request(Method::DELETE, &path)
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
 
     let (events, next_after) = read_all(&app, None, 0).await;

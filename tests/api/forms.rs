@@ -10,7 +10,84 @@ use crate::helpers::{
 crate::on_both_databases!(
     masked_personal_data_sent_back_leaves_the_real_value,
     read_only_fields_sent_back_as_read_are_ignored,
+    every_field_that_breaks_the_schema_is_named_at_once,
 );
+
+/// A form learns every field at fault in one answer: missing, wrong type, unknown enum value,
+/// bad format, too long, out of range — 422 for well-formed JSON, on a create and a patch; only
+/// JSON that does not parse stays 400. Nothing is written.
+async fn every_field_that_breaks_the_schema_is_named_at_once(app: TestApp) {
+    let body = json!({
+        "kind": "corporation",
+        "category": "private_enterprise",
+        "uscc": "91350100",
+        "region_code": "福州",
+        "employee_count": "many",
+        "in_survey_scope": true,
+        "address": "很长".repeat(300),
+    });
+    let refused = problem(app.post_json("/api/v1/organizations", &body).await, 422).await;
+    let pairs = field_errors(&refused);
+    let expected: Vec<(String, String)> = [
+        ("address", "length"),
+        ("employee_count", "type"),
+        ("kind", "enum"),
+        ("name", "required"),
+        ("region_code", "format"),
+        ("uscc", "length"),
+    ]
+    .iter()
+    .map(|(f, c)| (f.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(pairs, expected, "{refused}");
+    assert!(
+        refused["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["message"].as_str().is_some_and(|m| !m.is_empty()))
+    );
+
+    let created = app.create_organization(&organization_body(1)).await;
+    let path = format!("/api/v1/organizations/{}", created["id"].as_str().unwrap());
+    let refused = problem(
+        app.patch_json(
+            &path,
+            &json!({"employee_count": -3, "kind": 7, "operating_status": "sleeping"}),
+            None,
+        )
+        .await,
+        422,
+    )
+    .await;
+    let codes: Vec<String> = field_errors(&refused)
+        .into_iter()
+        .map(|(f, c)| format!("{f}:{c}"))
+        .collect();
+    assert_eq!(
+        codes,
+        ["employee_count:range", "kind:type", "operating_status:enum"],
+        "{refused}"
+    );
+    let after: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(after, created);
+
+    let response = app
+        .request(Method::POST, "/api/v1/organizations")
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    problem(response, 400).await;
+    let page: Value = app
+        .get("/api/v1/organizations?include_total=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+}
 
 async fn read_as(app: &TestApp, token: &str, path: &str) -> (Value, String) {
     let response = app
@@ -297,4 +374,69 @@ async fn sqlite_browsers_preflight_every_method_and_read_the_headers() {
             .iter()
             .all(|t| t["description"].is_string())
     );
+}
+
+/// Two editors never overwrite each other silently: a PATCH or DELETE without `If-Match` is 428
+/// and changes nothing (`*` is an explicit "whatever is current"); with
+/// `LIANGXIN_REQUIRE_IF_MATCH=false` the header is optional again.
+async fn changes_without_if_match_are_refused(app: TestApp, required: bool) {
+    let created = app.create_organization(&organization_body(1)).await;
+    let path = format!("/api/v1/organizations/{}", created["id"].as_str().unwrap());
+    let unconditional = app
+        .request(Method::PATCH, &path)
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"employee_count": 7}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let deleted = app.request(Method::DELETE, &path).send().await.unwrap();
+    if !required {
+        assert_eq!(unconditional.status(), 200);
+        assert_eq!(deleted.status(), 204);
+        return;
+    }
+    let refused = problem(unconditional, 428).await;
+    assert!(refused["detail"].as_str().unwrap().contains("If-Match"));
+    problem(deleted, 428).await;
+    let after: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(after, created, "nothing changed");
+    let response = app
+        .patch_json(&path, &json!({"employee_count": 7}), None)
+        .await;
+    assert_eq!(response.status(), 200, "If-Match: *");
+    let document: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let operation = &document["paths"]["/api/v1/organizations/{id}"]["patch"];
+    assert!(operation["responses"]["428"].is_object());
+    assert!(
+        operation["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "If-Match" && p["required"] == true)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_changes_without_if_match_are_refused() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    changes_without_if_match_are_refused(app, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_changes_without_if_match_are_refused() {
+    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await {
+        changes_without_if_match_are_refused(app, true).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_if_match_can_be_made_optional() {
+    let mut config = crate::helpers::config_for(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    config.require_if_match = false;
+    changes_without_if_match_are_refused(crate::helpers::spawn_with_config(config).await, false)
+        .await;
 }

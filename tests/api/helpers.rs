@@ -184,15 +184,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A merge patch with `If-Match: tag`, or `If-Match: *` (whatever version is current) when
+    /// `None`: the server refuses a change without `If-Match` (428).
     pub async fn patch_json(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
-        let mut request = self
-            .request(Method::PATCH, path)
+        self.request(Method::PATCH, path)
             .header("content-type", "application/merge-patch+json")
-            .body(body.to_string());
-        if let Some(tag) = if_match {
-            request = request.header("if-match", tag);
-        }
-        request.send().await.unwrap()
+            .header("if-match", if_match.unwrap_or("*"))
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Registers an organization and returns its representation.

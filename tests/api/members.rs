@@ -152,6 +152,7 @@ async fn registering_tells_nobody_who_is_registered_outside_their_scope(app: Tes
     // record makes it the one live record.
     let response = app
         .request(Method::DELETE, &format!("/api/v1/members/{holder}"))
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();
@@ -261,6 +262,7 @@ async fn an_id_number_is_unique_among_live_members(app: TestApp) {
     );
     let response = app
         .request(Method::DELETE, &format!("/api/v1/members/{first}"))
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();
@@ -306,6 +308,7 @@ async fn personal_data_is_masked_without_pii_read(app: TestApp) {
     // A patch that leaves personal data alone keeps it whole, not masked.
     let response = app
         .request_as(&token, Method::PATCH, &path)
+        .header("if-match", "*")
         .header("content-type", "application/merge-patch+json")
         .body(json!({"education": "硕士"}).to_string())
         .send()
@@ -488,6 +491,7 @@ async fn a_member_sees_only_their_own_record(app: TestApp) {
     );
     let response = app
         .request_as(&token, Method::PATCH, &format!("/api/v1/members/{me}"))
+        .header("if-match", "*")
         .header("content-type", "application/merge-patch+json")
         .body(json!({"name": "改名"}).to_string())
         .send()
@@ -616,6 +620,7 @@ async fn a_host_branch_reads_its_mobile_members_but_changes_nothing(app: TestApp
     assert_eq!(read.status(), 200);
     let patch = app
         .request_as(&host_token, Method::PATCH, &member_path)
+        .header("if-match", "*")
         .header("content-type", "application/merge-patch+json")
         .body(r#"{"name": "改名"}"#)
         .send()
@@ -624,6 +629,7 @@ async fn a_host_branch_reads_its_mobile_members_but_changes_nothing(app: TestApp
     problem(patch, 403).await;
     let archive = app
         .request_as(&host_token, Method::DELETE, &member_path)
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();

@@ -114,7 +114,12 @@ async fn duplicate_uscc_is_a_conflict_until_the_first_is_archived(app: TestApp) 
     assert!(body["detail"].as_str().unwrap().contains("uscc"), "{body}");
 
     let path = format!("/api/v1/organizations/{}", first["id"].as_str().unwrap());
-    let response = app.request(Method::DELETE, &path).send().await.unwrap();
+    let response = app
+        .request(Method::DELETE, &path)
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     app.create_organization(&again).await;
 }
@@ -231,6 +236,7 @@ async fn merge_patch_sets_clears_and_keeps_fields(app: TestApp) {
     // Plain JSON is accepted as a merge patch too.
     let response = app
         .request(Method::PATCH, &path)
+        .header("if-match", "*")
         .json(&json!({"industry": "软件业"}))
         .send()
         .await
@@ -330,7 +336,12 @@ async fn archive_hides_from_lists_and_blocks_changes(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
-    let again = app.request(Method::DELETE, &path).send().await.unwrap();
+    let again = app
+        .request(Method::DELETE, &path)
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 204, "archiving twice changes nothing");
 
     let list: Value = app.get("/api/v1/organizations").await.json().await.unwrap();

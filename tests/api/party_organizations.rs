@@ -291,6 +291,7 @@ async fn archiving_waits_for_children_and_members(app: TestApp) {
             Method::DELETE,
             &format!("/api/v1/party-organizations/{root}"),
         )
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();
@@ -300,6 +301,7 @@ async fn archiving_waits_for_children_and_members(app: TestApp) {
             Method::DELETE,
             &format!("/api/v1/party-organizations/{branch}"),
         )
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();
@@ -311,6 +313,7 @@ async fn archiving_waits_for_children_and_members(app: TestApp) {
     for id in [&branch, &root] {
         let response = app
             .request(Method::DELETE, &format!("/api/v1/party-organizations/{id}"))
+            .header("if-match", "*")
             .send()
             .await
             .unwrap();
@@ -388,6 +391,7 @@ async fn party_groups_belong_to_their_organization(app: TestApp) {
 
     let response = app
         .request(Method::DELETE, &format!("{groups}/{group_id}"))
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();
@@ -477,6 +481,7 @@ async fn a_branch_secretary_reaches_their_subtree_only(app: TestApp) {
             Method::PATCH,
             &format!("/api/v1/party-organizations/{below}"),
         )
+        .header("if-match", "*")
         .header("content-type", "application/merge-patch+json")
         .body(json!({"parent_id": null}).to_string())
         .send()

@@ -170,7 +170,12 @@ async fn the_committee_is_kept_with_one_secretary(app: TestApp) {
         .await;
     let refused = crate::helpers::problem(refused, 422).await;
     assert_eq!(refused["errors"][0]["code"], "read_only");
-    let response = app.request(Method::DELETE, &path).send().await.unwrap();
+    let response = app
+        .request(Method::DELETE, &path)
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 405);
 }
 

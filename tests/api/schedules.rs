@@ -146,7 +146,12 @@ async fn a_schedule_plans_ahead_and_follows_changes(app: TestApp) {
     let expected: Vec<String> = fridays.iter().map(|d| at(*d, "10:30")).collect();
     assert_eq!(starts, expected);
 
-    let response = app.request(Method::DELETE, &path).send().await.unwrap();
+    let response = app
+        .request(Method::DELETE, &path)
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     assert!(
         meetings(&app, &branch, "planned").await.is_empty(),

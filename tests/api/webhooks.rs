@@ -485,6 +485,7 @@ async fn a_ping_is_signed_and_answered_with_what_the_receiver_said(app: TestApp)
     // Deleted: gone, and nothing more is sent.
     let response = app
         .request(Method::DELETE, &format!("/api/v1/webhooks/{id}"))
+        .header("if-match", "*")
         .send()
         .await
         .unwrap();

@@ -93,9 +93,11 @@ async fn the_register_says_what_is_missing_or_past_review(app: TestApp) {
 
     // Review after adoption; kinds from the list.
     let bad = json!({"kind": "rules", "title": "", "adopted_on": "2025-03-01"});
-    let refused = problem(app.post_json(&path, &bad).await, 400).await;
+    let refused = problem(app.post_json(&path, &bad).await, 422).await;
+    let fields = crate::helpers::field_errors(&refused);
     assert!(
-        refused["detail"].as_str().unwrap().contains("kind"),
+        fields.contains(&("kind".to_owned(), "enum".to_owned()))
+            && fields.contains(&("title".to_owned(), "length".to_owned())),
         "{refused}"
     );
     let early = system("member_education", Some("2025-01-01"));
