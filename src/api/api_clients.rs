@@ -29,6 +29,7 @@ pub struct ApiClient {
     /// Send as `client_id` (or the HTTP Basic user name) with `grant_type=client_credentials`.
     pub client_id: String,
     pub name: String,
+    #[schema(value_type = Vec<ClientScope>)]
     pub scopes: Vec<String>,
     /// The region the client reaches; `null` for every region.
     pub region_code: Option<String>,
@@ -95,6 +96,22 @@ fn scope_violations(
     violations
 }
 
+/// An OAuth scope a client may hold: the contract lists `Permission::FOR_CLIENTS`, so it
+/// cannot go stale.
+pub struct ClientScope;
+
+impl utoipa::PartialSchema for ClientScope {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("An OAuth scope: the permission of the same name."))
+            .enum_values(Some(Permission::FOR_CLIENTS.iter().map(|p| p.name())))
+            .into()
+    }
+}
+
+impl ToSchema for ClientScope {}
+
 /// A client's settings.
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -103,10 +120,9 @@ pub struct ApiClientInput {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// OAuth scopes: `organizations:read`, `organizations:write`, `regions:read`, `audit:read`,
-    /// `pii:read`.
-    #[validate(length(min = 1, max = 20))]
-    #[schema(min_items = 1, max_items = 20)]
+    /// OAuth scopes (see `ClientScope`).
+    #[validate(length(min = 1, max = 32))]
+    #[schema(min_items = 1, max_items = 32, value_type = Vec<ClientScope>)]
     pub scopes: Vec<String>,
     /// The region the client reaches (any level, full or prefix form); absent for all regions.
     #[serde(default)]
@@ -126,7 +142,7 @@ impl BodyRules for ApiClientInput {
 struct ApiClientFields {
     #[validate(length(min = 1, max = 200))]
     name: String,
-    #[validate(length(min = 1, max = 20))]
+    #[validate(length(min = 1, max = 32))]
     scopes: Vec<String>,
     #[serde(default)]
     region_code: Option<String>,
@@ -147,7 +163,7 @@ impl BodyRules for ApiClientFields {
 pub struct ApiClientPatch {
     #[schema(nullable = false, min_length = 1, max_length = 200)]
     name: Option<String>,
-    #[schema(nullable = false, min_items = 1, max_items = 20)]
+    #[schema(nullable = false, min_items = 1, max_items = 32, value_type = Option<Vec<ClientScope>>)]
     scopes: Option<Vec<String>>,
     /// `null` for every region.
     #[schema(pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9})$")]

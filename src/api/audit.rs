@@ -29,7 +29,8 @@ use crate::state::AppState;
 pub struct AuditEventView {
     pub id: Uuid,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
-    /// `user:<id>`, or `system:<what>` for writes made by the server itself.
+    /// `user:<id>` for a person, `client:<client_id>` for an API client, or `system:<what>` for
+    /// writes made by the server itself.
     pub actor: String,
     pub actor_roles: Vec<String>,
     /// `create`, `update`, `archive`, `reset_password`, `rotate_secret`, `read_personal_data`.
@@ -82,7 +83,8 @@ impl Listed for AuditEventView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditEventFilter {
-    /// `user:<id>`.
+    /// Who made the change: `user:<id>` (a person), `client:<client_id>` (an API client) or
+    /// `system:<what>` (the server itself).
     #[param(
         max_length = 100,
         example = "user:019ac8e2-5b10-7c3e-9a51-3f0c2b7d8e10"

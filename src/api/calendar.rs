@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{Authorized, BodyRules, JsonBody, NoQuery, QueryParams};
+use super::extract::{Authorized, BodyRules, IfNoneMatch, JsonBody, NoQuery, QueryParams};
 use super::{BASE_PATH, actor};
 use crate::auth::{Permission, Principal, Role};
 use crate::domain::meeting::MeetingStatus;
@@ -36,7 +36,13 @@ pub struct FeedParams {
 /// The meetings as an iCalendar: one event per meeting, its id as UID, its version as SEQUENCE,
 /// cancelled meetings as STATUS:CANCELLED.
 fn ics(name: &str, meetings: &[entity::meeting::Model]) -> String {
-    let mut calendar = Calendar::new();
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", "-//Liangxin//Party organization meetings//ZH"))
+        .append_property(("CALSCALE", "GREGORIAN"))
+        // Calendar apps that honour it poll hourly: meetings are planned days ahead.
+        .ttl(&chrono::Duration::hours(1));
     // The writer does not escape a calendar's NAME: a line break in a party organization's name
     // must not start a line of its own in the feed.
     calendar.name(&name.replace(['\r', '\n'], " "));
@@ -71,9 +77,29 @@ fn one_kind_of_line_break(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-fn calendar_response(body: String) -> HttpResponse {
+/// The feed with a strong `ETag` (a digest of its bytes): a calendar app that sends it back in
+/// `If-None-Match` gets 304 while nothing changed.
+fn calendar_response(req: &HttpRequest, body: String) -> HttpResponse {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body.as_bytes());
+    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("\"{tag}\"");
+    let matches = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
+        });
+    if matches {
+        return HttpResponse::NotModified()
+            .insert_header(("ETag", tag))
+            .finish();
+    }
     HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
+        .insert_header(("ETag", tag))
         .body(body)
 }
 
@@ -84,16 +110,19 @@ fn calendar_response(body: String) -> HttpResponse {
 #[utoipa::path(
     operation_id = "getPartyOrganizationCalendar",
     tag = TAG,
-    params(("id" = Uuid, Path, description = "The party organization's id."), FeedParams),
+    params(("id" = Uuid, Path, description = "The party organization's id."), FeedParams, IfNoneMatch),
     security(("calendar_token" = [])),
     responses(
-        (status = 200, description = "An iCalendar (RFC 5545).", content_type = "text/calendar", body = String),
+        (status = 200, description = "An iCalendar (RFC 5545), with an `ETag`.", content_type = "text/calendar", body = String,
+            headers(("ETag" = String, description = "Send it back as `If-None-Match`."))),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`."),
         (status = 401, description = "The calendar token is unknown or revoked.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's user may not read meetings.", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/party-organizations/{id}/calendar.ics")]
 pub async fn organization(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     query: QueryParams<FeedParams>,
@@ -106,25 +135,31 @@ pub async fn organization(
         ..Default::default()
     };
     let meetings = meetings::feed(&state.db, Some(&access), &filter).await?;
-    Ok(calendar_response(ics(&organization.model.name, &meetings)))
+    Ok(calendar_response(
+        &req,
+        ics(&organization.model.name, &meetings),
+    ))
 }
 
 /// A member's meetings as a calendar
 ///
-/// The meetings the token's user, as a member (a `member` role), is expected at.
+/// The meetings the token's user, as a member (a `member` role), is expected at; an empty
+/// calendar for a user with no member record (an administrator, say).
 #[utoipa::path(
     operation_id = "getMyCalendar",
     tag = TAG,
-    params(FeedParams),
+    params(FeedParams, IfNoneMatch),
     security(("calendar_token" = [])),
     responses(
-        (status = 200, description = "An iCalendar (RFC 5545).", content_type = "text/calendar", body = String),
+        (status = 200, description = "An iCalendar (RFC 5545), with an `ETag`.", content_type = "text/calendar", body = String,
+            headers(("ETag" = String, description = "Send it back as `If-None-Match`."))),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`."),
         (status = 401, description = "The calendar token is unknown or revoked.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The token's user has no member record.", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/me/calendar.ics")]
 pub async fn mine(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: QueryParams<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -133,14 +168,18 @@ pub async fn mine(
         .grants
         .iter()
         .find(|g| g.role == Role::Member)
-        .and_then(|g| g.member_id)
-        .ok_or(ApiError::NotFound)?;
-    let filter = MeetingFilter {
-        member_id: Some(member),
-        ..Default::default()
+        .and_then(|g| g.member_id);
+    let meetings = match member {
+        Some(member) => {
+            let filter = MeetingFilter {
+                member_id: Some(member),
+                ..Default::default()
+            };
+            meetings::feed(&state.db, None, &filter).await?
+        }
+        None => Vec::new(),
     };
-    let meetings = meetings::feed(&state.db, None, &filter).await?;
-    Ok(calendar_response(ics("我的组织生活", &meetings)))
+    Ok(calendar_response(&req, ics("我的组织生活", &meetings)))
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -225,7 +264,13 @@ pub async fn create_token(
     let (model, token) =
         service::create(&state.db, &actor(&req, &principal), user, input.label).await?;
     let mut created = CalendarToken::from(model);
-    created.my_calendar_url = Some(format!("{BASE_PATH}/me/calendar.ics?token={token}"));
+    // Absolute: it is pasted into a calendar app, which knows nothing of this server.
+    let info = req.connection_info();
+    created.my_calendar_url = Some(format!(
+        "{}://{}{BASE_PATH}/me/calendar.ics?token={token}",
+        info.scheme(),
+        info.host()
+    ));
     created.token = Some(token);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("{BASE_PATH}/me/calendar-tokens")))

@@ -56,7 +56,9 @@ pub struct Compliance {
     pub party_organization_id: Uuid,
     pub name: String,
     pub period: String,
-    /// Required units (a month, quarter or year of a kind) with a held meeting ÷ required units.
+    /// Required units (a month, quarter or year of a kind) that are over with a held meeting ÷
+    /// required units that are over; `null` when none is over yet (a unit still running is
+    /// `due`, not missed).
     pub compliance_rate: Option<f64>,
     pub kinds: Vec<KindCompliance>,
     /// Present ÷ expected over the period's held meetings.
@@ -131,10 +133,14 @@ pub struct OrganizationComplianceRow {
     pub name: String,
     pub region_code: String,
     pub region_name: Option<String>,
+    /// Over the units that are over (see `Compliance.compliance_rate`).
     pub compliance_rate: Option<f64>,
+    /// Required units that are over.
     pub required: u32,
     pub satisfied: u32,
-    /// Kinds with a unit missing, and which.
+    /// Required units that are over with none held: the report sorts by it, most first.
+    pub missed_units: u32,
+    /// Kinds with a unit missed, and which.
     pub shortfalls: Vec<KindCompliance>,
 }
 
@@ -148,11 +154,12 @@ pub struct RegionCompliance {
     pub fully_compliant: usize,
     /// All required units satisfied ÷ all required, over the region.
     pub compliance_rate: Option<f64>,
-    /// Worst first.
+    /// Most missed units first, then the lowest rate.
     pub items: Vec<OrganizationComplianceRow>,
 }
 
 fn row(state: &AppState, c: OrganizationCompliance) -> OrganizationComplianceRow {
+    let missed_units = u32::try_from(c.missed()).unwrap_or(u32::MAX);
     OrganizationComplianceRow {
         party_organization_id: c.organization.id,
         name: c.organization.name,
@@ -161,6 +168,7 @@ fn row(state: &AppState, c: OrganizationCompliance) -> OrganizationComplianceRow
         compliance_rate: rate(c.satisfied, c.due),
         required: c.due,
         satisfied: c.satisfied,
+        missed_units,
         shortfalls: c
             .kinds
             .into_iter()
@@ -181,6 +189,7 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
             "compliance_rate",
             "required",
             "satisfied",
+            "missed_units",
             "missing",
         ])
         .map_err(fail)?;
@@ -199,6 +208,7 @@ fn csv_of(report: &RegionCompliance) -> Result<String, ApiError> {
                 r.compliance_rate.map_or(String::new(), |v| v.to_string()),
                 r.required.to_string(),
                 r.satisfied.to_string(),
+                r.missed_units.to_string(),
                 missing.join("; "),
             ])
             .map_err(fail)?;

@@ -310,7 +310,7 @@ pub struct SchedulePatch {
     recurrence: Option<String>,
     #[schema(nullable = false)]
     starts_on: Option<NaiveDate>,
-    #[schema(nullable = false, value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
+    #[schema(nullable = false, value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     time_of_day: Option<NaiveTime>,
     #[schema(nullable = false, minimum = 1, maximum = 1440)]
     duration_minutes: Option<i32>,

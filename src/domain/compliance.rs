@@ -106,15 +106,23 @@ impl Period {
 
     /// The units of `frequency` wholly inside the period, by name (`2026-07`, `2026-Q3`, `2026`).
     pub fn units(&self, frequency: Frequency) -> Vec<String> {
+        self.unit_spans(frequency)
+            .into_iter()
+            .map(|(unit, _, _)| unit)
+            .collect()
+    }
+
+    /// [`Period::units`] with each unit's first day and the day after its last.
+    pub fn unit_spans(&self, frequency: Frequency) -> Vec<(String, NaiveDate, NaiveDate)> {
         let (start, end) = (self.first_day(), self.end());
-        let mut units = Vec::new();
+        let mut units: Vec<(String, NaiveDate, NaiveDate)> = Vec::new();
         let mut day = start;
         while day < end {
             let unit = unit_of(day, frequency);
-            let unit_end = super::calendar::add_months(unit_start(day, frequency), step(frequency));
-            if unit_start(day, frequency) >= start && unit_end <= end && units.last() != Some(&unit)
-            {
-                units.push(unit);
+            let first = unit_start(day, frequency);
+            let unit_end = super::calendar::add_months(first, step(frequency));
+            if first >= start && unit_end <= end && units.last().map(|u| &u.0) != Some(&unit) {
+                units.push((unit, first, unit_end));
             }
             day = unit_end;
         }
@@ -148,6 +156,40 @@ pub fn unit_of(day: NaiveDate, frequency: Frequency) -> String {
     }
 }
 
+/// Where a required unit (a month, quarter or year) stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitStatus {
+    /// A meeting of the kind was held in it.
+    Met,
+    /// It is over and none was held.
+    Missed,
+    /// It is running and none has been held yet.
+    Due,
+    /// It has not begun.
+    Upcoming,
+}
+
+/// A required unit and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UnitCompliance {
+    /// `2026-07`, `2026-Q3` or `2026`; prefixed by the group id (`<id>:2026-07`) for group
+    /// meetings.
+    pub unit: String,
+    pub status: UnitStatus,
+}
+
+/// A unit is missed only once it is over: one still running is `due`, one not begun `upcoming`
+/// (《中国共产党支部工作条例（试行）》 art. 19 sets the rhythm per month, quarter or year).
+pub fn unit_status(held: bool, first: NaiveDate, end: NaiveDate, today: NaiveDate) -> UnitStatus {
+    match () {
+        _ if held => UnitStatus::Met,
+        _ if end <= today => UnitStatus::Missed,
+        _ if first <= today => UnitStatus::Due,
+        _ => UnitStatus::Upcoming,
+    }
+}
+
 /// One kind's record over the period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct KindCompliance {
@@ -157,9 +199,11 @@ pub struct KindCompliance {
     pub required: u32,
     /// Held meetings in the period.
     pub held: u32,
-    /// Units (`2026-07`, `2026-Q3`, `2026`; prefixed by the group id for group meetings) with
-    /// none held.
+    /// Units that are over with none held (`2026-07`, `2026-Q3`, `2026`; prefixed by the group id
+    /// for group meetings). A unit still running or not begun is not missing: see `units`.
     pub missing: Vec<String>,
+    /// Every required unit and where it stands today (`met`, `missed`, `due`, `upcoming`).
+    pub units: Vec<UnitCompliance>,
     /// Planned meetings of the period whose time has passed without being held or cancelled.
     pub overdue_planned: u32,
 }
@@ -187,11 +231,13 @@ pub fn rate(satisfied: u32, due: u32) -> Option<f64> {
     (due > 0).then(|| (f64::from(satisfied) / f64::from(due) * 10_000.0).round() / 10_000.0)
 }
 
-/// Each kind's compliance over `period`, with the required units satisfied and due.
+/// Each kind's compliance over `period` as it stands on `today`, with the required units that are
+/// over: how many were met (satisfied) and how many there are (due). Rates count only those.
 pub fn assess(
     period: Period,
     obligations: &Obligations,
     meetings: &[MeetingFact],
+    today: NaiveDate,
 ) -> (Vec<KindCompliance>, u32, u32) {
     let mut kinds = Vec::new();
     let (mut satisfied, mut due) = (0u32, 0u32);
@@ -201,7 +247,7 @@ pub fn assess(
             .get(&kind)
             .copied()
             .unwrap_or(default_frequency(kind));
-        let units = period.units(frequency);
+        let units = period.unit_spans(frequency);
         let holders: Vec<Option<uuid::Uuid>> = match kind {
             MeetingKind::GroupMeeting => obligations.groups.iter().copied().map(Some).collect(),
             MeetingKind::CommitteeMeeting if !obligations.has_committee => Vec::new(),
@@ -221,17 +267,23 @@ pub fn assess(
             })
             .collect();
         let mut missing = Vec::new();
+        let mut statuses = Vec::new();
         for holder in &holders {
-            for unit in &units {
-                due += 1;
-                if held_units.contains(&(*holder, unit.clone())) {
-                    satisfied += 1;
-                } else {
-                    missing.push(match holder {
-                        Some(group) => format!("{group}:{unit}"),
-                        None => unit.clone(),
-                    });
+            for (unit, first, end) in &units {
+                let held = held_units.contains(&(*holder, unit.clone()));
+                let status = unit_status(held, *first, *end, today);
+                if *end <= today {
+                    due += 1;
+                    satisfied += u32::from(held);
                 }
+                let name = match holder {
+                    Some(group) => format!("{group}:{unit}"),
+                    None => unit.clone(),
+                };
+                if status == UnitStatus::Missed {
+                    missing.push(name.clone());
+                }
+                statuses.push(UnitCompliance { unit: name, status });
             }
         }
         kinds.push(KindCompliance {
@@ -240,6 +292,7 @@ pub fn assess(
             required: (units.len() * holders.len()) as u32,
             held: of_kind.iter().filter(|m| m.held).count() as u32,
             missing,
+            units: statuses,
             overdue_planned: of_kind.iter().filter(|m| m.overdue).count() as u32,
         });
     }
@@ -300,7 +353,12 @@ mod tests {
             fact(MeetingKind::GeneralMeeting, d(2026, 8, 3), true),
             fact(MeetingKind::PartyLecture, d(2026, 8, 20), false),
         ];
-        let (kinds, satisfied, due) = assess(Period::Quarter(2026, 3), &obligations, &meetings);
+        let (kinds, satisfied, due) = assess(
+            Period::Quarter(2026, 3),
+            &obligations,
+            &meetings,
+            d(2026, 10, 1),
+        );
         let committee = kinds
             .iter()
             .find(|k| k.kind == MeetingKind::CommitteeMeeting)
@@ -329,5 +387,56 @@ mod tests {
         // Required: committee 3, group 3, general 1, lecture 1, theme days 3 = 11; satisfied 3.
         assert_eq!((satisfied, due), (3, 11));
         assert_eq!(rate(satisfied, due), Some(0.2727));
+    }
+
+    #[test]
+    fn a_running_period_is_due_or_upcoming_not_missed() {
+        let frequencies = BTreeMap::new();
+        let obligations = Obligations {
+            frequencies: &frequencies,
+            has_committee: true,
+            groups: &[],
+        };
+        let held = [MeetingFact {
+            kind: MeetingKind::CommitteeMeeting,
+            party_group_id: None,
+            on: d(2026, 8, 5),
+            held: true,
+            overdue: false,
+        }];
+        // On 20 August: July missed, August met (running), September upcoming; the quarter's
+        // general meeting is due. Only July is over: the rate is 0 of 1 committee unit plus
+        // July's theme party day.
+        let (kinds, satisfied, due) = assess(
+            Period::Quarter(2026, 3),
+            &obligations,
+            &held,
+            d(2026, 8, 20),
+        );
+        let committee = kinds
+            .iter()
+            .find(|k| k.kind == MeetingKind::CommitteeMeeting)
+            .unwrap();
+        let statuses: Vec<UnitStatus> = committee.units.iter().map(|u| u.status).collect();
+        assert_eq!(
+            statuses,
+            [UnitStatus::Missed, UnitStatus::Met, UnitStatus::Upcoming]
+        );
+        assert_eq!(committee.missing, ["2026-07"]);
+        let general = kinds
+            .iter()
+            .find(|k| k.kind == MeetingKind::GeneralMeeting)
+            .unwrap();
+        assert_eq!(general.units[0].status, UnitStatus::Due);
+        assert!(general.missing.is_empty());
+        assert_eq!((satisfied, due), (0, 2));
+        // A future period: nothing is due, so no rate at all.
+        let (kinds, _, due) = assess(Period::Year(2027), &obligations, &[], d(2026, 8, 20));
+        assert_eq!(due, 0);
+        assert_eq!(rate(0, due), None);
+        assert!(
+            kinds.iter().all(|k| k.missing.is_empty()
+                && k.units.iter().all(|u| u.status == UnitStatus::Upcoming))
+        );
     }
 }

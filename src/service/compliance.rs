@@ -43,8 +43,17 @@ impl Rules<'_> {
 pub struct OrganizationCompliance {
     pub organization: party_organization::Model,
     pub kinds: Vec<KindCompliance>,
+    /// Required units that are over with a meeting held.
     pub satisfied: u32,
+    /// Required units that are over.
     pub due: u32,
+}
+
+impl OrganizationCompliance {
+    /// Required units that are over with none held.
+    pub fn missed(&self) -> usize {
+        self.kinds.iter().map(|k| k.missing.len()).sum()
+    }
 }
 
 /// The period's non-cancelled meetings of these organizations.
@@ -113,7 +122,8 @@ async fn assess_all(
                 groups: groups.get(&organization.id).map_or(&[], Vec::as_slice),
             };
             let facts = meetings.remove(&organization.id).unwrap_or_default();
-            let (kinds, satisfied, due) = assess(rules.period, &obligations, &facts);
+            let today = rules.now.with_timezone(&rules.offset).date_naive();
+            let (kinds, satisfied, due) = assess(rules.period, &obligations, &facts, today);
             OrganizationCompliance {
                 organization,
                 kinds,
@@ -243,12 +253,14 @@ pub async fn region(
         .all(&db.read)
         .await?;
     let mut assessed = assess_all(db, organizations, rules).await?;
+    // Most missed units first, then the lowest rate.
     assessed.sort_by(|a, b| {
-        let key = |c: &OrganizationCompliance| {
+        let rate = |c: &OrganizationCompliance| {
             crate::domain::compliance::rate(c.satisfied, c.due).unwrap_or(2.0)
         };
-        key(a)
-            .total_cmp(&key(b))
+        b.missed()
+            .cmp(&a.missed())
+            .then(rate(a).total_cmp(&rate(b)))
             .then(a.organization.id.cmp(&b.organization.id))
     });
     Ok(assessed)

@@ -44,13 +44,15 @@ async fn feeds_answer_to_calendar_tokens_only(app: TestApp) {
     assert_eq!(response.status(), 201);
     let made: Value = response.json().await.unwrap();
     let token = made["token"].as_str().unwrap().to_owned();
-    let feed = app
-        .client
-        .get(app.url(made["my_calendar_url"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap();
+    // Absolute, to paste into a calendar app.
+    let url = made["my_calendar_url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&app.url("/api/v1/me/calendar.ics?token=")),
+        "{url}"
+    );
+    let feed = app.client.get(&url).send().await.unwrap();
     assert_eq!(feed.status(), 200);
+    let tag = feed.headers()["etag"].to_str().unwrap().to_owned();
     assert!(
         feed.headers()["content-type"]
             .to_str()
@@ -59,6 +61,22 @@ async fn feeds_answer_to_calendar_tokens_only(app: TestApp) {
     );
     let ics = feed.text().await.unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    assert!(ics.contains("PRODID:-//Liangxin//"), "{ics}");
+    assert!(
+        ics.contains("REFRESH-INTERVAL;VALUE=DURATION:PT3600S"),
+        "{ics}"
+    );
+    assert!(ics.contains("X-PUBLISHED-TTL:PT3600S"), "{ics}");
+    // Polled again with the tag: 304 while nothing changed.
+    let again = app
+        .client
+        .get(&url)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
     assert!(ics.contains(&format!("UID:{held_id}@liangxin")), "{ics}");
     assert!(ics.contains("DTSTART:20261120T110000Z"), "{ics}");
     assert!(ics.contains("SUMMARY:党员大会\\n第二议程"), "{ics}");
@@ -99,6 +117,19 @@ async fn feeds_answer_to_calendar_tokens_only(app: TestApp) {
         .await
         .unwrap();
     let admin_token = admin_token["token"].as_str().unwrap().to_owned();
+    // The admin has no member record: their own feed is an empty calendar, not a 404.
+    let own = app
+        .client
+        .get(app.url(&format!("/api/v1/me/calendar.ics?token={admin_token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let own = own.text().await.unwrap();
+    assert!(
+        own.starts_with("BEGIN:VCALENDAR") && !own.contains("BEGIN:VEVENT"),
+        "{own}"
+    );
     let ics = app
         .client
         .get(app.url(&format!(

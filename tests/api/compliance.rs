@@ -4,7 +4,105 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, problem};
 
-crate::on_both_databases!(a_quarter_is_assessed_kind_by_kind_and_worst_first);
+crate::on_both_databases!(
+    a_quarter_is_assessed_kind_by_kind_and_worst_first,
+    a_running_or_future_period_is_due_or_upcoming_not_missed,
+);
+
+/// "Not yet due" is told from "missed": the running month's theme party day is `due` (and no
+/// rate: nothing is over), next year's units are `upcoming`, and a month that is over with none
+/// held is `missed` and counts; the region report puts the branch with most missed units first.
+async fn a_running_or_future_period_is_due_or_upcoming_not_missed(app: TestApp) {
+    use chrono::Datelike;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let branch = app.party_organization("支部", "branch", None).await;
+    let path = format!("/api/v1/party-organizations/{branch}/compliance");
+    let compliance = |period: String| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let response = app.get(&format!("{path}?period={period}")).await;
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let theme_days = |report: &Value| -> Value {
+        report["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "theme_party_day")
+            .unwrap()
+            .clone()
+    };
+    let running = compliance(format!("{}-{:02}", today.year(), today.month())).await;
+    let theme = theme_days(&running);
+    assert_eq!(theme["units"][0]["status"], "due", "{running}");
+    assert_eq!(theme["missing"], json!([]));
+    assert_eq!(
+        running["compliance_rate"],
+        Value::Null,
+        "nothing is over yet"
+    );
+
+    let future = compliance((today.year() + 1).to_string()).await;
+    assert_eq!(future["compliance_rate"], Value::Null);
+    for kind in future["kinds"].as_array().unwrap() {
+        assert_eq!(kind["missing"], json!([]));
+        assert!(
+            kind["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["status"] == "upcoming")
+        );
+    }
+
+    let last_year = compliance((today.year() - 1).to_string()).await;
+    let theme = theme_days(&last_year);
+    assert_eq!(theme["missing"].as_array().unwrap().len(), 12);
+    assert!(
+        theme["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["status"] == "missed")
+    );
+    assert_eq!(last_year["compliance_rate"], 0.0);
+
+    // A branch that held last January's theme party day misses one unit fewer: listed after.
+    let diligent = app.party_organization("勤勉支部", "branch", None).await;
+    let january = format!("{}-01-15", today.year() - 1);
+    let id = meeting(&app, &diligent, "theme_party_day", &january, None).await;
+    let body = json!({"minutes": "纪要", "attendance": [], "theme": "学习党章"});
+    let response = app
+        .post_json(&format!("/api/v1/meetings/{id}/hold"), &body)
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let region: Value = app
+        .get(&format!(
+            "/api/v1/reports/compliance?period={}",
+            today.year() - 1
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order: Vec<(&str, u64)> = region["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["party_organization_id"].as_str().unwrap(),
+                i["missed_units"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(order.len(), 2);
+    assert_eq!(order[0].0, branch, "{region}");
+    assert_eq!(order[0].1, order[1].1 + 1);
+}
 
 async fn meeting(app: &TestApp, party: &str, kind: &str, day: &str, group: Option<&str>) -> String {
     let mut body = json!({"party_organization_id": party, "kind": kind, "title": kind,
@@ -197,10 +295,19 @@ async fn a_quarter_is_assessed_kind_by_kind_and_worst_first(app: TestApp) {
         .iter()
         .map(|i| i["party_organization_id"].as_str().unwrap())
         .collect();
-    assert_eq!(order, [idle.as_str(), branch.as_str()], "worst first");
-    assert_eq!(region["items"][0]["compliance_rate"], 0.0);
+    // Most missed units first: the branch with a committee and groups misses more units than
+    // the idle one, whose rate is lower.
+    assert_eq!(order, [branch.as_str(), idle.as_str()], "most missed first");
+    let missed: Vec<u64> = region["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["missed_units"].as_u64().unwrap())
+        .collect();
+    assert!(missed[0] > missed[1], "{missed:?}");
+    assert_eq!(region["items"][1]["compliance_rate"], 0.0);
     assert_eq!(
-        region["items"][0]["required"], 5,
+        region["items"][1]["required"], 5,
         "no committee, no groups: general, lecture, three theme days"
     );
     assert_eq!(
@@ -227,9 +334,9 @@ async fn a_quarter_is_assessed_kind_by_kind_and_worst_first(app: TestApp) {
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(
         csv.lines()
-            .nth(2)
+            .nth(1)
             .unwrap()
             .contains("committee_meeting: 2026-08"),
-        "{csv}"
+        "most missed first: {csv}"
     );
 }

@@ -117,3 +117,45 @@ fn every_operation_is_complete() {
         }
     }
 }
+
+/// A merge patch may leave out any field: no `*Patch` schema requires one (an empty patch is
+/// accepted where the operation says so), so generated clients never insist on a field.
+#[test]
+fn every_patch_schema_leaves_every_field_optional() {
+    let document = liangxin::api::openapi::document();
+    let schemas = &document.components.as_ref().unwrap().schemas;
+    let value = serde_json::to_value(schemas).unwrap();
+    let mut patches = 0;
+    for (name, schema) in value.as_object().unwrap() {
+        if name.ends_with("Patch") {
+            patches += 1;
+            assert!(
+                schema
+                    .get("required")
+                    .is_none_or(|r| r.as_array().unwrap().is_empty()),
+                "{name} requires {}",
+                schema["required"]
+            );
+        }
+    }
+    assert!(patches >= 10, "{patches} patch schemas");
+}
+
+/// The README's list of API-client scopes is the contract's (`ClientScope`, generated from the
+/// permissions a client may hold).
+#[test]
+fn the_readme_lists_every_client_scope() {
+    let readme = include_str!("../../README.md");
+    let document = serde_json::to_value(liangxin::api::openapi::document()).unwrap();
+    let scopes = document["components"]["schemas"]["ClientScope"]["enum"]
+        .as_array()
+        .unwrap();
+    assert_eq!(scopes.len(), liangxin::auth::Permission::FOR_CLIENTS.len());
+    for scope in scopes {
+        let scope = scope.as_str().unwrap();
+        assert!(
+            readme.contains(&format!("`{scope}`")),
+            "README lacks {scope}"
+        );
+    }
+}
