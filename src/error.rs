@@ -51,10 +51,202 @@ impl From<crate::domain::Refusal> for ApiError {
     }
 }
 
+/// A kind of problem: its `type` is `/problems/{slug}` on the deployment, which explains it.
+pub struct ProblemType {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub title_zh: &'static str,
+    /// What it means and what to do, in English and in Chinese.
+    pub about: &'static str,
+    pub about_zh: &'static str,
+}
+
+/// Every kind of problem the API answers with.
+pub const PROBLEM_TYPES: &[ProblemType] = &[
+    ProblemType {
+        slug: "bad-request",
+        title: "The request is malformed",
+        status: 400,
+        title_zh: "请求格式错误",
+        about: "A query parameter, header or body could not be read (JSON that does not parse, a field the resource does not have, a malformed id). `errors` names each.",
+        about_zh: "查询参数、请求头或请求体无法读取（JSON 无法解析、资源没有的字段、格式错误的 ID）。`errors` 逐项列出。",
+    },
+    ProblemType {
+        slug: "unauthorized",
+        title: "Authentication is required",
+        status: 401,
+        title_zh: "需要身份认证",
+        about: "No bearer token, or an invalid or expired one. Get a token at /api/v1/auth/token.",
+        about_zh: "缺少访问令牌，或令牌无效、已过期。请在 /api/v1/auth/token 获取令牌。",
+    },
+    ProblemType {
+        slug: "forbidden",
+        title: "The operation is not allowed",
+        status: 403,
+        title_zh: "无权执行此操作",
+        about: "Your roles (or your client's scopes) do not allow this operation.",
+        about_zh: "您的角色（或客户端的授权范围）不允许此操作。",
+    },
+    ProblemType {
+        slug: "not-found",
+        title: "No such resource",
+        status: 404,
+        title_zh: "资源不存在",
+        about: "The resource does not exist, or it is outside your scope.",
+        about_zh: "资源不存在，或不在您的管辖范围内。",
+    },
+    ProblemType {
+        slug: "method-not-allowed",
+        title: "Method not allowed",
+        status: 405,
+        title_zh: "不支持该请求方法",
+        about: "The path exists, but not with this method; `Allow` lists those it has.",
+        about_zh: "路径存在，但不支持该方法；`Allow` 响应头列出可用的方法。",
+    },
+    ProblemType {
+        slug: "request-timeout",
+        title: "The request body came too slowly",
+        status: 408,
+        title_zh: "请求体传输超时",
+        about: "The body did not arrive within LIANGXIN_BODY_TIMEOUT_SECS.",
+        about_zh: "请求体未在规定时间（LIANGXIN_BODY_TIMEOUT_SECS）内送达。",
+    },
+    ProblemType {
+        slug: "conflict",
+        title: "The request conflicts with the current state",
+        status: 409,
+        title_zh: "与当前状态冲突",
+        about: "The request conflicts with the current state: a duplicate, an archived record, or a rule about state changes. `code` names the rule.",
+        about_zh: "请求与当前状态冲突：重复登记、记录已归档，或违反状态变更规则。`code` 给出规则代码。",
+    },
+    ProblemType {
+        slug: "gone",
+        title: "No longer kept",
+        status: 410,
+        title_zh: "已不再保留",
+        about: "What was asked for is no longer kept (events past their retention).",
+        about_zh: "所请求的内容已不再保留（超过保留期的事件）。",
+    },
+    ProblemType {
+        slug: "precondition-failed",
+        title: "The resource has changed",
+        status: 412,
+        title_zh: "资源已被修改",
+        about: "If-Match names an older version: someone changed the resource since you read it. Read it again (the current ETag is in the answer) and redo your change.",
+        about_zh: "If-Match 给出的是旧版本：您读取之后有人修改了该资源。请重新读取（响应中带有当前 ETag）后再修改。",
+    },
+    ProblemType {
+        slug: "payload-too-large",
+        title: "The request body is too large",
+        status: 413,
+        title_zh: "请求体过大",
+        about: "The body is larger than the limit (1 MiB for JSON).",
+        about_zh: "请求体超过上限（JSON 为 1 MiB）。",
+    },
+    ProblemType {
+        slug: "unsupported-media-type",
+        title: "Unsupported content type",
+        status: 415,
+        title_zh: "不支持的内容类型",
+        about: "The body is not in a content type this operation takes.",
+        about_zh: "请求体的内容类型不被此操作支持。",
+    },
+    ProblemType {
+        slug: "validation",
+        title: "The request is well-formed but invalid",
+        status: 422,
+        title_zh: "请求内容不符合规则",
+        about: "The body is well-formed but breaks its schema or a rule. `errors` lists every field at fault at once, each with a machine-readable `code`: required, type, enum, format, range, length, unknown_field, masked_value, read_only, control_character, check_digit and the domain rules' own codes.",
+        about_zh: "请求格式正确，但不符合字段定义或业务规则。`errors` 一次列出所有有问题的字段，每项带有可供程序识别的 `code`：required、type、enum、format、range、length、unknown_field、masked_value、read_only、control_character、check_digit 以及各业务规则的代码。",
+    },
+    ProblemType {
+        slug: "idempotency-key-reused",
+        title: "Idempotency-Key reused with a different body",
+        status: 422,
+        title_zh: "幂等键已用于其他请求",
+        about: "This Idempotency-Key was used with a different request body; use a new key.",
+        about_zh: "该 Idempotency-Key 已用于内容不同的请求；请换用新的键。",
+    },
+    ProblemType {
+        slug: "precondition-required",
+        title: "If-Match is required",
+        status: 428,
+        title_zh: "缺少 If-Match",
+        about: "A change (PATCH, DELETE) needs If-Match with the ETag you last read, so that a change made meanwhile by someone else is not overwritten; If-Match: * changes whatever version is current.",
+        about_zh: "修改（PATCH、DELETE）必须带上您最后读取到的 ETag 作为 If-Match，以免覆盖他人在此期间的修改；If-Match: * 表示修改当前任意版本。",
+    },
+    ProblemType {
+        slug: "too-many-requests",
+        title: "Too many requests",
+        status: 429,
+        title_zh: "请求过于频繁",
+        about: "Too many requests from this caller; wait Retry-After seconds.",
+        about_zh: "该调用方请求过于频繁；请等待 Retry-After 秒后重试。",
+    },
+    ProblemType {
+        slug: "internal",
+        title: "Internal server error",
+        status: 500,
+        title_zh: "服务器内部错误",
+        about: "A fault of ours. Quote the request id when reporting it.",
+        about_zh: "服务器内部错误。报告问题时请提供 request_id。",
+    },
+    ProblemType {
+        slug: "unavailable",
+        title: "Service unavailable",
+        status: 503,
+        title_zh: "服务暂不可用",
+        about: "The database does not answer. Nothing was changed; retry after Retry-After seconds.",
+        about_zh: "数据库无响应，未做任何修改；请在 Retry-After 秒后重试。",
+    },
+    ProblemType {
+        slug: "busy",
+        title: "The server is busy",
+        status: 503,
+        title_zh: "服务器繁忙",
+        about: "The server is at one of its bounds (password checks, imports). Nothing was changed; retry after Retry-After seconds.",
+        about_zh: "服务器已达到某项上限（密码校验、导入）。未做任何修改；请在 Retry-After 秒后重试。",
+    },
+];
+
+/// The problem type of a slug.
+pub fn problem_type(slug: &str) -> Option<&'static ProblemType> {
+    PROBLEM_TYPES.iter().find(|p| p.slug == slug)
+}
+
+/// Chinese messages for the codes every resource shares; other codes keep their English
+/// message after a Chinese prefix.
+fn message_zh(error: &FieldError) -> String {
+    let generic = match error.code.as_str() {
+        "required" => "必填",
+        "type" => "类型不正确",
+        "enum" => "不是允许的取值",
+        "format" => "格式不正确",
+        "range" => "超出允许范围",
+        "length" => "长度不符合要求",
+        "unknown_field" => "不是此请求的字段",
+        "unknown_parameter" => "不是此操作的查询参数",
+        "masked_value" => "包含脱敏字符 *：请填写真实值，或原样发回读取到的脱敏值以保持不变",
+        "read_only" => "为只读字段：请原样发回读取到的值，或省略",
+        "control_character" => "不能包含控制字符（只允许制表符、换行符和回车符）",
+        "check_digit" => "校验位不正确",
+        "json_syntax" => "不是有效的 JSON",
+        "charset" => "编码无法识别：请使用 UTF-8，或 GBK/GB18030（charset=gbk）",
+        "etag" => "不是有效的 ETag（如 \"3\"）",
+        _ => return format!("不符合规则（{}）：{}", error.code, error.message),
+    };
+    // The specifics (the allowed values, the bounds) stay as the English message gives them.
+    match error.code.as_str() {
+        "enum" | "range" | "length" | "format" | "type" => format!("{generic}：{}", error.message),
+        _ => generic.to_owned(),
+    }
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "type": "https://liangxin.example/problems/validation",
+    "type": "/problems/validation",
     "title": "The request is well-formed but invalid",
     "status": 422,
     "detail": "1 field is invalid",
@@ -63,7 +255,8 @@ impl From<crate::domain::Refusal> for ApiError {
     "errors": [{"field": "uscc", "code": "check_digit", "message": "the check character should be 3"}]
 }))]
 pub struct Problem {
-    /// A URI naming the kind of problem.
+    /// The kind of problem, a URI reference relative to the deployment: `GET` it for what it
+    /// means (HTML for browsers, JSON otherwise).
     #[serde(rename = "type")]
     pub problem_type: String,
     pub title: String,
@@ -146,40 +339,29 @@ impl ApiError {
         }
     }
 
+    /// The problem type's slug and its English title (from [`PROBLEM_TYPES`]).
     fn slug_and_title(&self) -> (&'static str, &'static str) {
-        match self {
-            ApiError::BadRequest { .. } => ("bad-request", "The request is malformed"),
-            ApiError::Unauthorized(_) => ("unauthorized", "Authentication is required"),
-            ApiError::Forbidden(_) => ("forbidden", "The operation is not allowed"),
-            ApiError::NotFound => ("not-found", "No such resource"),
-            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
-            ApiError::Conflict { .. } => {
-                ("conflict", "The request conflicts with the current state")
-            }
-            ApiError::PreconditionFailed { .. } => {
-                ("precondition-failed", "The resource has changed")
-            }
-            ApiError::PreconditionRequired => ("precondition-required", "If-Match is required"),
-            ApiError::PayloadTooLarge { .. } => {
-                ("payload-too-large", "The request body is too large")
-            }
-            ApiError::RequestTimeout { .. } => {
-                ("request-timeout", "The request body came too slowly")
-            }
-            ApiError::UnsupportedMediaType { .. } => {
-                ("unsupported-media-type", "Unsupported content type")
-            }
-            ApiError::Validation(_) => ("validation", "The request is well-formed but invalid"),
-            ApiError::IdempotencyMismatch => (
-                "idempotency-key-reused",
-                "Idempotency-Key reused with a different body",
-            ),
-            ApiError::Gone(_) => ("gone", "No longer kept"),
-            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
-            ApiError::Busy { .. } => ("busy", "The server is busy"),
-            ApiError::Internal(_) => ("internal", "Internal server error"),
-        }
+        let slug = match self {
+            ApiError::BadRequest { .. } => "bad-request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not-found",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::PreconditionFailed { .. } => "precondition-failed",
+            ApiError::PreconditionRequired => "precondition-required",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::RequestTimeout { .. } => "request-timeout",
+            ApiError::UnsupportedMediaType { .. } => "unsupported-media-type",
+            ApiError::Validation(_) => "validation",
+            ApiError::IdempotencyMismatch => "idempotency-key-reused",
+            ApiError::Gone(_) => "gone",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Busy { .. } => "busy",
+            ApiError::Internal(_) => "internal",
+        };
+        (slug, problem_type(slug).map_or("Error", |kind| kind.title))
     }
 
     fn detail(&self) -> String {
@@ -267,18 +449,39 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let (slug, title) = self.slug_and_title();
         let context = request_context::current();
+        let zh = context.chinese.then(|| problem_type(slug)).flatten();
+        let mut errors = self.errors();
+        if context.chinese {
+            for error in &mut errors {
+                error.message = message_zh(error);
+            }
+        }
+        let detail = match (zh, self) {
+            (Some(_), ApiError::Validation(_) | ApiError::BadRequest { .. }) => {
+                match errors.as_slice() {
+                    [one] => format!("{}：{}", one.field, one.message),
+                    many => format!("{} 个字段有误", many.len()),
+                }
+            }
+            (Some(kind), ApiError::Conflict { code, detail }) => {
+                format!("{}（{code}）：{detail}", kind.title_zh)
+            }
+            (Some(kind), _) => kind.about_zh.to_owned(),
+            (None, _) => self.detail(),
+        };
         let problem = Problem {
-            problem_type: format!("https://liangxin.example/problems/{slug}"),
-            title: title.into(),
+            // Relative to the deployment, which serves it (`/problems/{slug}`).
+            problem_type: format!("/problems/{slug}"),
+            title: zh.map_or(title, |kind| kind.title_zh).into(),
             status: status.as_u16(),
-            detail: self.detail(),
+            detail,
             instance: context.path,
             request_id: context.request_id,
             code: match self {
                 ApiError::Conflict { code, .. } => Some((*code).to_owned()),
                 _ => None,
             },
-            errors: self.errors(),
+            errors,
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");

@@ -238,6 +238,7 @@ fn serve(
                     .config(utoipa_swagger_ui::Config::default().validator_url("none")),
             )
             .route("/docs", web::get().to(api::docs_redirect))
+            .route("/problems/{slug}", web::get().to(api::problem_page))
             .into_utoipa_app()
             .configure(api::configure)
             .into_app()

@@ -18,6 +18,30 @@ pub struct RequestContext {
     pub path: String,
     /// The client's address: the peer's, or, from a trusted proxy, the one it forwarded for.
     pub client_address: Option<IpAddr>,
+    /// `Accept-Language` prefers Chinese (`zh`, `zh-CN`, …): problems are written in Chinese.
+    pub chinese: bool,
+}
+
+/// Whether an `Accept-Language` value puts Chinese before English (or names only Chinese):
+/// the first language range by quality decides; English stays the default.
+pub fn prefers_chinese(accept_language: &str) -> bool {
+    let mut best: Option<(f32, bool)> = None;
+    for range in accept_language.split(',') {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        let quality = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let chinese = tag == "zh" || tag.starts_with("zh-");
+        if best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, chinese));
+        }
+    }
+    best.is_some_and(|(q, chinese)| chinese && q > 0.0)
 }
 
 /// The addresses of reverse proxies whose `X-Forwarded-For` is believed
@@ -101,6 +125,11 @@ pub async fn middleware(
         request_id: request_id_from(&req),
         path: req.path().to_owned(),
         client_address: client_address(req.peer_addr().map(|a| a.ip()), forwarded_for, trusted),
+        chinese: req
+            .headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(prefers_chinese),
     };
     req.extensions_mut().insert(context.clone());
     let span = tracing::info_span!(
@@ -128,6 +157,22 @@ pub async fn middleware(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chinese_is_chosen_only_when_preferred() {
+        for (header, chinese) in [
+            ("zh-CN", true),
+            ("zh", true),
+            ("zh-CN,zh;q=0.9,en;q=0.8", true),
+            ("en-US,en;q=0.9,zh-CN;q=0.8", false),
+            ("en;q=0.5, zh-TW;q=0.8", true),
+            ("", false),
+            ("zh;q=0", false),
+            ("fr", false),
+        ] {
+            assert_eq!(super::prefers_chinese(header), chinese, "{header}");
+        }
+    }
+
     #[test]
     fn ipv6_clients_count_by_their_64_network() {
         let key = |a: &str| super::client_key(Some(a.parse().unwrap()));

@@ -197,10 +197,11 @@ impl JsonBody {
         if !masked.is_empty() {
             return Err(ApiError::Validation(masked));
         }
-        if self.0.is_object() {
-            from_json_value_or_every_violation::<T>(self.0.clone())?;
+        if !self.0.is_object() {
+            return self.parse_fields(rules);
         }
-        self.parse_fields(rules)
+        let value: T = from_json_value_or_every_violation(self.0.clone())?;
+        check_rules(value, rules)
     }
 
     /// [`JsonBody::parse`] without the masked-value check: a merged patch holds stored values.
@@ -217,22 +218,27 @@ impl JsonBody {
             ));
         }
         let value: T = from_json_value(self.0.clone())?;
-        let mut errors = match value.validate() {
-            Ok(()) => Vec::new(),
-            Err(e) => validation_errors(&e),
-        };
-        errors.extend(
-            value
-                .rule_violations(rules)
-                .into_iter()
-                .map(|v| FieldError::new(v.field, v.code, v.message)),
-        );
-        if errors.is_empty() {
-            return Ok(value);
-        }
-        errors.sort_by(|a, b| a.field.cmp(&b.field));
-        Err(ApiError::Validation(errors))
+        check_rules(value, rules)
     }
+}
+
+/// A deserialized body's field rules and cross-field rules, every violation reported at once.
+fn check_rules<T: Validate + BodyRules>(value: T, rules: RuleContext) -> Result<T, ApiError> {
+    let mut errors = match value.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => validation_errors(&e),
+    };
+    errors.extend(
+        value
+            .rule_violations(rules)
+            .into_iter()
+            .map(|v| FieldError::new(v.field, v.code, v.message)),
+    );
+    if errors.is_empty() {
+        return Ok(value);
+    }
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
+    Err(ApiError::Validation(errors))
 }
 
 /// JSON Schema counts `3.0` as the integer 3; so does the API.

@@ -476,3 +476,46 @@ pub async fn docs_redirect() -> HttpResponse {
         .insert_header(("Location", "/docs/"))
         .finish()
 }
+
+/// `/problems/{slug}`: what a problem `type` means, so that the URI in every problem resolves.
+/// HTML for a browser (`Accept: text/html`), JSON otherwise; both languages.
+pub async fn problem_page(
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = crate::error::problem_type(&slug).ok_or(ApiError::NotFound)?;
+    let html = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if html {
+        let escape = |text: &str| {
+            text.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let page = format!(
+            "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{status} {slug}</title></head>\
+             <body><h1>{status} {zh}</h1><p>{about_zh}</p><h2>{title}</h2><p>{about}</p>\
+             <p><a href=\"/docs/\">API</a></p></body></html>\n",
+            status = kind.status,
+            slug = kind.slug,
+            zh = escape(kind.title_zh),
+            title = escape(kind.title),
+            about_zh = escape(kind.about_zh),
+            about = escape(kind.about),
+        );
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page));
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "type": format!("/problems/{}", kind.slug),
+        "status": kind.status,
+        "title": kind.title,
+        "title_zh": kind.title_zh,
+        "description": kind.about,
+        "description_zh": kind.about_zh,
+    })))
+}

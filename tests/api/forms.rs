@@ -11,7 +11,95 @@ crate::on_both_databases!(
     masked_personal_data_sent_back_leaves_the_real_value,
     read_only_fields_sent_back_as_read_are_ignored,
     every_field_that_breaks_the_schema_is_named_at_once,
+    problems_speak_chinese_on_request_and_their_types_resolve,
 );
+
+/// `Accept-Language: zh-CN` (or `zh`) gives the title, the detail and each field's message in
+/// Chinese, English staying the default; a problem's `type` is a page of this deployment that
+/// explains it (JSON, or HTML for a browser), for every kind of problem.
+async fn problems_speak_chinese_on_request_and_their_types_resolve(app: TestApp) {
+    let body = json!({"kind": "corporation", "employee_count": -1});
+    let english = problem(app.post_json("/api/v1/organizations", &body).await, 422).await;
+    assert_eq!(english["title"], "The request is well-formed but invalid");
+    for language in ["zh-CN", "zh", "zh-CN,zh;q=0.9,en;q=0.8"] {
+        let response = app
+            .request(Method::POST, "/api/v1/organizations")
+            .header("accept-language", language)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let chinese = problem(response, 422).await;
+        assert_eq!(chinese["title"], "请求内容不符合规则", "{language}");
+        assert!(
+            chinese["detail"].as_str().unwrap().contains("个字段有误"),
+            "{chinese}"
+        );
+        let messages: Vec<&str> = chinese["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["message"].as_str().unwrap())
+            .collect();
+        assert!(messages.contains(&"必填"), "{messages:?}");
+        assert!(
+            messages.iter().any(|m| m.starts_with("不是允许的取值")),
+            "{messages:?}"
+        );
+        assert_eq!(
+            field_errors(&chinese),
+            field_errors(&english),
+            "codes stay the same"
+        );
+    }
+    let response = app
+        .request(
+            Method::GET,
+            "/api/v1/organizations/019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21",
+        )
+        .header("accept-language", "en-US,en;q=0.9,zh-CN;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(response, 404).await["title"], "No such resource");
+
+    let page: Value = app
+        .client
+        .get(app.url(english["type"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["status"], 422);
+    assert_eq!(page["title"], english["title"]);
+    for kind in liangxin::error::PROBLEM_TYPES {
+        let path = format!("/problems/{}", kind.slug);
+        let html = app
+            .client
+            .get(app.url(&path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(html.status(), 200, "{path}");
+        assert!(
+            html.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(html.text().await.unwrap().contains(kind.title_zh), "{path}");
+    }
+    let unknown = app
+        .client
+        .get(app.url("/problems/nonsense"))
+        .send()
+        .await
+        .unwrap();
+    problem(unknown, 404).await;
+}
 
 /// A form learns every field at fault in one answer: missing, wrong type, unknown enum value,
 /// bad format, too long, out of range — 422 for well-formed JSON, on a create and a patch; only
