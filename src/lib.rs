@@ -258,3 +258,44 @@ fn serve(
     }
     Ok(server.run())
 }
+
+/// `liangxin healthcheck`: a `GET /healthz` to the server bound at `bind` (`0.0.0.0` and `::`
+/// are asked on loopback), answered 200 within 3 seconds.
+pub fn healthcheck(bind: &str) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let address: std::net::SocketAddr = bind
+        .parse()
+        .map_err(|e| format!("LIANGXIN_BIND {bind:?}: {e}"))?;
+    let address = match address.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, address.port()))
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, address.port()))
+        }
+        _ => address,
+    };
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&address, timeout)
+        .map_err(|e| format!("{address}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).map_err(|e| e.to_string())?;
+    match &head[..] {
+        b"HTTP/1.1 200" | b"HTTP/1.0 200" => Ok(()),
+        other => Err(format!(
+            "{address} answered {}",
+            String::from_utf8_lossy(other)
+        )),
+    }
+}

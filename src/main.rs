@@ -23,6 +23,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI contract.
     Openapi,
+    /// Ask the server at `LIANGXIN_BIND` for `/healthz`: exit 0 when it answers 200 within 3
+    /// seconds, 1 otherwise (a container's HEALTHCHECK, with no curl in the image).
+    Healthcheck,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -52,6 +55,16 @@ async fn main() -> ExitCode {
         print!("{}", api::openapi::document_json());
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::Healthcheck) = cli.command {
+        let bind = std::env::var("LIANGXIN_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+        return match liangxin::healthcheck(&bind) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("unhealthy: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -66,7 +79,7 @@ async fn main() -> ExitCode {
         Command::User {
             command: UserCommand::Create { username, role, .. },
         } => create_user(config, &username, &role).await,
-        Command::Openapi => unreachable!("handled above"),
+        Command::Openapi | Command::Healthcheck => unreachable!("handled above"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

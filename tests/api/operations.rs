@@ -89,3 +89,33 @@ async fn docs_are_served_from_the_binary(app: TestApp) {
         .unwrap();
     assert_eq!(script.status(), 200);
 }
+
+/// `liangxin healthcheck` (the container's HEALTHCHECK) exits 0 while the server at
+/// `LIANGXIN_BIND` answers `/healthz`, 1 when nothing listens there; `0.0.0.0` is asked on
+/// loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_the_healthcheck_subcommand_asks_the_bound_server() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let port = app.address.rsplit(':').next().unwrap().to_owned();
+    let check = |bind: String| async move {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_liangxin"))
+                .arg("healthcheck")
+                .env("LIANGXIN_BIND", bind)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    assert!(check(format!("127.0.0.1:{port}")).await.status.success());
+    assert!(check(format!("0.0.0.0:{port}")).await.status.success());
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = free.local_addr().unwrap().port();
+    drop(free);
+    let down = check(format!("127.0.0.1:{closed}")).await;
+    assert_eq!(down.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&down.stderr).contains("unhealthy"));
+}
