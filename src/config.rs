@@ -67,6 +67,9 @@ pub struct Config {
     /// `LIANGXIN_REQUIRE_IF_MATCH` (default true): a change (PATCH, DELETE) without `If-Match` is
     /// 428, so that two editors never overwrite each other silently.
     pub require_if_match: bool,
+    /// `LIANGXIN_METRICS_BIND`: serve `/metrics` on this address only (an internal port), not on
+    /// the API's; unset: on the API's port.
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// The first retry of a failed delivery waits about this long, doubling each time.
     pub webhook_retry_base: Duration,
     /// How long deliveries are retried before the webhook is marked `failing`.
@@ -210,6 +213,13 @@ impl Config {
                 .clamp(0, 1_000_000_000_000) as i64,
             webhook_allow_private: parse_bool("LIANGXIN_WEBHOOK_ALLOW_PRIVATE", false)?,
             require_if_match: parse_bool("LIANGXIN_REQUIRE_IF_MATCH", true)?,
+            metrics_bind: match get("LIANGXIN_METRICS_BIND") {
+                None => None,
+                Some(text) => Some(
+                    text.parse()
+                        .map_err(|e| ConfigError(format!("LIANGXIN_METRICS_BIND {text:?}: {e}")))?,
+                ),
+            },
             webhook_retry_base: Duration::from_millis(
                 parse_num("LIANGXIN_WEBHOOK_RETRY_BASE_MS", 1000)?.clamp(1, 3_600_000),
             ),

@@ -14,6 +14,26 @@ pub struct Db {
 }
 
 impl Db {
+    /// Each pool's name (`read`, `write`), open connections and idle ones, for the metrics.
+    pub fn pool_sizes(&self) -> Vec<(&'static str, u32, usize)> {
+        [("read", &self.read), ("write", &self.write)]
+            .into_iter()
+            .map(|(name, conn)| match conn.get_database_backend() {
+                sea_orm::DbBackend::Sqlite => {
+                    let pool = conn.get_sqlite_connection_pool();
+                    (name, pool.size(), pool.num_idle())
+                }
+                sea_orm::DbBackend::Postgres => {
+                    let pool = conn.get_postgres_connection_pool();
+                    (name, pool.size(), pool.num_idle())
+                }
+                _ => (name, 0, 0),
+            })
+            .collect()
+    }
+}
+
+impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         if url.starts_with("sqlite:") {
             let read = Database::connect(sqlite_options(url, 8)).await?;

@@ -37,6 +37,8 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Application {
     server: Server,
     port: u16,
+    /// The `LIANGXIN_METRICS_BIND` server and its port, when configured.
+    metrics_server: Option<(Server, u16)>,
     state: web::Data<AppState>,
     renderers: web::Data<api::Renderers>,
     sender: web::Data<api::webhooks::Sender>,
@@ -97,16 +99,39 @@ impl Application {
             api::webhooks::Sender::new(config.webhook_allow_private)
                 .map_err(|e| format!("the webhook sender: {e}"))?,
         );
+        let metrics =
+            web::Data::new(metrics::HttpMetrics::new().map_err(|e| format!("metrics: {e}"))?);
         let server = serve(
             listener,
             state.clone(),
             renderers.clone(),
             sender.clone(),
+            metrics.clone(),
             &config,
         )?;
+        let metrics_server = match config.metrics_bind {
+            None => None,
+            Some(address) => {
+                let listener = TcpListener::bind(address)?;
+                let port = listener.local_addr()?.port();
+                let (state, metrics) = (state.clone(), metrics.clone());
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .app_data(metrics.clone())
+                        .route("/metrics", web::get().to(api::ops::metrics_text))
+                })
+                .workers(1)
+                .shutdown_timeout(5)
+                .listen(listener)?
+                .run();
+                Some((server, port))
+            }
+        };
         Ok(Application {
             server,
             port,
+            metrics_server,
             state,
             renderers,
             sender,
@@ -115,6 +140,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the metrics server (`LIANGXIN_METRICS_BIND`), if one was configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
     }
 
     /// A handle that stops the server (as SIGTERM would), for tests that restart it.
@@ -131,7 +161,15 @@ impl Application {
             self.renderers.clone(),
             self.sender.clone(),
         ));
+        let metrics_server = self.metrics_server.map(|(server, _)| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
         let result = self.server.await;
+        if let Some((running, handle)) = metrics_server {
+            handle.stop(true).await;
+            let _ = running.await;
+        }
         housekeeping.abort();
         commits.abort();
         webhooks.abort();
@@ -179,11 +217,11 @@ fn serve(
     state: web::Data<AppState>,
     renderers: web::Data<api::Renderers>,
     sender: web::Data<api::webhooks::Sender>,
+    metrics: web::Data<metrics::HttpMetrics>,
     config: &Config,
 ) -> Result<Server, StartError> {
     let document = api::openapi::document();
     let routes = web::Data::new(api::RouteTable::from_openapi(&document));
-    let metrics = web::Data::new(metrics::HttpMetrics::new().map_err(|e| format!("metrics: {e}"))?);
     let document = Arc::new(document);
     let limiter = web::Data::new(rate_limit::RateLimiter::new(config.rate_limit_per_minute));
     let cors_origins = config.cors_origins.clone();

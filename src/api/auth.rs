@@ -164,7 +164,9 @@ pub async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let request = token_request(&state, &req, payload.into_inner()).await?;
     if let GrantType::ClientCredentials = request.grant_type {
-        return client_credentials(&state, &req, &request).await;
+        let answer = client_credentials(&state, &req, &request).await;
+        count_login(&answer);
+        return answer;
     }
     let refresh_ttl =
         Duration::from_std(state.config.refresh_token_ttl).unwrap_or(Duration::days(30));
@@ -172,7 +174,9 @@ pub async fn token(
         GrantType::Password => {
             let username = required(&request.username, "username")?;
             let password = required(&request.password, "password")?;
-            let user = password_login(&state, username, password).await?;
+            let user = password_login(&state, username, password).await;
+            count_login(&user);
+            let user = user?;
             (
                 user,
                 refresh_tokens::issue(&state.db, user, refresh_ttl).await?,
@@ -199,6 +203,17 @@ pub async fn token(
         Some(refresh_token),
         principal.permissions().join(" "),
     ))
+}
+
+/// A login's outcome in the metrics: `success`, `throttled` (too many attempts, or no password
+/// check slot), or `failure`.
+fn count_login<T>(answer: &Result<T, ApiError>) {
+    let outcome = match answer {
+        Ok(_) => "success",
+        Err(ApiError::TooManyRequests { .. } | ApiError::Busy { .. }) => "throttled",
+        Err(_) => "failure",
+    };
+    crate::metrics::LOGINS.with_label_values(&[outcome]).inc();
 }
 
 fn token_response(

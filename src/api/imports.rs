@@ -637,6 +637,12 @@ pub async fn run<I: Importer>(
     let mut report = import.report;
     report.sort_by_key(|r| r.row);
     let (accepted, rejected) = (import.accepted, import.rejected);
+    crate::metrics::IMPORTED_ROWS
+        .with_label_values(&["accepted"])
+        .inc_by(accepted as u64);
+    crate::metrics::IMPORTED_ROWS
+        .with_label_values(&["rejected"])
+        .inc_by(rejected as u64);
     let mode = params.mode.unwrap_or_default();
     let dry_run = params.dry_run.unwrap_or(false);
     let refused = mode == ImportMode::AllOrNothing && rejected > 0;

@@ -1,6 +1,5 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 use actix_web::{HttpResponse, get, web};
-use prometheus::{Encoder, TextEncoder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -57,7 +56,11 @@ pub async fn readyz(state: web::Data<AppState>, _query: NoQuery) -> Result<HttpR
 
 /// Metrics
 ///
-/// Prometheus text format: request counts and a latency histogram by route, method and status.
+/// Prometheus text format: request counts and a latency histogram by route, method and status
+/// (`liangxin_http_request_duration_seconds`), the process (CPU, memory, open files), the
+/// database pools, and counters of logins, imported rows, idempotent replays, audit and event
+/// rows and webhook deliveries. With `LIANGXIN_METRICS_BIND` set they are served on that address
+/// only, and this path is a 404.
 #[utoipa::path(
     operation_id = "metrics",
     tag = "operations",
@@ -66,12 +69,23 @@ pub async fn readyz(state: web::Data<AppState>, _query: NoQuery) -> Result<HttpR
 )]
 #[get("/metrics")]
 pub async fn metrics(
-    metrics: web::Data<crate::metrics::HttpMetrics>,
+    state: web::Data<AppState>,
+    http_metrics: web::Data<crate::metrics::HttpMetrics>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let mut buffer = Vec::new();
-    TextEncoder::new()
-        .encode(&metrics.registry.gather(), &mut buffer)
+    if state.config.metrics_bind.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    metrics_text(state, http_metrics).await
+}
+
+/// The metrics as Prometheus text (also what the `LIANGXIN_METRICS_BIND` server answers).
+pub async fn metrics_text(
+    state: web::Data<AppState>,
+    http_metrics: web::Data<crate::metrics::HttpMetrics>,
+) -> Result<HttpResponse, ApiError> {
+    let buffer = http_metrics
+        .render(&state.db)
         .map_err(|e| ApiError::Internal(format!("encoding metrics: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -137,6 +137,7 @@ fn created_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     }
     if replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
+        crate::metrics::IDEMPOTENT_REPLAYS.inc();
     }
     response.body(stored.body.clone())
 }

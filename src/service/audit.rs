@@ -138,8 +138,10 @@ pub async fn record_many(
         return Ok(());
     }
     super::events::append(conn, &changes).await?;
+    let count = changes.len() as u64;
     let rows = changes.into_iter().map(|c| row(actor, c, "success"));
     AuditEvent::insert_many(rows).exec(conn).await?;
+    crate::metrics::AUDIT_ROWS.inc_by(count);
     Ok(())
 }
 
@@ -151,6 +153,7 @@ pub async fn record(
 ) -> Result<(), ApiError> {
     super::events::append(conn, [&change]).await?;
     row(actor, change, "success").insert(conn).await?;
+    crate::metrics::AUDIT_ROWS.inc();
     Ok(())
 }
 
@@ -164,6 +167,7 @@ pub async fn record_refusal(
     row(actor, change, &format!("failure:{status}"))
         .insert(&db.write)
         .await?;
+    crate::metrics::AUDIT_ROWS.inc();
     Ok(())
 }
 
@@ -190,6 +194,7 @@ pub async fn record_personal_data_reads(
         row(actor, change, "success")
     });
     AuditEvent::insert_many(rows).exec(&db.write).await?;
+    crate::metrics::AUDIT_ROWS.inc_by(records.len() as u64);
     Ok(())
 }
 

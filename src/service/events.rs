@@ -143,6 +143,7 @@ pub(super) async fn append<'c>(
     for chunk in rows.chunks(500) {
         Event::insert_many(chunk.to_vec()).exec(conn).await?;
     }
+    crate::metrics::EVENT_ROWS.inc_by(rows.len() as u64);
     Ok(())
 }
 

@@ -524,8 +524,16 @@ pub async fn record_attempt(
         let wait = rules::backoff(policy.base, sent.attempts as u32, random_unit());
         row.next_attempt_at = Set(now + chrono::Duration::from_std(wait).unwrap_or_default());
     }
+    let outcome = match (delivered, &row.status) {
+        (true, _) => "delivered",
+        (false, sea_orm::ActiveValue::Set(status)) if status == FAILED => "failed",
+        _ => "retrying",
+    };
     row.update(&txn).await?;
     txn.commit().await?;
+    crate::metrics::WEBHOOK_DELIVERIES
+        .with_label_values(&[outcome])
+        .inc();
     Ok(delivered)
 }
 

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub database_url: String,
     /// Stops this server (as SIGTERM would), to restart on the same database.
     pub server: actix_web::dev::ServerHandle,
+    /// The metrics server's port, with `LIANGXIN_METRICS_BIND`.
+    pub metrics_port: Option<u16>,
 }
 
 /// Runs the same test body on SQLite and, when configured, PostgreSQL.
@@ -131,6 +133,7 @@ pub async fn spawn_with_config(config: Config) -> TestApp {
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let server = app.handle();
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -157,6 +160,7 @@ pub async fn spawn_with_config(config: Config) -> TestApp {
         token,
         database_url,
         server,
+        metrics_port,
     }
 }
 

@@ -32,7 +32,18 @@ async fn health_readiness_and_metrics(app: TestApp) {
                 && l.contains("status=\"200\"")),
         "{text}"
     );
-    assert!(text.contains("liangxin_http_requests_duration_seconds_bucket"));
+    assert!(text.contains("liangxin_http_request_duration_seconds_bucket"));
+    // The process, the pools and the app's own counters (the test logged in once).
+    for series in [
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        "process_open_fds",
+        "liangxin_db_pool_connections{pool=\"read\",state=\"idle\"}",
+        "liangxin_db_pool_connections{pool=\"write\",state=\"in_use\"}",
+        "liangxin_logins_total{outcome=\"success\"}",
+    ] {
+        assert!(text.contains(series), "{series}: {text}");
+    }
     // Made-up methods and paths add no series: they share `other` and `unmatched`.
     let before = text.lines().count();
     for n in 0..20 {
@@ -118,4 +129,28 @@ async fn sqlite_the_healthcheck_subcommand_asks_the_bound_server() {
     let down = check(format!("127.0.0.1:{closed}")).await;
     assert_eq!(down.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&down.stderr).contains("unhealthy"));
+}
+
+/// With `LIANGXIN_METRICS_BIND` the metrics live on their own address (an internal port) and
+/// the API's port answers 404 for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_metrics_can_have_an_address_of_their_own() {
+    let mut config = crate::helpers::config_for(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    config.metrics_bind = Some("127.0.0.1:0".parse().unwrap());
+    let app = crate::helpers::spawn_with_config(config).await;
+    let port = app.metrics_port.expect("a metrics server");
+    let text = app
+        .client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("liangxin_logins_total"), "{text}");
+    let public = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(public.status(), 404);
 }
