@@ -162,6 +162,8 @@ pub struct Meeting {
     pub id: Uuid,
     pub party_organization_id: Uuid,
     pub party_group_id: Option<Uuid>,
+    /// The schedule that planned it (`null` for a meeting planned by hand).
+    pub schedule_id: Option<Uuid>,
     pub kind: MeetingKind,
     pub title: String,
     pub starts_at: DateTime<Utc>,
@@ -198,6 +200,7 @@ impl Meeting {
             id: m.id,
             party_organization_id: m.party_organization_id,
             party_group_id: m.party_group_id,
+            schedule_id: m.schedule_id,
             title: m.title,
             starts_at: m.starts_at,
             ends_at: m.ends_at,
@@ -270,6 +273,8 @@ pub struct MeetingListFilter {
     pub to: Option<DateTime<Utc>>,
     /// Meetings the member was expected at (held), or is expected at (planned).
     pub member_id: Option<Uuid>,
+    /// Meetings planned by this schedule.
+    pub schedule_id: Option<Uuid>,
 }
 
 fn location(id: Uuid) -> String {
@@ -302,6 +307,7 @@ pub async fn list(
         from: f.from,
         to: f.to,
         member_id: f.member_id,
+        schedule_id: f.schedule_id,
     };
     let page = service::list(&state.db, &access, &filter, &query.page).await?;
     Ok(list_page(page.try_map(Meeting::from_model)?))

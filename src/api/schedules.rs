@@ -98,12 +98,15 @@ pub struct ScheduleInput {
 
 impl BodyRules for ScheduleInput {}
 
-/// Planned meetings made, moved and cancelled by the last change.
+/// Planned meetings made, moved and cancelled by the last change, and the occurrences it did not
+/// plan because they were already past (a schedule starting in the past plans only the future;
+/// record past meetings by hand).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MaterializedCounts {
     pub planned: u32,
     pub moved: u32,
     pub cancelled: u32,
+    pub skipped_past: Vec<chrono::NaiveDate>,
 }
 
 impl From<Materialized> for MaterializedCounts {
@@ -112,6 +115,7 @@ impl From<Materialized> for MaterializedCounts {
             planned: m.planned,
             moved: m.moved,
             cancelled: m.cancelled,
+            skipped_past: m.skipped_past,
         }
     }
 }

@@ -571,6 +571,7 @@ pub struct MeetingFilter {
     pub from: Option<chrono::DateTime<chrono::Utc>>,
     pub to: Option<chrono::DateTime<chrono::Utc>>,
     pub member_id: Option<Uuid>,
+    pub schedule_id: Option<Uuid>,
 }
 
 /// The condition of a meeting filter, within `reach` (the caller's scope, or everything for a
@@ -600,6 +601,9 @@ async fn filter_condition(
     }
     if let Some(kind) = filter.kind {
         condition = condition.add(Column::Kind.eq(kind));
+    }
+    if let Some(schedule) = filter.schedule_id {
+        condition = condition.add(Column::ScheduleId.eq(schedule));
     }
     if let Some(status) = filter.status {
         condition = condition.add(Column::Status.eq(status));

@@ -62,11 +62,13 @@ fn apply(model: &mut ActiveModel, f: &ScheduleFields) {
 }
 
 /// What materializing did.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Materialized {
     pub planned: u32,
     pub moved: u32,
     pub cancelled: u32,
+    /// Occurrences already past when the schedule was written, with no meeting: not planned.
+    pub skipped_past: Vec<NaiveDate>,
 }
 
 /// Brings the schedule's future planned meetings in line with its occurrences up to `horizon`.
@@ -122,7 +124,14 @@ async fn materialize(
         location: Set(schedule.location.clone()),
         ..Default::default()
     };
-    let mut done = Materialized::default();
+    let mut done = Materialized {
+        skipped_past: occurrences
+            .iter()
+            .filter(|(day, starts_at)| *starts_at <= now && !made.iter().any(|m| m.day == *day))
+            .map(|(day, _)| *day)
+            .collect(),
+        ..Default::default()
+    };
     for action in follow_schedule(&occurrences, &made, now) {
         match action {
             ScheduleAction::Update { meeting, starts_at } => {

@@ -5,7 +5,55 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, field_errors, problem};
 
-crate::on_both_databases!(a_schedule_plans_ahead_and_follows_changes);
+crate::on_both_databases!(
+    a_schedule_plans_ahead_and_follows_changes,
+    a_schedule_starting_in_the_past_says_what_it_skipped_and_its_meetings_name_it,
+);
+
+/// A monthly schedule that started three months ago plans only the future and says which past
+/// occurrences it skipped; every meeting it planned names it, and the list filters by it.
+async fn a_schedule_starting_in_the_past_says_what_it_skipped_and_its_meetings_name_it(
+    app: TestApp,
+) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let today = (chrono::Utc::now() + Duration::hours(8)).date_naive();
+    let start = today - Duration::days(90);
+    let body = json!({"party_organization_id": branch, "kind": "party_lecture", "title": "周学习",
+        "recurrence": "FREQ=MONTHLY;COUNT=6", "starts_on": start.to_string(), "time_of_day": "19:00",
+        "duration_minutes": 60, "timezone": "Asia/Shanghai"});
+    let response = app.post_json("/api/v1/meeting-schedules", &body).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let schedule: Value = response.json().await.unwrap();
+    let skipped: Vec<NaiveDate> = schedule["materialized"]["skipped_past"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(skipped.len() >= 3, "{schedule}");
+    assert!(skipped.iter().all(|d| *d <= today), "{skipped:?}");
+    assert_eq!(skipped[0], start);
+    let planned = schedule["materialized"]["planned"].as_u64().unwrap();
+    assert_eq!(planned + skipped.len() as u64, 6, "{schedule}");
+    let id = schedule["id"].as_str().unwrap();
+    let page: Value = app
+        .get(&format!("/api/v1/meetings?schedule_id={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len() as u64, planned);
+    assert!(items.iter().all(|m| m["schedule_id"] == id));
+    let by_hand = app
+        .created(
+            "/api/v1/meetings",
+            &json!({"party_organization_id": branch, "kind": "general_meeting", "title": "党员大会",
+                "starts_at": "2026-12-20T19:00:00+08:00", "ends_at": "2026-12-20T21:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(by_hand["schedule_id"], Value::Null);
+}
 
 async fn meetings(app: &TestApp, schedule_org: &str, status: &str) -> Vec<Value> {
     let page: Value = app
@@ -75,7 +123,7 @@ async fn a_schedule_plans_ahead_and_follows_changes(app: TestApp) {
     // Three first Mondays at 19:00 Beijing time (11:00 UTC).
     assert_eq!(
         schedule["materialized"],
-        json!({"planned": 3, "moved": 0, "cancelled": 0})
+        json!({"planned": 3, "moved": 0, "cancelled": 0, "skipped_past": []})
     );
     let planned = meetings(&app, &branch, "planned").await;
     assert_eq!(planned.len(), 3);
@@ -96,7 +144,7 @@ async fn a_schedule_plans_ahead_and_follows_changes(app: TestApp) {
         .unwrap();
     assert_eq!(
         again["materialized"],
-        json!({"planned": 0, "moved": 0, "cancelled": 0}),
+        json!({"planned": 0, "moved": 0, "cancelled": 0, "skipped_past": []}),
         "idempotent"
     );
     assert_eq!(meetings(&app, &branch, "planned").await.len(), 3);
@@ -116,7 +164,7 @@ async fn a_schedule_plans_ahead_and_follows_changes(app: TestApp) {
         .unwrap();
     assert_eq!(
         moved["materialized"],
-        json!({"planned": 0, "moved": 2, "cancelled": 0})
+        json!({"planned": 0, "moved": 2, "cancelled": 0, "skipped_past": []})
     );
     let planned = meetings(&app, &branch, "planned").await;
     assert_eq!(planned[0]["starts_at"], at(mondays[0], "10:30"));
@@ -136,7 +184,7 @@ async fn a_schedule_plans_ahead_and_follows_changes(app: TestApp) {
         .unwrap();
     assert_eq!(
         changed["materialized"],
-        json!({"planned": 3, "moved": 0, "cancelled": 2})
+        json!({"planned": 3, "moved": 0, "cancelled": 2, "skipped_past": []})
     );
     let planned = meetings(&app, &branch, "planned").await;
     let starts: Vec<String> = planned
