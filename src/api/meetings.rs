@@ -636,12 +636,13 @@ impl BodyRules for AttendanceList {}
 
 /// Correct the attendance of a held meeting
 ///
-/// Replaces it whole: one entry per member expected when it was held.
+/// Replaces it whole: one entry per member expected when it was held. Send the meeting's `ETag`
+/// as `If-Match`: two clerks correcting the same list do not overwrite each other.
 #[utoipa::path(
     operation_id = "setMeetingAttendance",
     tag = TAG,
     security(("oauth2" = ["meetings:write"])),
-    params(("id" = Uuid, Path, description = "The meeting's id.")),
+    params(("id" = Uuid, Path, description = "The meeting's id."), IfMatch),
     request_body(content = AttendanceList, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded.", body = Meeting, headers(("ETag" = String, description = "The new version."))),
@@ -654,13 +655,14 @@ pub async fn set_attendance(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: AttendanceList = body.parse(state.rules())?;
     let entries = input.attendance.into_iter().map(Into::into).collect();
-    service::set_attendance(&state.db, &caller, *id, entries).await?;
+    service::set_attendance(&state.db, &caller, *id, if_match.0, entries).await?;
     let meeting = Meeting::from_view(service::get(&state.db, &caller.access, *id).await?)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(meeting.version)))

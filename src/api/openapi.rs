@@ -429,7 +429,7 @@ fn add_shared_behaviour(doc: &mut Document) {
             if has_query {
                 shared.push(("422", "A query parameter holds a control character (`control_character`) or breaks a rule; `errors` names each."));
             }
-            if matches!(method, HttpMethod::Patch | HttpMethod::Delete) {
+            if matches!(method, HttpMethod::Patch | HttpMethod::Delete) || takes_if_match(op) {
                 shared.push(("412", "`If-Match` names an older version: someone changed the resource since you read it."));
             }
             if takes_if_match(op) {

@@ -165,11 +165,7 @@ fn check(schema: &Value, value: &Value, path: &str, out: &mut Vec<FieldError>, d
             for name in schema["required"].as_array().into_iter().flatten() {
                 let Some(name) = name.as_str() else { continue };
                 if !fields.contains_key(name) {
-                    out.push(FieldError::new(
-                        &join(path, name),
-                        "required",
-                        "is required",
-                    ));
+                    out.push(FieldError::new(join(path, name), "required", "is required"));
                 }
             }
             if let Some(properties) = schema["properties"].as_object() {

@@ -434,6 +434,7 @@ pub async fn set_attendance(
     db: &Db,
     caller: &Caller,
     id: Uuid,
+    expected_version: Option<i32>,
     entries: Vec<AttendanceEntry>,
 ) -> Result<Model, ApiError> {
     let txn = super::begin_write(&db.write).await?;
@@ -453,7 +454,7 @@ pub async fn set_attendance(
     let updated = resource::update_versioned::<Meeting, _>(
         &txn,
         id,
-        current.version,
+        expected_version.unwrap_or(current.version),
         <ActiveModel as Default>::default(),
     )
     .await?;

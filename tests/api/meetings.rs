@@ -123,15 +123,35 @@ async fn a_meeting_is_held_with_every_expected_member_accounted_for(app: TestApp
     let mut corrected = present(&[&full]);
     corrected.push(json!({"member_id": probationary, "status": "absent"}));
     corrected.push(json!({"member_id": guest, "status": "present"}));
-    let response = app
+    // A correction needs the meeting's ETag: without it 428, with a stale one 412.
+    let read = app.get(&format!("/api/v1/meetings/{id}")).await;
+    let tag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let unconditional = app
         .request(Method::PUT, &path)
         .json(&json!({"attendance": corrected}))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(unconditional.status(), 428);
     let response = app
         .request(Method::PUT, &path)
+        .header("if-match", &tag)
+        .json(&json!({"attendance": corrected}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let stale = app
+        .request(Method::PUT, &path)
+        .header("if-match", &tag)
+        .json(&json!({"attendance": corrected}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 412);
+    let response = app
+        .request(Method::PUT, &path)
+        .header("if-match", "*")
         .json(&json!({"attendance": present(&[&full])}))
         .send()
         .await
