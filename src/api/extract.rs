@@ -301,15 +301,38 @@ where
     let read = serde_json::to_value(read).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut merged =
         serde_json::to_value(writable).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(current) = read.get("version").and_then(serde_json::Value::as_i64)
-        && current != i64::from(expected)
-    {
-        return Err(ApiError::PreconditionFailed {
-            current_version: i32::try_from(current).unwrap_or(i32::MAX),
-        });
+    // The patch's own shape first (fields it may not have: 400; wrong types: 422), leaving out
+    // the read-only fields a form sends back, which are settled below.
+    let mut patch = patch;
+    let sent_version = patch
+        .as_object_mut()
+        .and_then(|fields| fields.remove("version"));
+    let mut shape: serde_json::Map<String, serde_json::Value> = patch
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| merged.get(key.as_str()).is_some() || read.get(key.as_str()).is_none())
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    if let Some(version) = &sent_version {
+        shape.insert("version".into(), version.clone());
+    }
+    from_json_value_or_every_violation::<P>(serde_json::Value::Object(shape))?;
+    // Then the precondition: a stale copy is 412, whatever else it holds.
+    if let Some(current) = read.get("version").and_then(serde_json::Value::as_i64) {
+        let stale = |version: i64| version != current;
+        if stale(i64::from(expected))
+            || sent_version
+                .as_ref()
+                .and_then(|v| v.as_i64())
+                .is_some_and(stale)
+        {
+            return Err(ApiError::PreconditionFailed {
+                current_version: i32::try_from(current).unwrap_or(i32::MAX),
+            });
+        }
     }
     let patch = settle_read_back(patch, &read, &merged)?;
-    from_json_value_or_every_violation::<P>(patch.clone())?;
     json_patch::merge(&mut merged, &patch);
     JsonBody(merged).parse_fields(rules)
 }

@@ -350,6 +350,10 @@ async fn read_only_fields_sent_back_as_read_are_ignored(app: TestApp) {
         // The first copy, sent back whole after someone else's change: 412, not `read_only`.
         let stale = etag_of(&first);
         problem(patch_as(&app, &app.token, &path, &first, &stale).await, 412).await;
+        // A field the resource does not have is refused (400) before the version is compared.
+        let mut odd = first.clone();
+        odd["nickname"] = json!("x");
+        problem(patch_as(&app, &app.token, &path, &odd, "*").await, 400).await;
     }
 }
 
