@@ -275,7 +275,7 @@ fn masked_personal_data(body: &serde_json::Value) -> Vec<FieldError> {
 
 /// Applies a JSON merge patch (RFC 7396) to a resource. `read` is the resource as a GET shows it
 /// (personal data unmasked), `writable` its current writable fields, `expected` the version the
-/// change is based on (a stale one is 412 before anything else). A form sends back the whole
+/// change is based on (a stale one is 412 once the change is otherwise valid). A form sends back the whole
 /// object it read, so the patch is first settled against what it read (see
 /// [`settle_read_back`]). `P`, the documented patch type, then checks the patch itself (unknown
 /// fields are refused even where merging would drop them); `F` checks the merged result with
@@ -318,23 +318,33 @@ where
         shape.insert("version".into(), version.clone());
     }
     from_json_value_or_every_violation::<P>(serde_json::Value::Object(shape))?;
-    // Then the precondition: a stale copy is 412, whatever else it holds.
-    if let Some(current) = read.get("version").and_then(serde_json::Value::as_i64) {
-        let stale = |version: i64| version != current;
-        if stale(i64::from(expected))
-            || sent_version
-                .as_ref()
-                .and_then(|v| v.as_i64())
-                .is_some_and(stale)
-        {
-            return Err(ApiError::PreconditionFailed {
-                current_version: i32::try_from(current).unwrap_or(i32::MAX),
-            });
-        }
-    }
-    let patch = settle_read_back(patch, &read, &merged)?;
+    // A stale copy is 412, but only once the change is otherwise valid (a schema-violating body
+    // is refused as such): its read-only fields then differ because the resource moved on.
+    let stale = read
+        .get("version")
+        .and_then(serde_json::Value::as_i64)
+        .filter(|current| {
+            let differs = |version: i64| version != *current;
+            differs(i64::from(expected))
+                || sent_version
+                    .as_ref()
+                    .and_then(serde_json::Value::as_i64)
+                    .is_some_and(differs)
+        });
+    let precondition = |current: i64| ApiError::PreconditionFailed {
+        current_version: i32::try_from(current).unwrap_or(i32::MAX),
+    };
+    let patch = match (settle_read_back(patch, &read, &merged), stale) {
+        (Ok(patch), _) => patch,
+        (Err(_), Some(current)) => return Err(precondition(current)),
+        (Err(refused), None) => return Err(refused),
+    };
     json_patch::merge(&mut merged, &patch);
-    JsonBody(merged).parse_fields(rules)
+    let fields = JsonBody(merged).parse_fields(rules)?;
+    match stale {
+        Some(current) => Err(precondition(current)),
+        None => Ok(fields),
+    }
 }
 
 /// A patch as a form sends it, settled against the resource it read: a read-only field (in the
