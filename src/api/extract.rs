@@ -339,6 +339,13 @@ where
         (Err(_), Some(current)) => return Err(precondition(current)),
         (Err(refused), None) => return Err(refused),
     };
+    // serde reads `null` as "absent" for an optional field; the contract may not allow it. The
+    // settled patch (masked and read-only values sent back are gone) is held to its schema.
+    let schema = serde_json::to_value(P::schema()).unwrap_or_default();
+    let violations = super::schema_check::violations(&schema, &patch);
+    if !violations.is_empty() {
+        return Err(ApiError::Validation(violations));
+    }
     json_patch::merge(&mut merged, &patch);
     let fields = JsonBody(merged).parse_fields(rules)?;
     match stale {
