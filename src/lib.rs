@@ -156,10 +156,12 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let commits = tokio::spawn(api::events::watch_commits(self.state.clone()));
-        let webhooks = tokio::spawn(api::webhooks::send_forever(
+        let (stop_sending, stop) = tokio::sync::watch::channel(false);
+        let mut webhooks = tokio::spawn(api::webhooks::send_forever(
             self.state.clone(),
             self.renderers.clone(),
             self.sender.clone(),
+            stop,
         ));
         let metrics_server = self.metrics_server.map(|(server, _)| {
             let handle = server.handle();
@@ -172,8 +174,16 @@ impl Application {
         }
         housekeeping.abort();
         commits.abort();
-        webhooks.abort();
-        let _ = webhooks.await;
+        // The sender finishes the attempt under way (an attempt times out after 10 s) and
+        // stops; cut off past that, its leases are given back below all the same.
+        let _ = stop_sending.send(true);
+        if tokio::time::timeout(std::time::Duration::from_secs(15), &mut webhooks)
+            .await
+            .is_err()
+        {
+            webhooks.abort();
+            let _ = webhooks.await;
+        }
         self.sender.release_all(&self.state.db).await;
         result
     }

@@ -789,18 +789,21 @@ fn describe(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The sender of this instance: wakes on each commit (or every second, for retries that come
-/// due), claims webhooks with due deliveries, and sends each one's deliveries in order.
+/// due), claims webhooks with due deliveries, and sends each one's deliveries in order. When
+/// `stop` turns true it finishes the attempt under way, gives its webhooks back and returns:
+/// a sender cut off mid-claim could leave a lease held by an instance that is gone.
 pub async fn send_forever(
     state: web::Data<AppState>,
     renderers: web::Data<Renderers>,
     sender: web::Data<Sender>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let policy = RetryPolicy {
         base: state.config.webhook_retry_base,
         give_up_after: state.config.webhook_give_up_after,
     };
     let mut commits = state.feed.subscribe();
-    loop {
+    while !*stop.borrow() {
         let claimed =
             match service::claim(&state.db, &sender.instance, LEASE, WEBHOOKS_AT_ONCE).await {
                 Ok(claimed) => claimed,
@@ -810,13 +813,16 @@ pub async fn send_forever(
                 }
             };
         if claimed.is_empty() {
-            let _ = tokio::time::timeout(Duration::from_secs(1), commits.changed()).await;
+            tokio::select! {
+                _ = tokio::time::timeout(Duration::from_secs(1), commits.changed()) => {}
+                _ = stop.changed() => {}
+            }
             continue;
         }
         futures_util::future::join_all(
             claimed
                 .into_iter()
-                .map(|hook| send_due(&state, &renderers, &sender, hook, policy)),
+                .map(|hook| send_due(&state, &renderers, &sender, hook, policy, &stop)),
         )
         .await;
     }
@@ -830,8 +836,9 @@ async fn send_due(
     sender: &Sender,
     hook: entity::webhook::Model,
     policy: RetryPolicy,
+    stop: &tokio::sync::watch::Receiver<bool>,
 ) {
-    if let Err(e) = send_in_order(state, renderers, sender, &hook, policy).await {
+    if let Err(e) = send_in_order(state, renderers, sender, &hook, policy, stop).await {
         tracing::warn!(webhook = %hook.id, error = %e, "sending webhook deliveries failed");
     }
     if let Err(e) = service::release(&state.db, &sender.instance, Some(hook.id)).await {
@@ -845,6 +852,7 @@ async fn send_in_order(
     sender: &Sender,
     hook: &entity::webhook::Model,
     policy: RetryPolicy,
+    stop: &tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), ApiError> {
     let Some(owner) = service::owner_principal(&state.db, hook).await? else {
         let reason = format!(
@@ -854,6 +862,9 @@ async fn send_in_order(
         return service::mark_failing(&state.db, hook.id, &reason).await;
     };
     for _ in 0..PER_CLAIM {
+        if *stop.borrow() {
+            return Ok(());
+        }
         let Some((hook, due)) = service::next_due(&state.db, hook.id).await? else {
             return Ok(());
         };
