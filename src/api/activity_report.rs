@@ -206,14 +206,15 @@ pub async fn report(
     Ok(HttpResponse::Ok().json(report_of(&state, &access, query.0).await?))
 }
 
-/// Export the activity report as CSV
+/// Export the activity report as CSV or Excel
 ///
 /// One row per party organization, decorative ones first (UTF-8).
 #[utoipa::path(operation_id = "exportActivityReport", tag = "reports",
     security(("oauth2" = ["reports:read"])),
-    params(ActivityReportParams),
+    params(ActivityReportParams, super::export::FormatParam),
     responses(
-        (status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "The report, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/reports/activity/export")]
@@ -265,5 +266,5 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(super::csv_export::attachment(&req, "activity-report", body))
+    super::export::report(&req, "activity-report", body).await
 }

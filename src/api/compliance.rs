@@ -242,7 +242,7 @@ pub async fn region(
     region_as(state, access, query, None).await
 }
 
-/// Export the compliance report as CSV
+/// Export the compliance report as CSV or Excel
 ///
 /// The same table as CSV (UTF-8, a header row; cells a spreadsheet would run as a formula
 /// quoted with `'`).
@@ -250,9 +250,10 @@ pub async fn region(
     operation_id = "exportComplianceReport",
     tag = TAG,
     security(("oauth2" = ["reports:read"])),
-    params(RegionComplianceParams),
+    params(RegionComplianceParams, super::export::FormatParam),
     responses(
-        (status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "The report, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -306,11 +307,8 @@ async fn region_as(
         items,
     };
     if let Some(req) = csv {
-        return Ok(super::csv_export::attachment(
-            req,
-            "compliance-report",
-            csv_of(&report)?.into_bytes(),
-        ));
+        return super::export::report(req, "compliance-report", csv_of(&report)?.into_bytes())
+            .await;
     }
     Ok(HttpResponse::Ok().json(report))
 }

@@ -460,14 +460,15 @@ pub async fn report(
     Ok(HttpResponse::Ok().json(report_of(&state, &access, query.0).await?))
 }
 
-/// Export the education report as CSV
+/// Export the education report as CSV or Excel
 ///
 /// One row per member below the requirement, with their party organization (UTF-8).
 #[utoipa::path(operation_id = "exportEducationReport", tag = "reports",
     security(("oauth2" = ["reports:read"])),
-    params(EducationReportParams),
+    params(EducationReportParams, super::export::FormatParam),
     responses(
-        (status = 200, description = "The members below the requirement, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "The members below the requirement, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/reports/education/export")]
@@ -511,5 +512,5 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(super::csv_export::attachment(&req, "study-hours", body))
+    super::export::report(&req, "study-hours", body).await
 }

@@ -673,10 +673,27 @@ fn from_query_pairs<T: DeserializeOwned + Validate>(
     Ok(value)
 }
 
+/// The query's parameters, but an export's `format` (which [`super::export`] reads).
+fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    let export = super::export::is_export(req);
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| !(export && k == super::export::PARAMETER))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 impl<F: DeserializeOwned + Validate> ListQuery<F> {
     pub fn from_query_string(query: &str) -> Result<Self, ApiError> {
-        let (page_pairs, filter_pairs): (Vec<_>, Vec<_>) = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        Self::from_pairs(
+            form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, ApiError> {
+        let (page_pairs, filter_pairs): (Vec<_>, Vec<_>) = pairs
+            .into_iter()
             .partition(|(k, _)| PAGE_KEYS.contains(&k.as_str()));
         let page: PageParams = from_query_pairs(&page_pairs)?;
         let filter: F = from_query_pairs(&filter_pairs)?;
@@ -692,7 +709,7 @@ impl<F: DeserializeOwned + Validate> FromRequest for ListQuery<F> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Self::from_query_string(req.query_string()))
+        ready(Self::from_pairs(query_pairs(req)))
     }
 }
 
@@ -714,10 +731,7 @@ impl<T: DeserializeOwned + Validate> FromRequest for QueryParams<T> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        ready(from_query_pairs(&pairs).map(QueryParams))
+        ready(from_query_pairs(&query_pairs(req)).map(QueryParams))
     }
 }
 
@@ -729,7 +743,7 @@ impl FromRequest for NoQuery {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let unknown = form_urlencoded::parse(req.query_string().as_bytes()).next();
+        let unknown = query_pairs(req).into_iter().next();
         ready(match unknown {
             None => Ok(NoQuery),
             Some((name, _)) => Err(ApiError::bad_request(

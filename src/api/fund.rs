@@ -554,13 +554,14 @@ pub async fn annual_report(
     Ok(HttpResponse::Ok().json(report_of(&state, &access, *id, query.0.year).await?))
 }
 
-/// Export the fund's annual report as CSV
+/// Export the fund's annual report as CSV or Excel
 ///
 /// The same report as rows of `item,detail,amount_fen,amount_yuan` (UTF-8).
 #[utoipa::path(operation_id = "exportFundReport", tag = TAG,
     security(("oauth2" = ["fund:read"])),
-    params(("id" = Uuid, Path, description = "The party organization's id."), ReportParams),
-    responses((status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv")))]
+    params(("id" = Uuid, Path, description = "The party organization's id."), ReportParams, super::export::FormatParam),
+    responses((status = 200, description = "The report, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 #[get("/party-organizations/{id}/fund/report/export")]
 pub async fn report_export(
     req: HttpRequest,
@@ -634,11 +635,7 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(super::csv_export::attachment(
-        &req,
-        &format!("fund-{}-{}", id, report.year),
-        body,
-    ))
+    super::export::report(&req, &format!("fund-{}-{}", id, report.year), body).await
 }
 
 /// A report enum's name as the JSON has it (`management_fee`).

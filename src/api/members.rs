@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoFilter,
     NoQuery, PageParams, QueryParams, ReadParams, apply_merge_patch, refuse_read_only,
@@ -395,18 +394,21 @@ pub async fn list(
     list_as(req, state, principal, access, query, false).await
 }
 
-/// Export members as CSV
+/// Export members as CSV or Excel
 ///
 /// Every row the list would give (the same filters; from `cursor` on; `limit` and
-/// `include_total` do not apply), streamed as CSV: UTF-8, a header row of field names, personal
-/// data masked as in JSON, cells a spreadsheet would run as a formula quoted with `'`.
+/// `include_total` do not apply), personal data masked as in JSON. CSV is streamed: UTF-8 with a
+/// byte-order mark, a header row of field names, cells a spreadsheet would run as a formula
+/// quoted with `'`. `format=xlsx` gives an Excel workbook: headings in Chinese, identifiers as
+/// text, dates as dates.
 #[utoipa::path(
     operation_id = "exportMembers",
     tag = TAG,
     security(("oauth2" = ["members:read"])),
-    params(PageParams, MemberListFilter),
+    params(PageParams, MemberListFilter, super::export::FormatParam),
     responses(
-        (status = 200, description = "Every matching row, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "Every matching row, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -447,23 +449,18 @@ async fn list_as(
     let actor = super::actor(&req, &principal);
     if csv {
         let page = query.page;
-        return Ok(csv_export::stream(
-            csv_export::Charset::of(&req),
-            "members",
-            CSV_COLUMNS,
-            page.after,
-            move |after| {
-                let (state, access, filter, principal, actor) = (
-                    state.clone(),
-                    access.clone(),
-                    filter.clone(),
-                    principal.clone(),
-                    actor.clone(),
-                );
-                let page = page.export_from(after);
-                async move { one_page(&state, &access, &filter, &page, &principal, &actor).await }
-            },
-        ));
+        return super::export::list(&req, "members", CSV_COLUMNS, page.after, move |after| {
+            let (state, access, filter, principal, actor) = (
+                state.clone(),
+                access.clone(),
+                filter.clone(),
+                principal.clone(),
+                actor.clone(),
+            );
+            let page = page.export_from(after);
+            async move { one_page(&state, &access, &filter, &page, &principal, &actor).await }
+        })
+        .await;
     }
     let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
     Ok(list_page(page))

@@ -5,7 +5,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
     PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, region_filter, split_version,
@@ -327,18 +326,21 @@ pub async fn list(
     list_as(req, state, principal, access, query, false).await
 }
 
-/// Export organizations as CSV
+/// Export organizations as CSV or Excel
 ///
 /// Every row the list would give (the same filters; from `cursor` on; `limit` and
-/// `include_total` do not apply), streamed as CSV: UTF-8, a header row of field names, personal
-/// data masked as in JSON, cells a spreadsheet would run as a formula quoted with `'`.
+/// `include_total` do not apply), personal data masked as in JSON. CSV is streamed: UTF-8 with a
+/// byte-order mark, a header row of field names, cells a spreadsheet would run as a formula
+/// quoted with `'`. `format=xlsx` gives an Excel workbook: headings in Chinese, identifiers as
+/// text, dates as dates.
 #[utoipa::path(
     operation_id = "exportOrganizations",
     tag = TAG,
     security(("oauth2" = ["organizations:read"])),
-    params(PageParams, OrganizationListFilter),
+    params(PageParams, OrganizationListFilter, super::export::FormatParam),
     responses(
-        (status = 200, description = "Every matching row, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "Every matching row, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -365,8 +367,8 @@ async fn list_as(
     let actor = super::actor(&req, &principal);
     if csv {
         let page = query.page;
-        return Ok(csv_export::stream(
-            csv_export::Charset::of(&req),
+        return super::export::list(
+            &req,
             "organizations",
             CSV_COLUMNS,
             page.after,
@@ -381,7 +383,8 @@ async fn list_as(
                 let page = page.export_from(after);
                 async move { one_page(&state, &access, &filter, &page, &principal, &actor).await }
             },
-        ));
+        )
+        .await;
     }
     let page = one_page(&state, &access, &filter, &query.page, &principal, &actor).await?;
     Ok(list_page(page))

@@ -8,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::csv_export;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoFilter,
     NoQuery, PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, region_filter,
@@ -318,18 +317,21 @@ pub async fn list(
     list_as(state, access, query, None).await
 }
 
-/// Export party organizations as CSV
+/// Export party organizations as CSV or Excel
 ///
 /// Every row the list would give (the same filters; from `cursor` on; `limit` and
-/// `include_total` do not apply), streamed as CSV: UTF-8, a header row of field names, personal
-/// data masked as in JSON, cells a spreadsheet would run as a formula quoted with `'`.
+/// `include_total` do not apply), personal data masked as in JSON. CSV is streamed: UTF-8 with a
+/// byte-order mark, a header row of field names, cells a spreadsheet would run as a formula
+/// quoted with `'`. `format=xlsx` gives an Excel workbook: headings in Chinese, identifiers as
+/// text, dates as dates.
 #[utoipa::path(
     operation_id = "exportPartyOrganizations",
     tag = TAG,
     security(("oauth2" = ["party_organizations:read"])),
-    params(PageParams, PartyOrganizationListFilter),
+    params(PageParams, PartyOrganizationListFilter, super::export::FormatParam),
     responses(
-        (status = 200, description = "Every matching row, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "Every matching row, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -340,21 +342,21 @@ pub async fn export(
     Authorized { access, .. }: Authorized,
     query: ListQuery<PartyOrganizationListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    list_as(state, access, query, Some(csv_export::Charset::of(&req))).await
+    list_as(state, access, query, Some(&req)).await
 }
 
-/// A page of the list as JSON, or (`csv`: in this charset) every matching row as CSV.
+/// A page of the list as JSON, or (`as_file`) every matching row as a file.
 async fn list_as(
     state: web::Data<AppState>,
     access: crate::auth::Access,
     query: ListQuery<PartyOrganizationListFilter>,
-    csv: Option<csv_export::Charset>,
+    as_file: Option<&HttpRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter.into_filter(&state.divisions)?;
-    if let Some(charset) = csv {
+    if let Some(req) = as_file {
         let page = query.page;
-        return Ok(csv_export::stream(
-            charset,
+        return super::export::list(
+            req,
             "party-organizations",
             CSV_COLUMNS,
             page.after,
@@ -363,7 +365,8 @@ async fn list_as(
                 let page = page.export_from(after);
                 async move { one_page(&state, &access, &filter, &page).await }
             },
-        ));
+        )
+        .await;
     }
     let page = one_page(&state, &access, &filter, &query.page).await?;
     Ok(list_page(page))

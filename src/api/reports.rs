@@ -215,7 +215,7 @@ pub async fn coverage(
     coverage_as(state, access, query, None).await
 }
 
-/// Export the coverage report as CSV
+/// Export the coverage report as CSV or Excel
 ///
 /// The same table as CSV (UTF-8, a header row; cells a spreadsheet would run as a formula
 /// quoted with `'`).
@@ -223,9 +223,10 @@ pub async fn coverage(
     operation_id = "exportCoverageReport",
     tag = TAG,
     security(("oauth2" = ["reports:read"])),
-    params(CoverageParams),
+    params(CoverageParams, super::export::FormatParam),
     responses(
-        (status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "The report, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -294,11 +295,7 @@ async fn coverage_as(
         groups: rows,
     };
     if let Some(req) = csv {
-        return Ok(super::csv_export::attachment(
-            req,
-            "coverage-report",
-            csv_of(&report)?.into_bytes(),
-        ));
+        return super::export::report(req, "coverage-report", csv_of(&report)?.into_bytes()).await;
     }
     Ok(HttpResponse::Ok().json(report))
 }

@@ -409,14 +409,15 @@ pub async fn report(
     Ok(HttpResponse::Ok().json(report_of(&state, &access, query.0).await?))
 }
 
-/// Export the work-systems report as CSV
+/// Export the work-systems report as CSV or Excel
 ///
 /// The same rows as CSV (UTF-8; kinds joined with `;`).
 #[utoipa::path(operation_id = "exportWorkSystemReport", tag = "reports",
     security(("oauth2" = ["reports:read"])),
-    params(WorkSystemReportParams),
+    params(WorkSystemReportParams, super::export::FormatParam),
     responses(
-        (status = 200, description = "The report, as CSV.", body = String, content_type = "text/csv"),
+        (status = 200, description = "The report, as CSV or as an xlsx workbook (`format=xlsx`).",
+         content((String = "text/csv"), (super::export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, description = "`region_code` is not in the division table.", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/reports/work-systems/export")]
@@ -464,5 +465,5 @@ pub async fn report_export(
     let body = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(super::csv_export::attachment(&req, "work-systems", body))
+    super::export::report(&req, "work-systems", body).await
 }

@@ -13,6 +13,7 @@ crate::on_both_databases!(
     exports_stream_every_matching_row_beyond_one_page,
     rows_are_numbered_by_the_file_s_lines_whatever_its_line_ends,
     exports_open_in_excel_and_wps,
+    every_export_is_also_an_excel_workbook,
 );
 
 /// The report numbers rows by the file's lines (the header is line 1) for LF, CRLF (Excel's
@@ -544,4 +545,122 @@ async fn exports_stream_every_matching_row_beyond_one_page(app: TestApp) {
         organizations.contains("福建省 / 福州市 / 鼓楼区"),
         "{organizations}"
     );
+}
+
+/// The first sheet of an xlsx workbook, row by row.
+fn sheet(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut workbook =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx file");
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(<[calamine::Data]>::to_vec).collect()
+}
+
+/// Every export of the contract answers `format=xlsx` (and `Accept` with the spreadsheet type)
+/// with a workbook: headings in Chinese, identifiers as text with every digit, numbers as
+/// numbers, dates as dates, a leading `=` kept as text; `format` with any other value is a 400.
+async fn every_export_is_also_an_excel_workbook(app: TestApp) {
+    use calamine::{Data, DataType};
+    let uscc = crate::helpers::uscc(7);
+    app.create_organization(&json!({
+        "name": "=1+1云帆", "kind": "new_economic", "category": "private_enterprise",
+        "uscc": uscc, "region_code": "350102", "employee_count": 12, "in_survey_scope": true,
+    }))
+    .await;
+    let branch = app.party_organization("支部", "branch", None).await;
+    let member = app
+        .member(
+            &branch,
+            1,
+            json!({"joined_on": "2020-07-01", "stage": "full"}),
+        )
+        .await;
+    let exports = [
+        "/api/v1/organizations/export".to_owned(),
+        "/api/v1/members/export".to_owned(),
+        "/api/v1/party-organizations/export".to_owned(),
+        format!("/api/v1/party-organizations/{branch}/fund/report/export?year=2026"),
+        "/api/v1/reports/activity/export?period=2026".to_owned(),
+        "/api/v1/reports/compliance/export?period=2026".to_owned(),
+        "/api/v1/reports/coverage/export?region_code=35".to_owned(),
+        "/api/v1/reports/education/export".to_owned(),
+        "/api/v1/reports/work-systems/export".to_owned(),
+    ];
+    // Every export of the contract is here.
+    let contract: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let in_contract = contract["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|p| p.ends_with("/export"))
+        .count();
+    assert_eq!(in_contract, exports.len());
+    for path in &exports {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let response = app.get(&format!("{path}{separator}format=xlsx")).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert!(
+            response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .ends_with(".xlsx\""),
+            "{path}"
+        );
+        let rows = sheet(&response.bytes().await.unwrap());
+        let headings: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+        assert!(
+            headings.iter().all(|h| !h.is_ascii()),
+            "{path}: every heading in Chinese: {headings:?}"
+        );
+        let wrong = app.get(&format!("{path}{separator}format=pdf")).await;
+        assert_eq!(problem(wrong, 400).await["errors"][0]["field"], "format");
+    }
+
+    // The organization: its USCC as text, whole; the name not run; the count a number.
+    let response = app
+        .request(Method::GET, "/api/v1/organizations/export")
+        .header(
+            "accept",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .send()
+        .await
+        .unwrap();
+    let rows = sheet(&response.bytes().await.unwrap());
+    assert_eq!(rows.len(), 2);
+    let column = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
+    assert_eq!(rows[1][column("统一社会信用代码")], Data::String(uscc));
+    assert_eq!(rows[1][column("名称")], Data::String("=1+1云帆".into()));
+    assert_eq!(rows[1][column("职工人数")].as_f64(), Some(12.0));
+    assert!(matches!(rows[1][column("创建时间")], Data::DateTime(_)));
+
+    // The member: the ID number as text with all 18 digits, the date a date.
+    let response = app.get("/api/v1/members/export?format=xlsx").await;
+    let rows = sheet(&response.bytes().await.unwrap());
+    let column = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
+    assert_eq!(rows[1][column("编号")], Data::String(member));
+    assert_eq!(
+        rows[1][column("公民身份号码")],
+        Data::String(crate::helpers::id_number("19900101", true, 1))
+    );
+    match &rows[1][column("入党日期")] {
+        Data::DateTime(date) => assert_eq!(
+            date.as_datetime().map(|d| d.date()),
+            chrono::NaiveDate::from_ymd_opt(2020, 7, 1)
+        ),
+        other => panic!("a date: {other:?}"),
+    }
+
+    // A report: region codes as text, counts as numbers.
+    let response = app
+        .get("/api/v1/reports/coverage/export?region_code=35&group_by=region&format=xlsx")
+        .await;
+    let rows = sheet(&response.bytes().await.unwrap());
+    assert_eq!(rows[0][0].to_string(), "分组");
+    assert_eq!(rows[1][0], Data::String("350100".into()));
+    assert_eq!(rows[1][2].as_f64(), Some(1.0));
 }
