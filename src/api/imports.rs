@@ -1,6 +1,7 @@
-//! CSV imports (`POST /api/v1/imports/members`, `/imports/organizations`; the handlers live with
+//! Imports (`POST /api/v1/imports/members`, `/imports/organizations`; the handlers live with
 //! their resources): CSV in (UTF-8; GBK/GB18030 with `charset=gbk`, or found so when the bytes are
-//! not UTF-8 and no charset is named, as browsers upload Excel's CSV), a report out. The body is first
+//! not UTF-8 and no charset is named, as browsers upload Excel's CSV), or an xlsx workbook's first
+//! sheet (read by [`super::spreadsheet::each_row`]), a report out. The body is first
 //! received whole into a temporary file (no transaction is open while a slow client uploads;
 //! each pause is bounded by `LIANGXIN_BODY_TIMEOUT_SECS`); then a parser thread reads it while
 //! this task writes validated rows in batches, in one transaction. Memory stays bounded for an
@@ -33,6 +34,9 @@ const BATCH: usize = 500;
 const UPLOAD_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// Rows of each outcome (accepted, rejected) the report lists in full; the rest are counted.
 pub const REPORTED_ROWS: usize = 1000;
+/// How much an xlsx import may unpack to, per byte of `LIANGXIN_IMPORT_MAX_BYTES`: a workbook's
+/// XML packs about ten to one, and no further is read.
+const XLSX_UNPACKED_PER_BYTE: u64 = 20;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -156,6 +160,24 @@ impl Spool {
         Ok(spool)
     }
 
+    /// Whether the file starts as a zip archive (an xlsx workbook) does.
+    async fn is_zip(&self) -> Result<bool, ApiError> {
+        let mut head = [0u8; 4];
+        let mut file = self.reopen().await?;
+        let mut read = 0;
+        while read < head.len() {
+            let n = file
+                .read(&mut head[read..])
+                .await
+                .map_err(|e| ApiError::Internal(format!("import spool: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            read += n;
+        }
+        Ok(read == head.len() && head == *b"PK\x03\x04")
+    }
+
     async fn reopen(&self) -> Result<tokio::fs::File, ApiError> {
         tokio::fs::File::open(&self.path)
             .await
@@ -173,12 +195,22 @@ impl Drop for Spool {
 const CHARSETS: &str =
     "utf-8 (the default), or gbk / gb2312 / gb18030 (`Content-Type: text/csv; charset=gbk`)";
 
-/// The encoding a CSV body's `charset` names (`None` when it names none): `text/csv`, or the bytes
-/// of a CSV file as generated clients send them (`application/octet-stream`); 415 for anything
-/// else.
-fn encoding_of(req: &HttpRequest) -> Result<Option<&'static encoding_rs::Encoding>, ApiError> {
+/// What the `Content-Type` of an import says its body is.
+enum Declared {
+    /// CSV, in the charset named (`None`: recognised).
+    Csv(Option<&'static encoding_rs::Encoding>),
+    /// An xlsx workbook.
+    Xlsx,
+    /// A file's bytes, as generated clients send them (`application/octet-stream`): a workbook
+    /// when it starts as one (a zip archive), CSV otherwise.
+    File(Option<&'static encoding_rs::Encoding>),
+}
+
+/// What the body's `Content-Type` declares: `text/csv` (with its `charset`), the xlsx media
+/// type, or `application/octet-stream`; 415 for anything else.
+fn declared(req: &HttpRequest) -> Result<Declared, ApiError> {
     let unsupported = ApiError::UnsupportedMediaType {
-        expected: "text/csv or application/octet-stream (UTF-8, or GBK/GB18030: name it with charset=gbk, or it is recognised)",
+        expected: "text/csv (UTF-8, or GBK/GB18030: name it with charset=gbk, or it is recognised), application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, or application/octet-stream",
     };
     let content_type = req
         .headers()
@@ -186,21 +218,22 @@ fn encoding_of(req: &HttpRequest) -> Result<Option<&'static encoding_rs::Encodin
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let mut parts = content_type.split(';');
-    let media_type = parts.next().unwrap_or("").trim();
-    if !media_type.eq_ignore_ascii_case("text/csv")
-        && !media_type.eq_ignore_ascii_case("application/octet-stream")
-    {
-        return Err(unsupported);
-    }
+    let media_type = parts.next().unwrap_or("").trim().to_ascii_lowercase();
     let charset = parts
         .filter_map(|p| p.split_once('='))
         .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
         .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
-    match charset.as_deref() {
-        None => Ok(None),
-        Some("utf-8" | "utf8") => Ok(Some(encoding_rs::UTF_8)),
-        Some("gbk" | "gb2312" | "gb18030") => Ok(Some(encoding_rs::GB18030)),
-        Some(_) => Err(unsupported),
+    let encoding = match charset.as_deref() {
+        None => None,
+        Some("utf-8" | "utf8") => Some(encoding_rs::UTF_8),
+        Some("gbk" | "gb2312" | "gb18030") => Some(encoding_rs::GB18030),
+        Some(_) => return Err(unsupported),
+    };
+    match media_type.as_str() {
+        "text/csv" => Ok(Declared::Csv(encoding)),
+        "application/octet-stream" => Ok(Declared::File(encoding)),
+        super::spreadsheet::MEDIA_TYPE => Ok(Declared::Xlsx),
+        _ => Err(unsupported),
     }
 }
 
@@ -386,38 +419,20 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
         before: 0,
     };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
-    let fatal = |e: csv::Error| {
-        Parsed::Fatal(ApiError::bad_request(
-            "body",
-            "csv",
-            format!("unreadable CSV: {e}"),
-        ))
+    let header = match reader.headers() {
+        Ok(h) => header_of(columns, h.iter()),
+        Err(e) => Err(fatal_csv(e)),
     };
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        Err(e) => {
-            let _ = rows.blocking_send(fatal(e));
+    let header = match header {
+        Ok(header) => header,
+        Err(error) => {
+            let _ = rows.blocking_send(Parsed::Fatal(error));
             return;
         }
     };
-    if let Some(unknown) = header
-        .iter()
-        .find(|c| !columns.accepted.contains(&c.as_str()) && !columns.ignored.contains(&c.as_str()))
-    {
-        let error = ApiError::invalid(
-            "header",
-            "unknown_column",
-            format!(
-                "{unknown:?} is not a column of this import; the columns are {}",
-                columns.accepted.join(", ")
-            ),
-        );
-        let _ = rows.blocking_send(Parsed::Fatal(error));
-        return;
-    }
     for record in reader.records() {
         let parsed = match record {
-            Err(e) => fatal(e),
+            Err(e) => Parsed::Fatal(fatal_csv(e)),
             Ok(record) => {
                 let line = lines.at(record.position().map_or(0, |p| p.byte()));
                 let row = if record.len() != header.len() {
@@ -431,18 +446,7 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
                         ),
                     )])
                 } else {
-                    let object: serde_json::Map<_, _> = header
-                        .iter()
-                        .zip(record.iter())
-                        .filter(|(name, cell)| {
-                            !cell.trim().is_empty() && columns.accepted.contains(&name.as_str())
-                        })
-                        .map(|(name, cell)| {
-                            let text = text::restore_formula(cell.trim());
-                            (name.clone(), typed(columns, name, text))
-                        })
-                        .collect();
-                    Ok(serde_json::Value::Object(object))
+                    Ok(row_object(columns, &header, record.iter()))
                 };
                 Parsed::Row(line, row)
             }
@@ -451,6 +455,102 @@ fn parse(body: DecodedBody, columns: &'static Columns, rows: mpsc::Sender<Parsed
         if rows.blocking_send(parsed).is_err() || stop {
             return;
         }
+    }
+}
+
+fn fatal_csv(e: csv::Error) -> ApiError {
+    ApiError::bad_request("body", "csv", format!("unreadable CSV: {e}"))
+}
+
+/// The columns a header row names: each a field name, or its heading in an xlsx export
+/// ([`super::spreadsheet::heading`]), so that an exported workbook imports again. A column the
+/// import does not know is a 422.
+fn header_of<'a>(
+    columns: &Columns,
+    cells: impl Iterator<Item = &'a str>,
+) -> Result<Vec<String>, ApiError> {
+    let known = || columns.accepted.iter().chain(columns.ignored);
+    cells
+        .map(|cell| {
+            let cell = cell.trim();
+            known()
+                .find(|c| **c == cell || super::spreadsheet::heading(c) == cell)
+                .map(|c| (*c).to_owned())
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "header",
+                        "unknown_column",
+                        format!(
+                            "{cell:?} is not a column of this import; the columns are {}",
+                            columns.accepted.join(", ")
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// A row as a JSON object of its non-empty cells in accepted columns.
+fn row_object<'a>(
+    columns: &Columns,
+    header: &[String],
+    cells: impl Iterator<Item = &'a str>,
+) -> serde_json::Value {
+    let object: serde_json::Map<_, _> = header
+        .iter()
+        .zip(cells)
+        .filter(|(name, cell)| !cell.trim().is_empty() && columns.accepted.contains(&name.as_str()))
+        .map(|(name, cell)| {
+            let text = text::restore_formula(cell.trim());
+            (name.clone(), typed(columns, name, text))
+        })
+        .collect();
+    serde_json::Value::Object(object)
+}
+
+/// Runs on a blocking thread: reads the first sheet of the workbook in `spool`, its first row
+/// the header, and sends each further row as JSON, numbered as the sheet numbers it.
+fn parse_xlsx(
+    spool: Spool,
+    max_unpacked: u64,
+    columns: &'static Columns,
+    rows: mpsc::Sender<Parsed>,
+) {
+    let mut header: Option<Vec<String>> = None;
+    let read = super::spreadsheet::each_row(&spool.path, max_unpacked, |number, cells| {
+        let Some(header) = &header else {
+            match header_of(columns, cells.iter().map(String::as_str)) {
+                Ok(names) => {
+                    header = Some(names);
+                    return true;
+                }
+                Err(error) => {
+                    let _ = rows.blocking_send(Parsed::Fatal(error));
+                    return false;
+                }
+            }
+        };
+        let row = match cells
+            .iter()
+            .skip(header.len())
+            .any(|c| !c.trim().is_empty())
+        {
+            true => Err(vec![FieldError::new(
+                "row",
+                "columns",
+                format!("has cells past the header's {} columns", header.len()),
+            )]),
+            false => Ok(row_object(
+                columns,
+                header,
+                cells.iter().map(String::as_str),
+            )),
+        };
+        rows.blocking_send(Parsed::Row(number as usize, row))
+            .is_ok()
+    });
+    if let Err(error) = read {
+        let _ = rows.blocking_send(Parsed::Fatal(error));
     }
 }
 
@@ -542,7 +642,7 @@ pub async fn run<I: Importer>(
         shape,
         importer,
     } = target;
-    let encoding = encoding_of(req)?;
+    let declared = declared(req)?;
     let limit = state.config.import_max_bytes;
     let _slot = tokio::time::timeout(
         std::time::Duration::from_secs(5),
@@ -555,12 +655,37 @@ pub async fn run<I: Importer>(
         retry_after_secs: 30,
     })?;
     let spooled = Spool::receive(req, &mut payload, limit, state.config.body_timeout).await?;
-    let encoding = match encoding {
+    let (row_tx, row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
+    let named = match declared {
+        Declared::Xlsx => None,
+        Declared::Csv(named) => Some(named),
+        Declared::File(named) => match spooled.is_zip().await? {
+            true => None,
+            false => Some(named),
+        },
+    };
+    let Some(named) = named else {
+        // A workbook: read from its file by the parser thread; nothing to feed it.
+        let max_unpacked = (limit as u64).saturating_mul(XLSX_UNPACKED_PER_BYTE);
+        let parser =
+            tokio::task::spawn_blocking(move || parse_xlsx(spooled, max_unpacked, columns, row_tx));
+        return write_rows(
+            state,
+            caller,
+            params,
+            importer,
+            shape,
+            row_rx,
+            parser,
+            async { Ok(()) },
+        )
+        .await;
+    };
+    let encoding = match named {
         Some(named) => named,
         None => sniff(&spooled).await?,
     };
     let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(8);
-    let (row_tx, row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
     let body = DecodedBody {
         chunks: chunk_rx,
         decoder: encoding.new_decoder_with_bom_removal(),
@@ -594,6 +719,21 @@ pub async fn run<I: Importer>(
         drop(spooled);
         Ok::<(), ApiError>(())
     };
+    write_rows(state, caller, params, importer, shape, row_rx, parser, feed).await
+}
+
+/// Writes the rows the parser sends, while `feed` feeds it, in one transaction; the report.
+#[allow(clippy::too_many_arguments)]
+async fn write_rows<I: Importer>(
+    state: &AppState,
+    caller: &Caller,
+    params: ImportParams,
+    importer: I,
+    shape: fn(serde_json::Value, RuleContext) -> Result<I::Row, Vec<FieldError>>,
+    row_rx: mpsc::Receiver<Parsed>,
+    parser: tokio::task::JoinHandle<()>,
+    feed: impl std::future::Future<Output = Result<(), ApiError>>,
+) -> Result<HttpResponse, ApiError> {
     let txn = crate::service::begin_write(&state.db.write).await?;
     let mut import = Import {
         importer,

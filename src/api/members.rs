@@ -775,7 +775,7 @@ fn member_row(
     tag = imports::TAG,
     security(("oauth2" = ["members:write"])),
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row; or an xlsx workbook, whose first sheet's first row is the header (field names, or the Chinese headings of an xlsx export).",
         example = json!("name,gender,birth_date,id_number,party_organization_id,stage\n李明,male,1994-03-15,350102199403150011,019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21,full\n")),
     responses(
         (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),

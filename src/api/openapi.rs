@@ -122,8 +122,9 @@ pub fn document() -> Document {
     doc
 }
 
-/// CSV imports take `text/csv`, and the same CSV (UTF-8) as `application/octet-stream`, which
-/// generated clients send files as (openapi-python-client has no `text/csv` bodies).
+/// Imports take `text/csv`; the same CSV, or an xlsx workbook, as `application/octet-stream`,
+/// which generated clients send files as (openapi-python-client has no `text/csv` bodies); and a
+/// workbook as its own media type.
 fn offer_csv_bodies_as_bytes(doc: &mut Document) {
     use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
     for item in doc.paths.paths.values_mut() {
@@ -134,13 +135,29 @@ fn offer_csv_bodies_as_bytes(doc: &mut Document) {
         if !body.content.contains_key("text/csv") {
             continue;
         }
-        let bytes = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .description(Some("The CSV file's bytes, UTF-8."));
+        let bytes = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .description(Some(description))
+        };
         body.content.insert(
             "application/octet-stream".into(),
-            RefOr::T(ContentBuilder::new().schema(Some(bytes)).build()),
+            RefOr::T(
+                ContentBuilder::new()
+                    .schema(Some(bytes(
+                        "The file's bytes: CSV (UTF-8, or GBK/GB18030), or an xlsx workbook (told by its first bytes).",
+                    )))
+                    .build(),
+            ),
+        );
+        body.content.insert(
+            super::spreadsheet::MEDIA_TYPE.into(),
+            RefOr::T(
+                ContentBuilder::new()
+                    .schema(Some(bytes("An xlsx workbook.")))
+                    .build(),
+            ),
         );
     }
 }

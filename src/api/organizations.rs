@@ -695,7 +695,7 @@ fn organization_row(
     tag = imports::TAG,
     security(("oauth2" = ["organizations:write"])),
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header row.",
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row; or an xlsx workbook, whose first sheet's first row is the header (field names, or the Chinese headings of an xlsx export).",
         example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
     responses(
         (status = 200, description = "Every row checked; the accepted ones written (unless a dry run).", body = ImportReport),

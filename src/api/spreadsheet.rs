@@ -291,6 +291,143 @@ fn column_width(column: &str) -> f64 {
     }
 }
 
+/// Why a workbook could not be read: a 400 naming the body.
+fn unreadable(why: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        "body",
+        "xlsx",
+        format!("not a readable xlsx workbook: {why}"),
+    )
+}
+
+/// Refuses, before any of it is unpacked, a workbook whose parts would unpack to more than
+/// `max_unpacked` bytes, or whose shared-string table announces more strings than it can hold
+/// (the reader sizes its table by that count: a few bytes could ask for terabytes).
+fn check_unpacked_size(path: &std::path::Path, max_unpacked: u64) -> Result<(), ApiError> {
+    let file = std::fs::File::open(path).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(unreadable)?;
+    let mut total = 0u64;
+    let mut shared_strings = None;
+    for n in 0..zip.len() {
+        let part = zip.by_index_raw(n).map_err(unreadable)?;
+        total = total.saturating_add(part.size());
+        let name = part.name().map_err(unreadable)?.to_ascii_lowercase();
+        if name.ends_with("sharedstrings.xml") {
+            shared_strings = Some((n, part.size()));
+        }
+    }
+    if total > max_unpacked {
+        return Err(ApiError::bad_request(
+            "body",
+            "xlsx_too_large",
+            format!("the workbook unpacks to {total} bytes; at most {max_unpacked} are read"),
+        ));
+    }
+    if let Some((_, size)) = shared_strings
+        && size > MAX_SHARED_STRINGS
+    {
+        return Err(ApiError::bad_request(
+            "body",
+            "xlsx_too_large",
+            format!(
+                "the workbook's shared strings unpack to {size} bytes; at most {MAX_SHARED_STRINGS} are read"
+            ),
+        ));
+    }
+    if let Some((n, size)) = shared_strings {
+        let mut head = Vec::with_capacity(4096);
+        let part = zip.by_index(n).map_err(unreadable)?;
+        std::io::Read::take(part, 4096)
+            .read_to_end(&mut head)
+            .map_err(unreadable)?;
+        let head = String::from_utf8_lossy(&head);
+        // Each string takes at least `<si><t/></si>`, 13 bytes.
+        let announced = head
+            .split_once("uniqueCount=\"")
+            .and_then(|(_, rest)| rest.split('"').next())
+            .map(|count| count.parse::<u64>().unwrap_or(u64::MAX));
+        if announced.is_some_and(|count| count > size / 13 + 1) {
+            return Err(unreadable(
+                "its shared-string table announces more strings than it holds",
+            ));
+        }
+    }
+    Ok(())
+}
+
+use std::io::Read as _;
+
+/// A cell read from a workbook as the text a CSV cell would hold: whole numbers without `.0`,
+/// dates as `YYYY-MM-DD` (with the time when there is one), booleans as `true`/`false`.
+fn text_of(value: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match value {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(n) => n.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(at) => match at.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+            Some(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            None => at.as_f64().to_string(),
+        },
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Reads the first sheet of the workbook at `path` row by row: `row` gets each row that has a
+/// cell, with its number in the sheet (the first row is 1) and its cells as text, in column
+/// order, until it returns false. At most `max_unpacked` bytes of parts are read.
+pub fn each_row(
+    path: &std::path::Path,
+    max_unpacked: u64,
+    mut row: impl FnMut(u32, Vec<String>) -> bool,
+) -> Result<(), ApiError> {
+    use calamine::Reader;
+    check_unpacked_size(path, max_unpacked)?;
+    let file = std::fs::File::open(path).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
+    let mut workbook = calamine::Xlsx::new(std::io::BufReader::new(file)).map_err(unreadable)?;
+    let Some(first) = workbook.sheet_names().into_iter().next() else {
+        return Err(unreadable("it has no sheet"));
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(unreadable)?;
+    let mut current: Option<(u32, Vec<String>)> = None;
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if current.as_ref().is_some_and(|(at, _)| *at != r) {
+            let (at, texts) = current.take().unwrap_or_default();
+            if !row(at + 1, texts) {
+                return Ok(());
+            }
+        }
+        let (_, texts) = current.get_or_insert_with(|| (r, Vec::new()));
+        let c = c as usize;
+        if c >= MAX_COLUMNS {
+            return Err(unreadable(format!("a cell lies past column {MAX_COLUMNS}")));
+        }
+        if texts.len() <= c {
+            texts.resize(c + 1, String::new());
+        }
+        texts[c] = text_of(cell.get_value());
+    }
+    if let Some((at, texts)) = current {
+        row(at + 1, texts);
+    }
+    Ok(())
+}
+
+/// The most a workbook's shared-string table may unpack to: it is held in memory while the
+/// sheet is read (the sheet itself is read as a stream).
+const MAX_SHARED_STRINGS: u64 = 256 * 1024 * 1024;
+
+/// The widest row an import reads.
+const MAX_COLUMNS: usize = 256;
+
 #[cfg(test)]
 mod tests {
     use super::*;

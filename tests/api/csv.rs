@@ -14,6 +14,7 @@ crate::on_both_databases!(
     rows_are_numbered_by_the_file_s_lines_whatever_its_line_ends,
     exports_open_in_excel_and_wps,
     every_export_is_also_an_excel_workbook,
+    workbooks_import_like_csv_and_hostile_ones_are_refused,
 );
 
 /// The report numbers rows by the file's lines (the header is line 1) for LF, CRLF (Excel's
@@ -663,4 +664,172 @@ async fn every_export_is_also_an_excel_workbook(app: TestApp) {
     assert_eq!(rows[0][0].to_string(), "分组");
     assert_eq!(rows[1][0], Data::String("350100".into()));
     assert_eq!(rows[1][2].as_f64(), Some(1.0));
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook of one sheet: `rows[r][c]` at row `r` (`None`: no row there), strings and booleans
+/// as such, a `Date` as an Excel date.
+#[derive(Clone)]
+enum Typed {
+    Text(String),
+    Bool(bool),
+    Date(&'static str),
+}
+
+fn workbook(rows: &[Option<Vec<Typed>>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().flatten().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                Typed::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
+                Typed::Bool(b) => sheet.write_boolean(r, c, *b).map(|_| ()),
+                Typed::Date(d) => {
+                    let d = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+                    sheet.write_date_with_format(r, c, d, &date).map(|_| ())
+                }
+            }
+            .unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// A member import as a workbook: the header by field names, dates as Excel dates, booleans as
+/// booleans, rows reported by the sheet's row numbers (a blank row counted); the same bytes sent
+/// as `application/octet-stream` are told a workbook; an exported workbook (Chinese headings)
+/// imports again; a body that is not a workbook, or one whose string table announces more than it
+/// holds (a few bytes asking for terabytes), is a 400 and writes nothing.
+async fn workbooks_import_like_csv_and_hostile_ones_are_refused(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let text = |t: &str| Typed::Text(t.to_owned());
+    let header = Some(
+        [
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "party_organization_id",
+            "stage",
+            "is_mobile",
+        ]
+        .into_iter()
+        .map(text)
+        .collect(),
+    );
+    let row = |n: u32, id: String| {
+        Some(vec![
+            text(&format!("党员{n}")),
+            text("male"),
+            Typed::Date("1990-01-01"),
+            Typed::Text(id),
+            text(&branch),
+            text("full"),
+            Typed::Bool(false),
+        ])
+    };
+    let book = workbook(&[
+        header.clone(),
+        row(1, id_number("19900101", true, 1)),
+        row(2, "350102199001010000".into()),
+        None,
+        row(3, id_number("19900101", true, 3)),
+    ]);
+    let response = import(
+        &app,
+        "/api/v1/imports/members?mode=valid_rows",
+        XLSX,
+        book.clone(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        statuses(&report),
+        vec![
+            (2, "accepted".into()),
+            (3, "rejected".into()),
+            (5, "accepted".into())
+        ],
+        "{report}"
+    );
+    assert_eq!(report["report"][1]["errors"][0]["field"], "id_number");
+    let page: Value = app
+        .get("/api/v1/members?q=党员3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["birth_date"], "1990-01-01");
+    assert_eq!(count_members(&app).await, 2);
+
+    // The same kind of workbook as a generated client sends a file.
+    let book = workbook(&[header.clone(), row(4, id_number("19900101", true, 4))]);
+    let response = import(
+        &app,
+        "/api/v1/imports/members",
+        "application/octet-stream",
+        book,
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let page: Value = app
+        .get("/api/v1/members?q=党员4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["is_mobile"], false);
+
+    // An export, imported again: its Chinese headings are known; the members exist already.
+    let exported = app
+        .get("/api/v1/members/export?format=xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let response = import(
+        &app,
+        "/api/v1/imports/members?mode=valid_rows&dry_run=true",
+        XLSX,
+        exported.to_vec(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["rows"], 3, "{report}");
+    assert_eq!(
+        report["rejected"], 3,
+        "each member exists already: {report}"
+    );
+
+    // Not a workbook at all.
+    let response = import(&app, "/api/v1/imports/members", XLSX, b"name\nx\n".to_vec()).await;
+    assert_eq!(problem(response, 400).await["errors"][0]["code"], "xlsx");
+    // A real workbook whose string table announces 10^12 strings in a few bytes.
+    let genuine = workbook(&[header.clone(), row(5, id_number("19900101", true, 5))]);
+    let mut genuine = zip::ZipArchive::new(std::io::Cursor::new(genuine)).unwrap();
+    let mut hostile = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for n in 0..genuine.len() {
+        let mut part = genuine.by_index(n).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut content = String::new();
+        std::io::Read::read_to_string(&mut part, &mut content).unwrap();
+        if name.ends_with("sharedStrings.xml") {
+            let at = content.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+            let end = at + content[at..].find('"').unwrap();
+            content.replace_range(at..end, "1000000000000");
+        }
+        hostile
+            .start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut hostile, content.as_bytes()).unwrap();
+    }
+    let hostile = hostile.finish().unwrap().into_inner();
+    let response = import(&app, "/api/v1/imports/members", XLSX, hostile).await;
+    assert_eq!(problem(response, 400).await["errors"][0]["code"], "xlsx");
+    assert_eq!(count_members(&app).await, 3);
 }
