@@ -11,7 +11,10 @@ use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfNoneMatch, JsonBody, ListQuery, NoFilter, NoQuery,
     PageParams, region_filter,
 };
-use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
+use super::respond::{
+    Acted, Created, ListPage, Listed, act_idempotently, create_idempotently, list_page,
+    representation,
+};
 use super::{BASE_PATH, etag};
 use crate::auth::Principal;
 use crate::domain::instructor::AssignmentStatus;
@@ -269,7 +272,7 @@ impl BodyRules for EndInput {}
     operation_id = "endInstructorAssignment",
     tag = TAG,
     security(("oauth2" = ["instructors:write"])),
-    params(("id" = Uuid, Path, description = "The assignment's id.")),
+    params(("id" = Uuid, Path, description = "The assignment's id."), IdempotencyKey),
     request_body(content = EndInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Ended.", body = Assignment, headers(("ETag" = String, description = "The new version."))),
@@ -282,24 +285,18 @@ pub async fn end(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: EndInput = body.parse(state.rules())?;
-    let model = service::end_assignment(
-        &state.db,
-        &caller,
-        *id,
-        input.date,
-        input.reason,
-        state.today(),
-    )
-    .await?;
-    let assignment = Assignment::from_model(model);
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", etag(assignment.version)))
-        .json(assignment))
+    let today = state.today();
+    act_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let model = service::end_in(txn, &caller, *id, input.date, input.reason, today).await?;
+        Acted::new(&Assignment::from_model(model))
+    })
+    .await
 }
 
 /// A hand-over to the next instructor.

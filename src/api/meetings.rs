@@ -11,7 +11,10 @@ use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
     PageParams, apply_merge_patch, refuse_read_only, split_version,
 };
-use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
+use super::respond::{
+    Acted, Created, ListPage, Listed, act_idempotently, create_idempotently, list_page,
+    representation,
+};
 use super::{BASE_PATH, etag};
 use crate::auth::Principal;
 use crate::domain::meeting::{AttendanceStatus, MeetingKind, MeetingStatus, VoteSubject};
@@ -548,7 +551,7 @@ impl BodyRules for HoldInput {}
     operation_id = "holdMeeting",
     tag = TAG,
     security(("oauth2" = ["meetings:write"])),
-    params(("id" = Uuid, Path, description = "The meeting's id.")),
+    params(("id" = Uuid, Path, description = "The meeting's id."), IdempotencyKey),
     request_body(content = HoldInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Held.", body = Meeting, headers(("ETag" = String, description = "The new version."))),
@@ -561,6 +564,7 @@ pub async fn hold(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -573,11 +577,13 @@ pub async fn hold(
         theme: input.theme,
         attendance: input.attendance.into_iter().map(Into::into).collect(),
     };
-    service::hold(&state.db, &caller, *id, holding, Utc::now()).await?;
-    let meeting = Meeting::from_view(service::get(&state.db, &caller.access, *id).await?)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", etag(meeting.version)))
-        .json(meeting))
+    act_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        service::hold(txn, &caller, *id, holding, Utc::now()).await?;
+        Acted::new(&Meeting::from_view(
+            service::get_in(txn, &caller.access, *id).await?,
+        )?)
+    })
+    .await
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -598,7 +604,7 @@ impl BodyRules for CancelInput {}
     operation_id = "cancelMeeting",
     tag = TAG,
     security(("oauth2" = ["meetings:write"])),
-    params(("id" = Uuid, Path, description = "The meeting's id.")),
+    params(("id" = Uuid, Path, description = "The meeting's id."), IdempotencyKey),
     request_body(content = CancelInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Cancelled.", body = Meeting, headers(("ETag" = String, description = "The new version."))),
@@ -611,16 +617,17 @@ pub async fn cancel(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: CancelInput = body.parse(state.rules())?;
-    let meeting =
-        Meeting::from_model(service::cancel(&state.db, &caller, *id, input.reason).await?)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", etag(meeting.version)))
-        .json(meeting))
+    act_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let cancelled = service::cancel(txn, &caller, *id, input.reason).await?;
+        Acted::new(&Meeting::from_model(cancelled)?)
+    })
+    .await
 }
 
 /// The attendance of a held meeting, corrected.

@@ -11,7 +11,10 @@ use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
     PageParams, apply_merge_patch, as_read, split_version,
 };
-use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
+use super::respond::{
+    Acted, Created, ListPage, Listed, act_idempotently, create_idempotently, list_page,
+    representation,
+};
 use super::{BASE_PATH, etag};
 use crate::auth::Principal;
 use crate::domain::party_worker::{
@@ -356,7 +359,7 @@ pub async fn update(
 /// `secretary_member_id`.
 #[utoipa::path(operation_id = "endPartyWorker", tag = TAG,
     security(("oauth2" = ["party_organizations:write"])),
-    params(("id" = Uuid, Path, description = "The appointment's id.")),
+    params(("id" = Uuid, Path, description = "The appointment's id."), IdempotencyKey),
     request_body(content = PartyWorkerEndInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Ended.", body = PartyWorker),
@@ -368,6 +371,7 @@ pub async fn end(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -381,13 +385,11 @@ pub async fn end(
             "an appointment is ended once it has ended",
         )]));
     }
-    let txn = crate::service::begin_write(&state.db.write).await?;
-    let ended = service::end(&txn, &caller, *id, ended_on, true).await?;
-    txn.commit().await?;
-    let worker = PartyWorker::from(ended);
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", etag(worker.version)))
-        .json(worker))
+    act_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let ended = service::end(txn, &caller, *id, ended_on, true).await?;
+        Acted::new(&PartyWorker::from(ended))
+    })
+    .await
 }
 
 /// List a party worker's trainings

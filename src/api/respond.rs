@@ -1,5 +1,5 @@
 //! Responses every resource shares: a representation with its ETag (or 304), a page of a list,
-//! and creation with `Idempotency-Key` replay.
+//! and creations and actions with `Idempotency-Key` replay.
 use std::borrow::Cow;
 
 use actix_web::http::{StatusCode, header};
@@ -122,7 +122,7 @@ impl Created {
     }
 }
 
-fn created_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
+fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED);
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");
@@ -184,5 +184,51 @@ where
         })
     })
     .await?;
-    Ok(created_response(&stored, replayed))
+    Ok(stored_response(&stored, replayed))
+}
+
+/// What an action (a POST that changes what exists: hold, cancel, end, approve…) answered: 200
+/// with the representation, whose `version` becomes the `ETag`.
+pub struct Acted {
+    pub body: String,
+}
+
+impl Acted {
+    pub fn new(body: &impl Serialize) -> Result<Self, ApiError> {
+        let body = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(Acted { body })
+    }
+}
+
+/// Runs `act` in a write transaction, at most once per caller and `Idempotency-Key`, as
+/// [`create_idempotently`] does for creations: a retry of an action whose answer was lost
+/// replays that answer instead of meeting the state it left (a 409 such as `already_ended`).
+pub async fn act_idempotently<F>(
+    state: &AppState,
+    principal: &Principal,
+    key: IdempotencyKey,
+    req: &HttpRequest,
+    body: &serde_json::Value,
+    act: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<Acted, ApiError>,
+{
+    let caller = principal.caller_key();
+    let hash = request_hash(req, body);
+    let key = key.0.as_deref().map(|key| idempotency::Key {
+        caller: &caller,
+        key,
+        request_hash: &hash,
+    });
+    let (stored, replayed) = idempotency::create_once(&state.db, key, async |txn| {
+        let acted = act(txn).await?;
+        Ok(StoredResponse {
+            status: 200,
+            body: acted.body,
+            location: None,
+        })
+    })
+    .await?;
+    Ok(stored_response(&stored, replayed))
 }

@@ -515,7 +515,7 @@ async fn region_of_organization(conn: &impl ConnectionTrait, id: Uuid) -> Result
 }
 
 /// Ends an active assignment on `date`, in `txn`.
-async fn end_in(
+pub async fn end_in(
     txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,

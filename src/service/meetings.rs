@@ -161,16 +161,25 @@ pub struct MeetingView {
 }
 
 pub async fn get(db: &Db, access: &Access, id: Uuid) -> Result<MeetingView, ApiError> {
-    let meeting = resource::get::<Meeting>(&db.read, id, scope::meetings(access)).await?;
+    get_in(&db.read, access, id).await
+}
+
+/// [`get`] on `conn` (a write transaction: the meeting as it is about to commit).
+pub async fn get_in(
+    conn: &impl ConnectionTrait,
+    access: &Access,
+    id: Uuid,
+) -> Result<MeetingView, ApiError> {
+    let meeting = resource::get::<Meeting>(conn, id, scope::meetings(access)).await?;
     let attendance = Attendance::find()
         .filter(attendance::Column::MeetingId.eq(id))
         .order_by_asc(attendance::Column::MemberId)
-        .all(&db.read)
+        .all(conn)
         .await?;
     let votes = Vote::find()
         .filter(vote::Column::MeetingId.eq(id))
         .order_by_asc(vote::Column::Id)
-        .all(&db.read)
+        .all(conn)
         .await?;
     Ok(MeetingView {
         meeting,
@@ -363,14 +372,13 @@ pub struct Holding {
 }
 
 pub async fn hold(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,
     holding: Holding,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
+    let current = resource::get::<Meeting>(txn, id, scope::meetings(&caller.access)).await?;
     rules::can_hold(id, current.status, current.starts_at, now)?;
     let details = MeetingFields {
         party_group_id: current.party_group_id,
@@ -387,9 +395,9 @@ pub async fn hold(
         attachments: Vec::new(),
     };
     check_held_details(&details)?;
-    let expected = expected_members(&txn, &current).await?;
+    let expected = expected_members(txn, &current).await?;
     check_attendance(&expected, &holding.attendance)?;
-    replace_attendance(&txn, id, &expected, &holding.attendance).await?;
+    replace_attendance(txn, id, &expected, &holding.attendance).await?;
     let changes = ActiveModel {
         status: Set(MeetingStatus::Held),
         minutes: Set(details.minutes),
@@ -398,17 +406,20 @@ pub async fn hold(
         theme: Set(details.theme),
         ..Default::default()
     };
-    let held = resource::update_versioned::<Meeting, _>(&txn, id, current.version, changes).await?;
+    let held = resource::update_versioned::<Meeting, _>(txn, id, current.version, changes).await?;
     let mut changed = audit::changed_fields(&current, &held);
     changed.push("attendance".into());
-    record(&txn, caller, "hold", &held, changed).await?;
-    txn.commit().await?;
+    record(txn, caller, "hold", &held, changed).await?;
     Ok(held)
 }
 
-pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Result<Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    let current = resource::get::<Meeting>(&txn, id, scope::meetings(&caller.access)).await?;
+pub async fn cancel(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    id: Uuid,
+    reason: String,
+) -> Result<Model, ApiError> {
+    let current = resource::get::<Meeting>(txn, id, scope::meetings(&caller.access)).await?;
     rules::can_cancel(id, current.status)?;
     let changes = ActiveModel {
         status: Set(MeetingStatus::Cancelled),
@@ -416,16 +427,15 @@ pub async fn cancel(db: &Db, caller: &Caller, id: Uuid, reason: String) -> Resul
         ..Default::default()
     };
     let cancelled =
-        resource::update_versioned::<Meeting, _>(&txn, id, current.version, changes).await?;
+        resource::update_versioned::<Meeting, _>(txn, id, current.version, changes).await?;
     record(
-        &txn,
+        txn,
         caller,
         "cancel",
         &cancelled,
         audit::changed_fields(&current, &cancelled),
     )
     .await?;
-    txn.commit().await?;
     Ok(cancelled)
 }
 

@@ -11,6 +11,7 @@ crate::on_both_databases!(
     general_meeting_votes_need_quorum_and_majority,
     the_pipeline_admission_vote_names_its_meeting,
     meetings_are_filtered_and_scoped,
+    an_action_retried_with_its_idempotency_key_replays_its_answer,
 );
 
 fn meeting(party: &str, kind: &str, starts_at: &str) -> Value {
@@ -438,4 +439,50 @@ async fn meetings_are_filtered_and_scoped(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(page["total"], 2);
+}
+
+/// An action whose answer was lost, retried with its `Idempotency-Key`, gets that answer again
+/// (`Idempotent-Replayed: true`) rather than the 409 of the state it left; without the key the
+/// retry meets that state; the key with another body is a 422.
+async fn an_action_retried_with_its_idempotency_key_replays_its_answer(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let day = plan(&app, &branch, "theme_party_day").await;
+    let path = format!("/api/v1/meetings/{day}/cancel");
+    let cancel = |key: Option<&'static str>, reason: &'static str| {
+        let mut request = app
+            .request(Method::POST, &path)
+            .json(&json!({"reason": reason}));
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    };
+    let first = cancel(Some("cancel-1"), "台风").await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let tag = first.headers()["etag"].clone();
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "cancelled");
+    let again = cancel(Some("cancel-1"), "台风").await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.headers()["etag"], tag);
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    let bare = cancel(None, "台风").await.unwrap();
+    assert_eq!(problem(bare, 409).await["code"], "not_planned");
+    let other = cancel(Some("cancel-1"), "暴雨").await.unwrap();
+    assert_eq!(other.status(), 422);
+    let audit: Value = app
+        .get(&format!("/api/v1/audit-events?resource_id={day}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cancels = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "cancel")
+        .count();
+    assert_eq!(cancels, 1, "cancelled once: {audit}");
 }
