@@ -12,7 +12,10 @@ use super::extract::{
     Authorized, BodyRules, IdempotencyKey, IfMatch, IfNoneMatch, JsonBody, ListQuery, NoQuery,
     PageParams, QueryParams, ReadParams, apply_merge_patch, as_read, split_version,
 };
-use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
+use super::respond::{
+    Acted, Created, ListPage, Listed, act_idempotently, create_idempotently, list_page,
+    representation,
+};
 use super::{BASE_PATH, etag};
 use crate::auth::Principal;
 use crate::domain::activity::{
@@ -590,7 +593,9 @@ pub async fn replace(
     let input: ResultsInput = body.parse(state.rules())?;
     let activity = service::get(&state.db, &caller.access, id, false).await?;
     let entries = checked_entries(activity.kind, &input)?;
-    let saved = service::change_revision(&state.db, &caller, id, revision, Some(entries)).await?;
+    let txn = crate::service::begin_write(&state.db.write).await?;
+    let saved = service::change_revision(&txn, &caller, id, revision, Some(entries)).await?;
+    txn.commit().await?;
     Ok(HttpResponse::Ok().json(ActivityResults::from(saved)))
 }
 
@@ -600,7 +605,7 @@ pub async fn replace(
 #[utoipa::path(operation_id = "publishActivityResults", tag = TAG,
     security(("oauth2" = ["activities:write"])),
     params(("id" = Uuid, Path, description = "The activity's id."),
-        ("revision" = i32, Path, description = "The revision.", minimum = 1, example = 1)),
+        ("revision" = i32, Path, description = "The revision.", minimum = 1, example = 1), IdempotencyKey),
     responses(
         (status = 200, description = "Published.", body = ActivityResults),
         (status = 409, description = "`published` already.", body = Problem, content_type = "application/problem+json"),
@@ -611,12 +616,23 @@ pub async fn publish(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     path: web::Path<(Uuid, i32)>,
+    key: IdempotencyKey,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let (id, revision) = *path;
-    let saved = service::change_revision(&state.db, &caller, id, revision, None).await?;
-    Ok(HttpResponse::Ok().json(ActivityResults::from(saved)))
+    act_idempotently(
+        &state,
+        &principal,
+        key,
+        &req,
+        &serde_json::Value::Null,
+        async |txn| {
+            let saved = service::change_revision(txn, &caller, id, revision, None).await?;
+            Acted::new(&ActivityResults::from(saved))
+        },
+    )
+    .await
 }
 
 /// A concern employees raised, followed to its end.

@@ -9,7 +9,10 @@ use validator::Validate;
 use super::extract::{
     Authorized, BodyRules, IdempotencyKey, JsonBody, ListQuery, NoQuery, PageParams, QueryParams,
 };
-use super::respond::{Created, ListPage, Listed, create_idempotently, list_page, representation};
+use super::respond::{
+    Acted, Created, ListPage, Listed, act_idempotently, create_idempotently, list_page,
+    representation,
+};
 use super::{BASE_PATH, etag};
 use crate::auth::Principal;
 use crate::domain::fund::{FundCategory, FundEntryKind, FundEntryStatus, FundSource};
@@ -398,12 +401,14 @@ pub async fn get(
     Ok(representation(&req, &etag(entry.version), &entry))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn decide(
     req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     access: crate::auth::Access,
     path: (Uuid, Uuid),
+    key: IdempotencyKey,
     body: JsonBody,
     approving: bool,
 ) -> Result<HttpResponse, ApiError> {
@@ -417,11 +422,11 @@ async fn decide(
         )]));
     }
     let (id, entry_id) = path;
-    let entry = service::decide(&state.db, &caller, id, entry_id, approving, input.reason).await?;
-    let entry = FundEntry::from(entry);
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", etag(entry.version)))
-        .json(entry))
+    act_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let entry = service::decide(txn, &caller, id, entry_id, approving, input.reason).await?;
+        Acted::new(&FundEntry::from(entry))
+    })
+    .await
 }
 
 /// Approve an expenditure
@@ -433,7 +438,7 @@ async fn decide(
 #[utoipa::path(operation_id = "approveFundEntry", tag = TAG,
     security(("oauth2" = ["fund:write"])),
     params(("id" = Uuid, Path, description = "The party organization's id."),
-        ("entry_id" = Uuid, Path, description = "The entry's id.")),
+        ("entry_id" = Uuid, Path, description = "The entry's id."), IdempotencyKey),
     request_body(content = DecisionInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Approved.", body = FundEntry),
@@ -445,10 +450,11 @@ pub async fn approve_expenditure(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     path: web::Path<(Uuid, Uuid)>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    decide(req, state, principal, access, *path, body, true).await
+    decide(req, state, principal, access, *path, key, body, true).await
 }
 
 /// Reject an expenditure
@@ -457,7 +463,7 @@ pub async fn approve_expenditure(
 #[utoipa::path(operation_id = "rejectFundEntry", tag = TAG,
     security(("oauth2" = ["fund:write"])),
     params(("id" = Uuid, Path, description = "The party organization's id."),
-        ("entry_id" = Uuid, Path, description = "The entry's id.")),
+        ("entry_id" = Uuid, Path, description = "The entry's id."), IdempotencyKey),
     request_body(content = DecisionInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Rejected.", body = FundEntry),
@@ -469,10 +475,11 @@ pub async fn reject_expenditure(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     path: web::Path<(Uuid, Uuid)>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    decide(req, state, principal, access, *path, body, false).await
+    decide(req, state, principal, access, *path, key, body, false).await
 }
 
 /// Get the fund's balance

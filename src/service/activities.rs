@@ -403,18 +403,17 @@ pub async fn draft(
 
 /// Replaces a draft's entries, or publishes it; a published revision is a 409 `published`.
 pub async fn change_revision(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     activity_id: Uuid,
     revision: i32,
     entries: Option<String>,
 ) -> Result<result::Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    let activity = ranked_activity(&txn, &caller.access, activity_id).await?;
+    let activity = ranked_activity(txn, &caller.access, activity_id).await?;
     let found = ActivityResult::find()
         .filter(result::Column::ActivityId.eq(activity_id))
         .filter(result::Column::Revision.eq(revision))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
     if found.status == ResultStatus::Published {
@@ -444,20 +443,19 @@ pub async fn change_revision(
             "publish_results"
         }
     };
-    update.exec(&txn).await?;
-    let region = audit::region_of_party_organization(&txn, activity.party_organization_id).await?;
+    update.exec(txn).await?;
+    let region = audit::region_of_party_organization(txn, activity.party_organization_id).await?;
     let record = change(
         action,
         &activity,
         &region,
         vec![format!("results:{revision}")],
     );
-    audit::record(&txn, &caller.actor, record).await?;
+    audit::record(txn, &caller.actor, record).await?;
     let saved = ActivityResult::find_by_id(found.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    txn.commit().await?;
     Ok(saved)
 }
 

@@ -277,16 +277,15 @@ pub async fn get_by_id(db: &Db, access: &Access, entry_id: Uuid) -> Result<Model
 /// above — the secretary of a party organization above it, the organization department of its
 /// region, or an administrator.
 pub async fn decide(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     party_organization_id: Uuid,
     entry_id: Uuid,
     approve: bool,
     reason: Option<String>,
 ) -> Result<Model, ApiError> {
-    let txn = super::begin_write(&db.write).await?;
     let owner =
-        super::party_organizations::live_in_scope(&txn, &caller.access, party_organization_id)
+        super::party_organizations::live_in_scope(txn, &caller.access, party_organization_id)
             .await?;
     if !scope::reaches_from_above(&caller.access, &owner.region_code, &owner.path) {
         return Err(ApiError::Forbidden(
@@ -296,10 +295,10 @@ pub async fn decide(
         ));
     }
     let condition = Condition::all().add(Column::PartyOrganizationId.eq(party_organization_id));
-    let entry = resource::get::<FundEntry>(&txn, entry_id, condition).await?;
+    let entry = resource::get::<FundEntry>(txn, entry_id, condition).await?;
     rules::check_decider(&entry.recorded_by, &caller.actor.key, entry.status)?;
     if approve {
-        move_balance(&txn, party_organization_id, -entry.amount_fen).await?;
+        move_balance(txn, party_organization_id, -entry.amount_fen).await?;
     }
     let decided = ActiveModel {
         status: Set(match approve {
@@ -312,16 +311,15 @@ pub async fn decide(
         ..Default::default()
     };
     let updated =
-        resource::update_versioned::<FundEntry, _>(&txn, entry_id, entry.version, decided).await?;
+        resource::update_versioned::<FundEntry, _>(txn, entry_id, entry.version, decided).await?;
     let action = if approve { "approve" } else { "reject" };
     let fields = vec!["status".into(), "decided_by".into(), "decided_at".into()];
     audit::record(
-        &txn,
+        txn,
         &caller.actor,
         change(action, &updated, &owner.region_code, fields),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 

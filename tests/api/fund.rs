@@ -242,11 +242,24 @@ async fn large_expenditures_wait_for_approval_by_someone_above(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(problem(same, 409).await["code"], "same_person");
-    let approved = decide(&above, &large["id"], "approve", json!({}))
-        .await
-        .unwrap();
+    let approve_once = || {
+        app.request_as(
+            &above,
+            Method::POST,
+            &format!("{path}/{}/approve", large["id"].as_str().unwrap()),
+        )
+        .header("idempotency-key", "approve-large")
+        .json(&json!({}))
+        .send()
+    };
+    let approved = approve_once().await.unwrap();
     assert_eq!(approved.status(), 200);
     let approved: Value = approved.json().await.unwrap();
+    // The approval retried with its key (its answer lost): the same answer, the money moved once.
+    let retried = approve_once().await.unwrap();
+    assert_eq!(retried.status(), 200);
+    assert_eq!(retried.headers()["idempotent-replayed"], "true");
+    assert_eq!(retried.json::<Value>().await.unwrap(), approved);
     assert_eq!(approved["status"], "approved");
     assert!(
         approved["decided_by"]
