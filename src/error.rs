@@ -14,7 +14,8 @@ pub struct FieldError {
     /// The field, query parameter or header, as the client wrote it (`uscc`, `limit`, `If-Match`).
     #[schema(example = "uscc")]
     pub field: String,
-    /// The rule, machine-readable (`check_digit`, `required`, `unknown_field`, `range`, …).
+    /// The rule, machine-readable (`check_digit`, `required`, `unknown_field`, `range`, …): one of
+    /// the codes the contract's description lists under "Error codes".
     #[schema(example = "check_digit")]
     pub code: String,
     #[schema(example = "the check character should be 3")]
@@ -215,8 +216,9 @@ pub fn problem_type(slug: &str) -> Option<&'static ProblemType> {
     PROBLEM_TYPES.iter().find(|p| p.slug == slug)
 }
 
-/// Chinese messages for the codes every resource shares; other codes keep their English
-/// message after a Chinese prefix.
+/// The Chinese message of a field error: for the codes every resource shares, with the
+/// specifics (allowed values, bounds) as the English message gives them; for a rule's code, its
+/// message in [`crate::error_codes`].
 fn message_zh(error: &FieldError) -> String {
     let generic = match error.code.as_str() {
         "required" => "必填",
@@ -234,7 +236,12 @@ fn message_zh(error: &FieldError) -> String {
         "json_syntax" => "不是有效的 JSON",
         "charset" => "编码无法识别：请使用 UTF-8，或 GBK/GB18030（charset=gbk）",
         "etag" => "不是有效的 ETag（如 \"3\"）",
-        _ => return format!("不符合规则（{}）：{}", error.code, error.message),
+        code => {
+            return match crate::error_codes::error_code(code) {
+                Some(known) => known.message_zh.to_owned(),
+                None => format!("不符合规则（{}）：{}", error.code, error.message),
+            };
+        }
     };
     // The specifics (the allowed values, the bounds) stay as the English message gives them.
     match error.code.as_str() {
@@ -464,7 +471,10 @@ impl ResponseError for ApiError {
                 }
             }
             (Some(kind), ApiError::Conflict { code, detail }) => {
-                format!("{}（{code}）：{detail}", kind.title_zh)
+                match crate::error_codes::error_code(code) {
+                    Some(known) => format!("{}：{}", kind.title_zh, known.message_zh),
+                    None => format!("{}（{code}）：{detail}", kind.title_zh),
+                }
             }
             (Some(kind), _) => kind.about_zh.to_owned(),
             (None, _) => self.detail(),

@@ -9,6 +9,7 @@ pub mod connection_limit;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod error_codes;
 pub mod metrics;
 pub mod rate_limit;
 pub mod request_context;

@@ -115,11 +115,34 @@ pub fn document() -> Document {
             ),
         )),
     );
+    list_error_codes(&mut doc);
     add_shared_behaviour(&mut doc);
     close_composed_bodies(&mut doc);
     link_creates_to_their_resources(&mut doc);
     offer_csv_bodies_as_bytes(&mut doc);
     doc
+}
+
+/// The contract's description ends with a table of every error code a client can receive
+/// ([`crate::error_codes`]), so that a client maps codes to its own messages.
+fn list_error_codes(doc: &mut Document) {
+    let mut table = String::from(
+        "\n\n## Error codes\n\nEvery `code` a problem carries (`errors[].code`, or `code` of a 409), \
+         with the statuses it comes with; with `Accept-Language: zh-CN` each message is the Chinese \
+         one given here.\n\n| code | status | meaning | 中文 |\n|---|---|---|---|\n",
+    );
+    for entry in crate::error_codes::ERROR_CODES {
+        let statuses: Vec<String> = entry.statuses.iter().map(u16::to_string).collect();
+        table.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            entry.code,
+            statuses.join(", "),
+            entry.about.replace('|', "\\|"),
+            entry.message_zh.replace('|', "\\|"),
+        ));
+    }
+    let description = doc.info.description.get_or_insert_with(String::new);
+    description.push_str(&table);
 }
 
 /// Imports take `text/csv`; the same CSV, or an xlsx workbook, as `application/octet-stream`,

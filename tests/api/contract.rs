@@ -177,6 +177,45 @@ fn every_post_takes_an_idempotency_key_but_the_listed_ones() {
     assert_eq!(without, not_yet);
 }
 
+/// Every code a rule or a handler answers with, as written in the source, is in the documented
+/// table (`liangxin::error_codes`, listed in the contract): a new rule's code cannot go
+/// undocumented, nor without its Chinese message.
+#[test]
+fn every_error_code_in_the_source_is_documented() {
+    let patterns = regex::Regex::new(
+        r#"(?s)(?:\brefuse\(\s*|\bconflict\(\s*|(?:Refusal|Conflict)\s*\{\s*code:\s*|(?:FieldError::new|RuleViolation::new|bad_request|invalid)\(\s*[^,()]*(?:\([^()]*\))?[^,()]*,\s*)"([a-z][a-z0-9_]*)""#,
+    )
+    .unwrap();
+    let mut files = vec![std::path::PathBuf::from("src")];
+    let mut undocumented = Vec::new();
+    let mut seen = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("error_codes.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for found in patterns.captures_iter(&text) {
+            seen += 1;
+            let code = &found[1];
+            if liangxin::error_codes::error_code(code).is_none() {
+                undocumented.push(format!("{}: {code}", path.display()));
+            }
+        }
+    }
+    assert!(
+        seen > 100,
+        "only {seen} codes found: the pattern no longer matches the source"
+    );
+    assert!(
+        undocumented.is_empty(),
+        "undocumented codes: {undocumented:#?}"
+    );
+}
+
 /// The README's list of API-client scopes is the contract's (`ClientScope`, generated from the
 /// permissions a client may hold).
 #[test]

@@ -52,6 +52,46 @@ async fn problems_speak_chinese_on_request_and_their_types_resolve(app: TestApp)
             "codes stay the same"
         );
     }
+    // A rule's code (a region not in the table; a duplicate) has its own Chinese message, the
+    // one the contract lists, with no English left in it.
+    let chinese_only = |m: &str| !m.chars().any(|c| c.is_ascii_alphabetic());
+    let mut body = organization_body(1);
+    body["region_code"] = json!("990101");
+    let response = app
+        .request(Method::POST, "/api/v1/organizations")
+        .header("accept-language", "zh-CN")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let refused = problem(response, 422).await;
+    assert_eq!(refused["errors"][0]["code"], "unknown_region");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        liangxin::error_codes::error_code("unknown_region")
+            .unwrap()
+            .message_zh
+    );
+    assert!(chinese_only(message), "{message}");
+    app.create_organization(&organization_body(1)).await;
+    let response = app
+        .request(Method::POST, "/api/v1/organizations")
+        .header("accept-language", "zh")
+        .json(&organization_body(1))
+        .send()
+        .await
+        .unwrap();
+    let duplicate = problem(response, 409).await;
+    let detail = duplicate["detail"].as_str().unwrap();
+    assert!(chinese_only(detail), "{detail}");
+    let contract: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let table = contract["info"]["description"].as_str().unwrap();
+    assert!(
+        table.contains("| `unknown_region` |"),
+        "the contract lists the codes"
+    );
+
     let response = app
         .request(
             Method::GET,
