@@ -333,7 +333,7 @@ pub struct HandOver {
     operation_id = "handOverInstructorAssignment",
     tag = TAG,
     security(("oauth2" = ["instructors:write"])),
-    params(("id" = Uuid, Path, description = "The assignment's id.")),
+    params(("id" = Uuid, Path, description = "The assignment's id."), IdempotencyKey),
     request_body(content = HandOverInput, content_type = "application/json"),
     responses(
         (status = 201, description = "Handed over.", body = HandOver,
@@ -347,32 +347,29 @@ pub async fn hand_over(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     _query: NoQuery,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = super::caller(&req, &principal, access);
     let input: HandOverInput = body.parse(state.rules())?;
-    let (ended, started) = service::hand_over(
-        &state.db,
-        &caller,
-        *id,
-        service::HandOverRequest {
-            date: input.date,
-            reason: input.reason,
-            next_instructor: input.next_instructor_id,
-            note: input.note,
-            today: state.today(),
-            max_per_instructor: state.config.max_orgs_per_instructor,
-        },
-    )
-    .await?;
-    let body = HandOver {
-        ended: Assignment::from_model(ended),
-        started: Assignment::from_model(started),
+    let request = service::HandOverRequest {
+        date: input.date,
+        reason: input.reason,
+        next_instructor: input.next_instructor_id,
+        note: input.note,
+        today: state.today(),
+        max_per_instructor: state.config.max_orgs_per_instructor,
     };
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", location(body.started.id)))
-        .json(body))
+    create_idempotently(&state, &principal, key, &req, &body.0, async |txn| {
+        let (ended, started) = service::hand_over(txn, &caller, *id, request).await?;
+        let handed = HandOver {
+            ended: Assignment::from_model(ended),
+            started: Assignment::from_model(started),
+        };
+        Created::new(location(handed.started.id), &handed)
+    })
+    .await
 }
 
 /// A visit to record.

@@ -573,21 +573,12 @@ pub struct HandOverRequest {
 /// Ends an assignment and starts the next instructor's at the same organization, in one
 /// transaction: the organization is never without, nor with two, active assignments.
 pub async fn hand_over(
-    db: &Db,
+    txn: &DatabaseTransaction,
     caller: &Caller,
     id: Uuid,
     request: HandOverRequest,
 ) -> Result<(assignment::Model, assignment::Model), ApiError> {
-    let txn = super::begin_write(&db.write).await?;
-    let ended = end_in(
-        &txn,
-        caller,
-        id,
-        request.date,
-        request.reason,
-        request.today,
-    )
-    .await?;
+    let ended = end_in(txn, caller, id, request.date, request.reason, request.today).await?;
     let new = NewAssignment {
         instructor_id: request.next_instructor,
         organization_id: ended.organization_id,
@@ -595,8 +586,7 @@ pub async fn hand_over(
         ends_on: None,
         note: request.note,
     };
-    let started = insert_assignment(&txn, caller, new, request.max_per_instructor).await?;
-    txn.commit().await?;
+    let started = insert_assignment(txn, caller, new, request.max_per_instructor).await?;
     Ok((ended, started))
 }
 
