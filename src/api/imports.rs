@@ -13,6 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
@@ -23,6 +24,7 @@ use super::extract::{BodyRules, JsonBody};
 use crate::domain::{RuleContext, text};
 use crate::error::{ApiError, FieldError};
 use crate::service::Caller;
+use crate::service::idempotency::{self, StoredResponse};
 use crate::service::imports::{ANALYZE_AFTER_ROWS, Importer, RowOutcome, refresh_statistics};
 use crate::state::AppState;
 
@@ -107,6 +109,8 @@ pub struct ImportReport {
 /// the file is removed when this is dropped.
 struct Spool {
     path: std::path::PathBuf,
+    /// SHA-256 of the body, hex: the import's fingerprint for `Idempotency-Key`.
+    digest: String,
 }
 
 impl Spool {
@@ -128,9 +132,11 @@ impl Spool {
         if declared.is_some_and(|n| n > limit) {
             return Err(ApiError::PayloadTooLarge { limit });
         }
-        let spool = Spool {
+        let mut spool = Spool {
             path: std::env::temp_dir().join(format!("liangxin-import-{}.csv", Uuid::now_v7())),
+            digest: String::new(),
         };
+        let mut digest = Sha256::new();
         let io = |e: std::io::Error| ApiError::Internal(format!("import spool: {e}"));
         let mut file = tokio::fs::OpenOptions::new()
             .write(true)
@@ -154,9 +160,11 @@ impl Spool {
             if received > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
+            digest.update(&chunk);
             file.write_all(&chunk).await.map_err(io)?;
         }
         file.flush().await.map_err(io)?;
+        spool.digest = format!("{:x}", digest.finalize());
         Ok(spool)
     }
 
@@ -629,11 +637,15 @@ pub struct Target<I: Importer> {
 }
 
 /// Feeds the body to the parser and writes what it yields; the report of every row.
+/// `key`: the caller's key for idempotency keys and the `Idempotency-Key` sent, if one was: a
+/// written import then commits its report with the key, and a retry with the same key and file
+/// gets that report again instead of importing twice.
 pub async fn run<I: Importer>(
     state: &AppState,
     caller: &Caller,
     req: &HttpRequest,
     params: ImportParams,
+    key: Option<(String, String)>,
     mut payload: web::Payload,
     target: Target<I>,
 ) -> Result<HttpResponse, ApiError> {
@@ -655,6 +667,11 @@ pub async fn run<I: Importer>(
         retry_after_secs: 30,
     })?;
     let spooled = Spool::receive(req, &mut payload, limit, state.config.body_timeout).await?;
+    let retry = key.map(|(caller, key)| Retry {
+        caller,
+        key,
+        request_hash: fingerprint(req, &spooled.digest),
+    });
     let (row_tx, row_rx) = mpsc::channel::<Parsed>(BATCH * 2);
     let named = match declared {
         Declared::Xlsx => None,
@@ -669,16 +686,10 @@ pub async fn run<I: Importer>(
         let max_unpacked = (limit as u64).saturating_mul(XLSX_UNPACKED_PER_BYTE);
         let parser =
             tokio::task::spawn_blocking(move || parse_xlsx(spooled, max_unpacked, columns, row_tx));
-        return write_rows(
-            state,
-            caller,
-            params,
-            importer,
-            shape,
-            row_rx,
-            parser,
-            async { Ok(()) },
-        )
+        let rows = Rows { rx: row_rx, parser };
+        return write_rows(state, caller, params, retry, importer, shape, rows, async {
+            Ok(())
+        })
         .await;
     };
     let encoding = match named {
@@ -719,7 +730,38 @@ pub async fn run<I: Importer>(
         drop(spooled);
         Ok::<(), ApiError>(())
     };
-    write_rows(state, caller, params, importer, shape, row_rx, parser, feed).await
+    let rows = Rows { rx: row_rx, parser };
+    write_rows(state, caller, params, retry, importer, shape, rows, feed).await
+}
+
+/// An import's `Idempotency-Key`, whose it is, and the request's fingerprint.
+struct Retry {
+    caller: String,
+    key: String,
+    request_hash: String,
+}
+
+/// A fingerprint of an import: method, path and query, media type, and the body's digest.
+fn fingerprint(req: &HttpRequest, digest: &str) -> String {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut hasher = Sha256::new();
+    hasher.update(format!(
+        "{} {}?{}\n{content_type}\n{digest}",
+        req.method(),
+        req.path(),
+        req.query_string()
+    ));
+    format!("{:x}", hasher.finalize())
+}
+
+/// The parser's rows, and the parser.
+struct Rows {
+    rx: mpsc::Receiver<Parsed>,
+    parser: tokio::task::JoinHandle<()>,
 }
 
 /// Writes the rows the parser sends, while `feed` feeds it, in one transaction; the report.
@@ -728,13 +770,28 @@ async fn write_rows<I: Importer>(
     state: &AppState,
     caller: &Caller,
     params: ImportParams,
+    retry: Option<Retry>,
     importer: I,
     shape: fn(serde_json::Value, RuleContext) -> Result<I::Row, Vec<FieldError>>,
-    row_rx: mpsc::Receiver<Parsed>,
-    parser: tokio::task::JoinHandle<()>,
+    rows: Rows,
     feed: impl std::future::Future<Output = Result<(), ApiError>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Rows { rx: row_rx, parser } = rows;
     let txn = crate::service::begin_write(&state.db.write).await?;
+    let key = retry.as_ref().map(|r| idempotency::Key {
+        caller: &r.caller,
+        key: &r.key,
+        request_hash: &r.request_hash,
+    });
+    if let Some(key) = &key
+        && let Some(stored) = idempotency::claim(&txn, key).await?
+    {
+        // Imported before: its report again. Unfed and unread, the parser stops.
+        drop(feed);
+        drop(row_rx);
+        let _ = parser.await;
+        return Ok(super::respond::stored_response(&stored, true));
+    }
     let mut import = Import {
         importer,
         caller,
@@ -786,30 +843,40 @@ async fn write_rows<I: Importer>(
     let mode = params.mode.unwrap_or_default();
     let dry_run = params.dry_run.unwrap_or(false);
     let refused = mode == ImportMode::AllOrNothing && rejected > 0;
-    let written = if dry_run || refused {
-        txn.rollback().await?;
+    let writes = !(dry_run || refused);
+    if !writes {
         report.iter_mut().for_each(|r| r.id = None);
-        0
-    } else {
-        txn.commit().await?;
-        if accepted >= ANALYZE_AFTER_ROWS {
-            refresh_statistics(&state.db, I::TABLE).await?;
-        }
-        accepted
-    };
+    }
     let body = ImportReport {
         mode,
         dry_run,
         rows: accepted + rejected,
         accepted,
         rejected,
-        written,
+        written: if writes { accepted } else { 0 },
         truncated: report.len() < accepted + rejected,
         report,
         errors_by_code: import.errors_by_code,
     };
-    Ok(match refused {
-        true => HttpResponse::UnprocessableEntity().json(body),
-        false => HttpResponse::Ok().json(body),
-    })
+    if !writes {
+        // Nothing is kept, the key included: a retry checks the file again.
+        txn.rollback().await?;
+        return Ok(match refused {
+            true => HttpResponse::UnprocessableEntity().json(body),
+            false => HttpResponse::Ok().json(body),
+        });
+    }
+    let stored = StoredResponse {
+        status: 200,
+        body: serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?,
+        location: None,
+    };
+    if let Some(key) = &key {
+        idempotency::complete(&txn, key, &stored).await?;
+    }
+    txn.commit().await?;
+    if accepted >= ANALYZE_AFTER_ROWS {
+        refresh_statistics(&state.db, I::TABLE).await?;
+    }
+    Ok(super::respond::stored_response(&stored, false))
 }

@@ -774,7 +774,7 @@ fn member_row(
     operation_id = "importMembers",
     tag = imports::TAG,
     security(("oauth2" = ["members:write"])),
-    params(ImportParams),
+    params(ImportParams, IdempotencyKey),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row; or an xlsx workbook, whose first sheet's first row is the header (field names, or the Chinese headings of an xlsx export).",
         example = json!("name,gender,birth_date,id_number,party_organization_id,stage\n李明,male,1994-03-15,350102199403150011,019ac8e2-6a40-7c3e-9a51-3f0c2b7d8e21,full\n")),
     responses(
@@ -790,8 +790,10 @@ pub async fn import(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     query: QueryParams<ImportParams>,
+    key: IdempotencyKey,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let key = key.0.map(|key| (principal.caller_key(), key));
     let caller = super::caller(&req, &principal, access);
     let importer = MemberImporter::new(state.today());
     let target = Target {
@@ -799,5 +801,5 @@ pub async fn import(
         shape: member_row,
         importer,
     };
-    imports::run(&state, &caller, &req, query.0, payload, target).await
+    imports::run(&state, &caller, &req, query.0, key, payload, target).await
 }

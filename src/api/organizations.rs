@@ -694,7 +694,7 @@ fn organization_row(
     operation_id = "importOrganizations",
     tag = imports::TAG,
     security(("oauth2" = ["organizations:write"])),
-    params(ImportParams),
+    params(ImportParams, IdempotencyKey),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row; or an xlsx workbook, whose first sheet's first row is the header (field names, or the Chinese headings of an xlsx export).",
         example = json!("name,kind,category,uscc,region_code,employee_count,in_survey_scope\n福州云帆科技有限公司,new_economic,private_technology,91350100M000100Y43,350102,120,true\n")),
     responses(
@@ -710,8 +710,10 @@ pub async fn import(
     state: web::Data<AppState>,
     Authorized { principal, access }: Authorized,
     query: QueryParams<ImportParams>,
+    key: IdempotencyKey,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let key = key.0.map(|key| (principal.caller_key(), key));
     let caller = super::caller(&req, &principal, access);
     let importer = OrganizationImporter::default();
     let target = Target {
@@ -719,7 +721,7 @@ pub async fn import(
         shape: organization_row,
         importer,
     };
-    imports::run(&state, &caller, &req, query.0, payload, target).await
+    imports::run(&state, &caller, &req, query.0, key, payload, target).await
 }
 
 /// An organization's payroll of one year (工资总额), in fen.

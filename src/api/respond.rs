@@ -122,7 +122,8 @@ impl Created {
     }
 }
 
-fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
+/// The answer stored with an `Idempotency-Key`, as first given or (`replayed`) again.
+pub fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED);
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");

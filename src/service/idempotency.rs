@@ -58,8 +58,9 @@ where
     Ok((response, false))
 }
 
-/// Claims the key in `txn`, or returns the response of the request that completed it.
-async fn claim(
+/// Claims the key in `txn`, or returns the response of the request that completed it (for a
+/// write that runs its own transaction, such as an import; others use [`create_once`]).
+pub async fn claim(
     txn: &DatabaseTransaction,
     key: &Key<'_>,
 ) -> Result<Option<StoredResponse>, ApiError> {
@@ -116,8 +117,8 @@ async fn claim(
     ))
 }
 
-/// Stores the response with the key, in the create's transaction.
-async fn complete(
+/// Stores the response with the key, in the write's transaction.
+pub async fn complete(
     txn: &DatabaseTransaction,
     key: &Key<'_>,
     response: &StoredResponse,

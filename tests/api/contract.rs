@@ -145,8 +145,7 @@ fn every_patch_schema_leaves_every_field_optional() {
 /// (OAuth forms); those whose answer holds a secret shown once (an API client, its new secret, a
 /// calendar token), which a stored answer would keep in clear for a day; a password reset (the
 /// key's fingerprint would be one of the password) and a webhook's retry and ping, which are
-/// the same when repeated; and the two imports, not yet on the shared path (a list that only
-/// shrinks).
+/// the same when repeated.
 #[test]
 fn every_post_takes_an_idempotency_key_but_the_listed_ones() {
     let document = serde_json::to_value(liangxin::api::openapi::document()).unwrap();
@@ -155,8 +154,6 @@ fn every_post_takes_an_idempotency_key_but_the_listed_ones() {
         "/api/v1/api-clients/{id}/secret",
         "/api/v1/auth/revoke",
         "/api/v1/auth/token",
-        "/api/v1/imports/members",
-        "/api/v1/imports/organizations",
         "/api/v1/me/calendar-tokens",
         "/api/v1/users/{id}/password",
         "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",

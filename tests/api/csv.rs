@@ -15,6 +15,7 @@ crate::on_both_databases!(
     exports_open_in_excel_and_wps,
     every_export_is_also_an_excel_workbook,
     workbooks_import_like_csv_and_hostile_ones_are_refused,
+    an_import_retried_with_its_key_is_written_once,
 );
 
 /// The report numbers rows by the file's lines (the header is line 1) for LF, CRLF (Excel's
@@ -832,4 +833,48 @@ async fn workbooks_import_like_csv_and_hostile_ones_are_refused(app: TestApp) {
     let response = import(&app, "/api/v1/imports/members", XLSX, hostile).await;
     assert_eq!(problem(response, 400).await["errors"][0]["code"], "xlsx");
     assert_eq!(count_members(&app).await, 3);
+}
+
+/// An import sent again with its `Idempotency-Key` (its answer lost) gets its report again and
+/// writes nothing more; another file with the key is a 422; a dry run keeps no key, so the real
+/// run may use it.
+async fn an_import_retried_with_its_key_is_written_once(app: TestApp) {
+    let branch = app.party_organization("支部", "branch", None).await;
+    let send = |key: &'static str, path: &'static str, body: String| {
+        app.request(Method::POST, path)
+            .header("content-type", "text/csv")
+            .header("idempotency-key", key)
+            .body(body)
+            .send()
+    };
+    let file = member_csv(&branch, &[(1, &id_number("19900101", true, 1))]);
+    let checked = send(
+        "import-1",
+        "/api/v1/imports/members?dry_run=true",
+        file.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(checked.status(), 200);
+    assert_eq!(count_members(&app).await, 0);
+    let first = send("import-1", "/api/v1/imports/members", file.clone())
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["written"], 1, "{first}");
+    let again = send("import-1", "/api/v1/imports/members", file.clone())
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    assert_eq!(count_members(&app).await, 1);
+    let other = member_csv(&branch, &[(2, &id_number("19900101", true, 2))]);
+    let refused = send("import-1", "/api/v1/imports/members", other)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(count_members(&app).await, 1);
 }
