@@ -469,6 +469,13 @@ fn add_shared_behaviour(doc: &mut Document) {
             if has_query {
                 shared.push(("422", "A query parameter holds a control character (`control_character`) or breaks a rule; `errors` names each."));
             }
+            let takes_idempotency_key = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.name == "Idempotency-Key"
+                    && matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Header))
+            });
+            if takes_idempotency_key {
+                shared.push(("422", "The `Idempotency-Key` was used for another request (`/problems/idempotency-key-reused`): use a new key."));
+            }
             if matches!(method, HttpMethod::Patch | HttpMethod::Delete) || takes_if_match(op) {
                 shared.push(("412", "`If-Match` names an older version: someone changed the resource since you read it."));
             }
