@@ -169,14 +169,7 @@ pub async fn create_idempotently<F>(
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<Created, ApiError>,
 {
-    let caller = principal.caller_key();
-    let hash = request_hash(req, body);
-    let key = key.0.as_deref().map(|key| idempotency::Key {
-        caller: &caller,
-        key,
-        request_hash: &hash,
-    });
-    let (stored, replayed) = idempotency::create_once(&state.db, key, async |txn| {
+    write_once(state, principal, key, req, body, async |txn| {
         let created = create(txn).await?;
         Ok(StoredResponse {
             status: 201,
@@ -184,7 +177,30 @@ where
             location: Some(created.location),
         })
     })
-    .await?;
+    .await
+}
+
+/// The shared path of [`create_idempotently`] and [`act_idempotently`]: `write` in a write
+/// transaction with the caller's key, its answer stored with the key or replayed from it.
+async fn write_once<F>(
+    state: &AppState,
+    principal: &Principal,
+    key: IdempotencyKey,
+    req: &HttpRequest,
+    body: &serde_json::Value,
+    write: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<StoredResponse, ApiError>,
+{
+    let caller = principal.caller_key();
+    let hash = request_hash(req, body);
+    let key = key.0.as_deref().map(|key| idempotency::Key {
+        caller: &caller,
+        key,
+        request_hash: &hash,
+    });
+    let (stored, replayed) = idempotency::create_once(&state.db, key, write).await?;
     Ok(stored_response(&stored, replayed))
 }
 
@@ -215,14 +231,7 @@ pub async fn act_idempotently<F>(
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<Acted, ApiError>,
 {
-    let caller = principal.caller_key();
-    let hash = request_hash(req, body);
-    let key = key.0.as_deref().map(|key| idempotency::Key {
-        caller: &caller,
-        key,
-        request_hash: &hash,
-    });
-    let (stored, replayed) = idempotency::create_once(&state.db, key, async |txn| {
+    write_once(state, principal, key, req, body, async |txn| {
         let acted = act(txn).await?;
         Ok(StoredResponse {
             status: 200,
@@ -230,6 +239,5 @@ where
             location: None,
         })
     })
-    .await?;
-    Ok(stored_response(&stored, replayed))
+    .await
 }
